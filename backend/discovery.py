@@ -1,0 +1,83 @@
+"""Find every Python project folder under the roots, without following symlink loops."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", "build", "dist", ".tox", ".nox",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs"}
+)
+LOCK_FILES = ("uv.lock", "pylock.toml", "poetry.lock")
+MANIFEST_FILES = ("pyproject.toml", "setup.cfg", "setup.py", *LOCK_FILES)
+DEFAULT_MAX_DEPTH = 8
+
+
+@dataclass(slots=True)
+class FoundProject:
+    """A folder that holds at least one Python manifest or lock file."""
+
+    path: Path
+    manifests: list[Path] = field(default_factory=list)
+
+
+def is_manifest_name(name: str) -> bool:
+    """True for the file names that make a folder a Python project."""
+    return (
+        name in MANIFEST_FILES
+        or (name.startswith("requirements") and name.endswith(".txt"))
+        or (name.startswith("pylock.") and name.endswith(".toml"))
+    )
+
+
+def discover(roots: list[Path], max_depth: int = DEFAULT_MAX_DEPTH) -> list[FoundProject]:
+    """Walk each root breadth-first; skip tool folders and virtualenvs; visit each dir once."""
+    found: dict[Path, FoundProject] = {}
+    visited: set[tuple[int, int]] = set()
+    for root in roots:
+        queue: list[tuple[Path, int]] = [(root, 0)]
+        while queue:
+            folder, depth = queue.pop(0)
+            try:
+                stat = folder.stat()
+            except OSError:
+                continue
+            identity = (stat.st_dev, stat.st_ino)
+            if identity in visited:
+                continue  # a symlink back into a folder we have seen: no loops
+            visited.add(identity)
+            try:
+                with os.scandir(folder) as entries:
+                    items = sorted(entries, key=lambda e: e.name)
+            except OSError:
+                continue
+            names = {e.name for e in items}
+            if "pyvenv.cfg" in names:
+                continue  # a virtualenv: its insides are an environment, not projects
+            manifests = [folder / e.name for e in items if is_manifest_name(e.name) and _is_file(e)]
+            if manifests:
+                found.setdefault(folder, FoundProject(folder)).manifests = manifests
+            if depth >= max_depth:
+                continue
+            for entry in items:
+                if entry.name in SKIP_DIRS or entry.name.endswith((".egg-info", ".dist-info")):
+                    continue
+                if _is_dir(entry):
+                    queue.append((folder / entry.name, depth + 1))
+    return sorted(found.values(), key=lambda p: str(p.path))
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

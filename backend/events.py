@@ -1,0 +1,59 @@
+"""Events the backend publishes; the TUI turns them into Textual messages."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.inventory import Inventory
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProgress:
+    """A full scan read project `done` of `total`."""
+
+    done: int
+    total: int
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryUpdated:
+    """A new inventory is ready; `changed` names the projects that were re-read."""
+
+    inventory: Inventory
+    changed: tuple[str, ...]
+    reason: str
+    trigger_ns: int | None = None
+    """When the file change that caused this update was seen (for latency figures)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackendProblem:
+    """Something went wrong in the background; the backend carries on."""
+
+    message: str
+
+
+Event = ScanProgress | InventoryUpdated | BackendProblem
+
+
+class EventBus:
+    """Fans events out to every subscriber's queue."""
+
+    def __init__(self) -> None:
+        self._queues: list[asyncio.Queue[Event]] = []
+
+    def subscribe(self) -> asyncio.Queue[Event]:
+        queue: asyncio.Queue[Event] = asyncio.Queue()
+        self._queues.append(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[Event]) -> None:
+        if queue in self._queues:
+            self._queues.remove(queue)
+
+    def publish(self, event: Event) -> None:
+        for queue in self._queues:
+            queue.put_nowait(event)

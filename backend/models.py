@@ -1,0 +1,131 @@
+"""Plain data carried from the parsers to the inventory.
+
+These are slotted dataclasses rather than pydantic models: parsers create tens of
+thousands of them on a large workspace, and they never cross a process boundary
+as they are (the JSON document in `backend.schema` does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """Something in a file that could not be read; the rest of the work goes on."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+class ParseFailure(Exception):
+    """Raised by a parser when a whole file is unusable; carries the error entry."""
+
+    def __init__(self, error: FileError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """One requirement a project declares, with where it was declared.
+
+    `group` is `main`, `extra:NAME`, `group:NAME`, `dev` (uv's legacy
+    dev-dependencies) or `requirements:FILE`.
+    """
+
+    name: str
+    specifier: str
+    group: str
+    file: str
+    line: int | None = None
+    markers: str | None = None
+    extras: tuple[str, ...] = ()
+    url: str | None = None
+    editable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LockEdge:
+    """A dependency edge inside a lock file (uv.lock `dependencies` entries)."""
+
+    name: str
+    version: str | None = None
+    markers: str | None = None
+    extras: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class LockedPackage:
+    """One package entry of a lock; a lock may hold one name at several versions."""
+
+    name: str
+    version: str | None
+    source: str
+    local: bool = False
+    """True for the project itself, workspace members and path packages."""
+    source_path: str | None = None
+    """For local sources: the path relative to the lock's folder."""
+    dependencies: list[LockEdge] = field(default_factory=list)
+    optional: dict[str, list[LockEdge]] = field(default_factory=dict)
+    dev: dict[str, list[LockEdge]] = field(default_factory=dict)
+    markers: str | None = None
+
+
+@dataclass(slots=True)
+class Lock:
+    """A parsed lock file of any format, reduced to what the inventory needs."""
+
+    path: Path
+    format: str
+    packages: list[LockedPackage]
+    members: list[str] = field(default_factory=list)
+    root_groups: dict[str, list[LockEdge]] = field(default_factory=dict)
+    """Dependency groups of a virtual workspace root (`[manifest.dependency-groups]`)."""
+    requires_python: str | None = None
+
+
+@dataclass(slots=True)
+class InstalledDist:
+    """A distribution found in an environment's site-packages."""
+
+    name: str
+    version: str
+    path: str
+    requires_dist: tuple[str, ...] = ()
+    summary: str = ""
+    license: str = ""
+    size: int | None = None
+    installer: str = ""
+    editable: bool = False
+
+
+@dataclass(slots=True)
+class Environment:
+    """A virtual environment and what is installed in it."""
+
+    path: Path
+    python_version: str | None
+    site_packages: Path | None
+    dists: dict[str, InstalledDist] = field(default_factory=dict)
+    errors: list[FileError] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PyProject:
+    """What a pyproject.toml says about a project's dependencies and workspace."""
+
+    path: Path
+    name: str | None
+    declarations: list[Declaration] = field(default_factory=list)
+    workspace_members: list[str] = field(default_factory=list)
+    workspace_exclude: list[str] = field(default_factory=list)
+    local_sources: set[str] = field(default_factory=set)
+    """Dependencies that `[tool.uv.sources]` points at a path or the workspace."""
+    errors: list[FileError] = field(default_factory=list)

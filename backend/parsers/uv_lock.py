@@ -1,0 +1,76 @@
+"""Parse uv.lock (lock format version 1, revisions 1 to 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from backend.models import FileError, Lock, LockedPackage, LockEdge, ParseFailure
+from backend.parsers.toml_file import line_of, load_toml
+
+SUPPORTED_VERSIONS = {1}
+_LOCAL_SOURCES = ("editable", "virtual", "directory", "path")
+
+
+def parse_uv_lock(path: Path) -> Lock:
+    """Read every `[[package]]` with its edges; refuse a lock version we do not know."""
+    data, text = load_toml(path)
+    version = data.get("version")
+    if version not in SUPPORTED_VERSIONS:
+        raise ParseFailure(
+            FileError(
+                str(path),
+                line_of(text, "version"),
+                f"uv.lock format version {version!r} is not supported "
+                f"(devkit-tui reads version {', '.join(map(str, sorted(SUPPORTED_VERSIONS)))});"
+                " upgrade devkit-tui",
+            )
+        )
+    packages = [_package(entry) for entry in data.get("package", []) if isinstance(entry, dict)]
+    manifest = data.get("manifest", {})
+    members = [canonicalize_name(m) for m in manifest.get("members", [])]
+    root_groups = {
+        canonicalize_name(group): [_edge(e) for e in edges if isinstance(e, dict)]
+        for group, edges in manifest.get("dependency-groups", {}).items()
+    }
+    return Lock(
+        path=path,
+        format="uv.lock",
+        packages=packages,
+        members=members,
+        root_groups=root_groups,
+        requires_python=data.get("requires-python"),
+    )
+
+
+def _package(entry: dict[str, Any]) -> LockedPackage:
+    source = entry.get("source", {})
+    kind, where = next(iter(source.items()), ("unknown", ""))
+    local = kind in _LOCAL_SOURCES
+    return LockedPackage(
+        name=canonicalize_name(str(entry.get("name", ""))),
+        version=entry.get("version"),
+        source=f"{kind}:{where}" if where else kind,
+        local=local,
+        source_path=str(where) if local else None,
+        dependencies=[_edge(e) for e in entry.get("dependencies", [])],
+        optional={
+            canonicalize_name(extra): [_edge(e) for e in edges]
+            for extra, edges in entry.get("optional-dependencies", {}).items()
+        },
+        dev={
+            canonicalize_name(group): [_edge(e) for e in edges]
+            for group, edges in entry.get("dev-dependencies", {}).items()
+        },
+    )
+
+
+def _edge(entry: dict[str, Any]) -> LockEdge:
+    return LockEdge(
+        name=canonicalize_name(str(entry.get("name", ""))),
+        version=entry.get("version"),
+        markers=entry.get("marker"),
+        extras=tuple(canonicalize_name(x) for x in entry.get("extra", ())),
+    )

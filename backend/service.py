@@ -1,0 +1,157 @@
+"""The Backend: one object that the CLI, the TUI and the tests drive alike.
+
+It owns the store, the scanner and the watcher, keeps the current inventory, and
+publishes events. Parsing runs in a worker thread so the event loop (which the
+TUI shares) never waits on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+
+from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
+from backend.inventory import Inventory, build_inventory
+from backend.scanner import ProjectScan, Scanner
+from backend.settings import Settings
+from backend.snapshots import SnapshotRecorder
+from backend.store import Store
+from backend.watcher import watch_roots
+
+
+class Backend:
+    """Scans the roots, keeps the inventory current, and stores snapshots."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store(settings.db_path)
+        self.events = EventBus()
+        self.inventory: Inventory | None = None
+        self._scanner = Scanner(environment=settings.environment)
+        self._scans: dict[Path, ProjectScan] = {}
+        self._snapshots = SnapshotRecorder(self.store)
+        self._scan_lock = asyncio.Lock()
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self, scan: bool = True) -> None:
+        """Open the store, then scan and watch in the background (as settings say)."""
+        await self.store.open()
+        await self._snapshots.load()
+        if scan:
+            self._tasks.append(asyncio.create_task(self._initial_scan(), name="initial-scan"))
+
+    async def stop(self) -> None:
+        """Stop watching, finish pending writes, close the store."""
+        self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.store.close()
+
+    def subscribe(self) -> asyncio.Queue[Event]:
+        """A queue that receives every event from now on."""
+        return self.events.subscribe()
+
+    async def scan(self, reason: str = "scan") -> Inventory:
+        """Discover and read every project under the roots; store changed snapshots."""
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int, path: Path) -> None:
+            loop.call_soon_threadsafe(self.events.publish, ScanProgress(done, total, path))
+
+        async with self._scan_lock:
+            scans = await asyncio.to_thread(
+                self._scanner.scan_all, self.settings.roots, self.settings.max_depth, progress
+            )
+            self._scans = {s.path: s for s in scans}
+            inventory = await asyncio.to_thread(build_inventory, self.settings.roots, scans)
+            return await self._publish(inventory, tuple(p.name for p in inventory.projects), reason)
+
+    async def refresh_paths(self, paths: set[Path], trigger_ns: int | None = None) -> Inventory | None:
+        """Re-read only the projects the changed paths belong to (all, if the layout moved)."""
+        async with self._scan_lock:
+            folders = self._affected_projects(paths)
+        if folders is None:
+            inventory = await self.scan(reason="watch")
+            return inventory
+        if not folders:
+            return None
+        async with self._scan_lock:
+            for path in paths:
+                self._scanner.cache.forget(path)
+            rescanned = await asyncio.to_thread(
+                lambda: [self._scanner.scan_project(f) for f in sorted(folders)]
+            )
+            for scan in rescanned:
+                self._scans[scan.path] = scan
+            scans = list(self._scans.values())
+            inventory = await asyncio.to_thread(build_inventory, self.settings.roots, scans)
+            changed = tuple(p.name for p in inventory.projects if p.path in folders)
+            return await self._publish(inventory, changed, "watch", trigger_ns)
+
+    def _affected_projects(self, paths: set[Path]) -> set[Path] | None:
+        """Project folders to re-read, or None when a full rescan is needed."""
+        scanner = self._scanner
+        layout = scanner.layout
+        if layout is None:
+            return None
+        folders: set[Path] = set()
+        for path in paths:
+            env = _environment_of(path)
+            if env is not None:
+                scanner.cache.forget(env)
+                folders |= set(scanner.users_of_environment(env))
+                continue
+            folder = path.parent
+            known = layout.projects.get(folder)
+            if known is None or path.name == "pyvenv.cfg":
+                return None  # a new project, or a new environment: rediscover
+            if path not in known.manifests or not path.exists():
+                return None  # a manifest appeared or went away
+            if path.name == "pyproject.toml" and folder in layout.workspace_of.values():
+                return None  # workspace membership may have changed
+            folders.add(folder)
+            folders |= set(scanner.members_of(folder))
+        return folders
+
+    async def _publish(
+        self, inventory: Inventory, changed: tuple[str, ...], reason: str, trigger_ns: int | None = None
+    ) -> Inventory:
+        self.inventory = inventory
+        self.events.publish(InventoryUpdated(inventory, changed, reason, trigger_ns))
+        try:
+            await self._snapshots.record(inventory, reason)
+        except Exception as exc:  # storage trouble must not stop the inventory
+            self.events.publish(BackendProblem(f"could not store snapshot: {exc}"))
+        return inventory
+
+    async def _initial_scan(self) -> None:
+        try:
+            await self.scan()
+        except Exception as exc:
+            self.events.publish(BackendProblem(f"scan failed: {exc!r}"))
+        if self.settings.watch:
+            await watch_roots(self.settings.roots, self._on_change, self._stop)
+
+    async def _on_change(self, paths: set[Path]) -> None:
+        seen = time.time_ns()
+        try:
+            await self.refresh_paths(paths, trigger_ns=seen)
+        except Exception as exc:
+            self.events.publish(BackendProblem(f"refresh failed: {exc!r}"))
+
+
+def _environment_of(path: Path) -> Path | None:
+    """For a path inside `<env>/lib/pythonX.Y/site-packages`, the `<env>` folder."""
+    parts = path.parts
+    if "site-packages" not in parts:
+        return None
+    index = parts.index("site-packages")
+    cut = index - 2 if index >= 2 and parts[index - 2] == "lib" else index - 1
+    return Path(*parts[:cut]) if cut > 0 else None

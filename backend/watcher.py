@@ -1,0 +1,46 @@
+"""Watch the roots for changes to manifests, locks and environments (watchfiles)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from watchfiles import Change, awatch
+
+from backend.discovery import SKIP_DIRS, is_manifest_name
+
+ChangeHandler = Callable[[set[Path]], Awaitable[None]]
+
+
+def relevant_filter(roots: list[Path]) -> Callable[[Change, str], bool]:
+    """A watchfiles filter: manifests, locks, and dist-info folders inside environments."""
+
+    def relevant(change: Change, path: str) -> bool:
+        full = Path(path)
+        parts = full.parts
+        for root in roots:
+            if full.is_relative_to(root):
+                parts = full.relative_to(root).parts
+                break
+        if not parts:
+            return False
+        if "site-packages" in parts:
+            return any(part.endswith(".dist-info") for part in parts)
+        if any(part in SKIP_DIRS for part in parts[:-1]):
+            return False
+        return is_manifest_name(parts[-1]) or parts[-1] == "pyvenv.cfg"
+
+    return relevant
+
+
+async def watch_roots(roots: list[Path], on_change: ChangeHandler, stop: asyncio.Event) -> None:
+    """Call `on_change` with each burst of relevant changed paths until `stop` is set."""
+    existing = [r for r in roots if r.exists()]
+    if not existing:
+        return
+    async for changes in awatch(
+        *existing, watch_filter=relevant_filter(existing), debounce=400, step=30,
+        stop_event=stop, recursive=True,
+    ):
+        await on_change({Path(p) for _, p in changes})
