@@ -1,0 +1,120 @@
+"""The Textual app: owns the one Backend, turns its events into pane updates."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from backend.events import BackendProblem, InventoryUpdated, ScanProgress
+from backend.inventory import Inventory
+from backend.service import Backend
+from backend.settings import Settings
+from backend.store import StoreError
+from screens.dashboard import PANES, DashboardScreen
+from screens.help import HelpScreen
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+class DevkitApp(App[None]):
+    """`devkit-tui`: the dashboard over the configured roots."""
+
+    TITLE = "devkit-tui"
+    CSS_PATH = ASSETS / "app.tcss"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave devkit-tui"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding("p", "toggle_pause", "Pause", id="app.pause",
+                tooltip="Stop or resume applying live updates"),
+        Binding("r", "rescan", "Rescan", id="app.rescan", tooltip="Read every project again"),
+    ]
+
+    def __init__(self, settings: Settings, backend: Backend | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.backend = backend or Backend(settings)
+        self.paused = False
+        self.updates_applied = 0
+        """How many inventories reached the screen; tests and benchmarks wait on it."""
+        self.last_latency_ms: float | None = None
+        """From a watched file change to the table showing it, for the last live update."""
+        self._held: Inventory | None = None
+        self.dashboard = DashboardScreen()
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dashboard)
+        self.run_backend()
+
+    async def on_unmount(self) -> None:
+        await self.backend.stop()
+
+    @work(exclusive=True, group="backend", exit_on_error=False, description="backend events")
+    async def run_backend(self) -> None:
+        """Start the backend and apply its events for as long as the app runs."""
+        events = self.backend.subscribe()
+        try:
+            await self.backend.start()
+        except StoreError as exc:
+            self.notify(str(exc), title="Storage unavailable", severity="error", timeout=30)
+            return
+        while True:
+            event = await events.get()
+            if isinstance(event, InventoryUpdated):
+                self._apply(event)
+            elif isinstance(event, ScanProgress):
+                self.dashboard.show_progress(event.done, event.total)
+            elif isinstance(event, BackendProblem):
+                self.notify(event.message, title="Background work failed", severity="error")
+
+    def _apply(self, event: InventoryUpdated) -> None:
+        if self.paused:
+            self._held = event.inventory
+            return
+        self.dashboard.show_inventory(event.inventory)
+        self.updates_applied += 1
+        if event.trigger_ns is not None:
+            self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
+        errors = event.inventory.error_count
+        if event.reason == "scan" and errors:
+            noun = "file" if errors == 1 else "files"
+            self.notify(f"{errors} {noun} could not be read: press e", severity="warning")
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self.dashboard.sub_title = "paused (p to resume)" if self.paused else ""
+        if not self.paused and self._held is not None:
+            self.dashboard.show_inventory(self._held)
+            self._held = None
+
+    @work(exclusive=True, group="rescan", exit_on_error=False, description="rescan")
+    async def action_rescan(self) -> None:
+        self.notify("Reading every project again…")
+        await self.backend.scan()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        keys = []
+        for key, active in self.screen.active_bindings.items():
+            description = active.binding.tooltip or active.binding.description
+            if description:
+                keys.append((self.get_key_display(active.binding), description))
+        self.push_screen(HelpScreen(keys))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, DashboardScreen):
+            for pane, title in PANES:
+                yield SystemCommand(f"Show {title}", f"Bring the {title.lower()} pane to the front",
+                                    lambda p=pane: screen.action_show_pane(p))
+            yield SystemCommand("Filter inventory", "Filter packages by name, project or flag",
+                                screen.action_filter)
+            yield SystemCommand("Show file errors", "Files that could not be read",
+                                screen.action_show_errors)
+            yield SystemCommand("Rescan", "Read every project again", self.action_rescan)

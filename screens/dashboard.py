@@ -1,0 +1,142 @@
+"""The dashboard: all five panes, in a grid when wide and one at a time when narrow."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from backend.inventory import Inventory
+from screens.errors import ErrorsScreen
+from screens.package_detail import PackageDetailScreen
+from widgets.inventory_pane import InventoryPane
+from widgets.pane_tabs import PaneTabs
+from widgets.planned_pane import PlannedPane
+
+PANES: list[tuple[str, str]] = [
+    ("inventory", "Inventory"),
+    ("tree", "Tree"),
+    ("charts", "Charts"),
+    ("audit", "Audit"),
+    ("weaver", "Weaver"),
+]
+PLANNED = {
+    "tree": "Why each package is there: the dependency tree of the selected project, "
+    "forward and inverted, with conflicting edges and cycles flagged.",
+    "charts": "Control charts over the durations and error rates of every operation "
+    "(Shewhart charts, Nelson rules, DPMO, sigma level) and an entropy score per project.",
+    "audit": "The tamper-evident audit log: every scan, update and check, who ran it, "
+    "what it changed and whether it worked.",
+    "weaver": "Semantic-convention registries and recorded spans checked the way "
+    "OpenTelemetry Weaver checks them, with each finding and where it comes from.",
+}
+MIN_WIDTH, MIN_HEIGHT = 50, 12
+
+
+class DashboardScreen(Screen[None]):
+    """Owns the pane keys; the app hands it data with `show_inventory`."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (MIN_WIDTH, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-tall")]
+
+    BINDINGS = [
+        *(
+            Binding(str(n), f"show_pane('{pane}')", title, id=f"pane.{pane}", show=False,
+                    tooltip=f"Show the {title.lower()} pane")
+            for n, (pane, title) in enumerate(PANES, start=1)
+        ),
+        Binding("tab", "cycle_pane(1)", "Next pane", id="pane.next", show=False, priority=True),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", id="pane.previous", show=False,
+                priority=True),
+        Binding("slash", "filter", "Filter", id="inventory.filter", tooltip="Filter the inventory"),
+        Binding("e", "show_errors", "Errors", id="inventory.errors",
+                tooltip="Files that could not be read"),
+    ]
+
+    active_pane: reactive[str] = reactive("inventory")
+    """The pane in front (the only one shown when the terminal is narrow)."""
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="▣")
+        yield PaneTabs(PANES, id="pane-tabs")
+        with Container(id="panes"):
+            for number, (pane, title) in enumerate(PANES, start=1):
+                with Vertical(id=f"{pane}-box", classes="pane") as box:
+                    box.border_title = f"{number} {title}"
+                    if pane == "inventory":
+                        yield InventoryPane(id="inventory-pane")
+                    else:
+                        yield PlannedPane(title, PLANNED[pane], id=f"{pane}-pane")
+        yield Static(
+            f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}", id="too-small"
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch_active_pane("inventory")
+        self.query_one("#inventory-table").focus()
+
+    # -- data down -----------------------------------------------------------------------
+
+    @property
+    def inventory_pane(self) -> InventoryPane:
+        return self.query_one(InventoryPane)
+
+    def show_inventory(self, inventory: Inventory) -> None:
+        self.inventory_pane.show(inventory)
+        self.sub_title = f"{len(inventory.projects)} projects · {len(inventory.packages)} packages"
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.inventory_pane.show_progress(done, total)
+
+    # -- panes ---------------------------------------------------------------------------
+
+    def watch_active_pane(self, pane: str) -> None:
+        for box in self.query(".pane"):
+            box.set_class(box.id == f"{pane}-box", "-active")
+        self.query_one(PaneTabs).active = pane
+
+    def action_show_pane(self, pane: str) -> None:
+        self.active_pane = pane
+        target = "#inventory-table" if pane == "inventory" else f"#{pane}-pane"
+        self.query_one(target).focus()
+
+    def action_cycle_pane(self, step: int) -> None:
+        ids = [p for p, _ in PANES]
+        index = (ids.index(self.active_pane) + step) % len(ids)
+        self.action_show_pane(ids[index])
+
+    def action_filter(self) -> None:
+        self.action_show_pane("inventory")
+        self.inventory_pane.open_filter()
+
+    def action_show_errors(self) -> None:
+        inventory = self.inventory_pane.table.inventory
+        if inventory is not None:
+            self.app.push_screen(ErrorsScreen(inventory))
+
+    def on_descendant_focus(self, event: object) -> None:
+        """Clicking or tabbing into a pane brings it to the front."""
+        focused = self.focused
+        for pane, _ in PANES:
+            box = self.query_one(f"#{pane}-box")
+            if focused is not None and (focused is box or box in focused.ancestors):
+                if self.active_pane != pane:
+                    self.active_pane = pane
+                return
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """`enter` on an inventory row opens its detail screen."""
+        if event.data_table.id != "inventory-table":
+            return
+        table = self.inventory_pane.table
+        picked = table.package_at_cursor()
+        if picked is None or table.inventory is None:
+            return
+        package, project = picked
+        row = table.inventory.packages.get(package)
+        if row is not None:
+            self.app.push_screen(PackageDetailScreen(row, project))

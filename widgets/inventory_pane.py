@@ -1,0 +1,107 @@
+"""The inventory pane: filter bar, table, and a status line with counts and progress."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, ProgressBar, Static
+
+from backend.inventory import Inventory
+from widgets.inventory_table import InventoryTable
+
+
+class FilterInput(Input):
+    """Filters the table as you type; `esc` clears and hides it."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Clear filter", id="inventory.filter.clear")]
+
+    class Dismissed(Message):
+        """The user left the filter bar."""
+
+    def action_dismiss(self) -> None:
+        self.value = ""
+        self.post_message(self.Dismissed())
+
+
+class InventoryPane(Vertical):
+    """Everything the inventory shows, fed by `show()`."""
+
+    DEFAULT_CSS = """
+    InventoryPane { height: 1fr; }
+    InventoryPane FilterInput, InventoryPane FilterInput:focus {
+        display: none; height: 1; border: none; padding: 0 1; background: $boost;
+    }
+    InventoryPane FilterInput.-active { display: block; }
+    InventoryPane InventoryTable { height: 1fr; }
+    InventoryPane #inventory-status { height: 1; padding: 0 1; color: $text-muted; }
+    InventoryPane ProgressBar { display: none; height: 1; padding: 0 1; }
+    InventoryPane ProgressBar.-scanning { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield FilterInput(placeholder="filter: name, project, or flag:conflict …", id="inventory-filter")
+        yield InventoryTable(id="inventory-table")
+        yield ProgressBar(id="inventory-progress", show_eta=False)
+        yield Static("Scanning…", id="inventory-status")
+
+    @property
+    def table(self) -> InventoryTable:
+        return self.query_one(InventoryTable)
+
+    def show(self, inventory: Inventory) -> None:
+        """Display a new inventory (data down)."""
+        self.query_one(ProgressBar).remove_class("-scanning")
+        self.table.show(inventory)
+
+    def show_progress(self, done: int, total: int) -> None:
+        """A full scan is reading project `done` of `total`."""
+        bar = self.query_one(ProgressBar)
+        bar.add_class("-scanning")
+        bar.update(total=total, progress=done)
+
+    def open_filter(self) -> None:
+        """Show the filter bar and move the cursor into it."""
+        bar = self.query_one(FilterInput)
+        bar.add_class("-active")
+        bar.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.table.query = event.value.strip()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """`enter` in the filter keeps it and returns to the table."""
+        if not event.value.strip():
+            self.query_one(FilterInput).remove_class("-active")
+        self.table.focus()
+
+    def on_filter_input_dismissed(self) -> None:
+        self.query_one(FilterInput).remove_class("-active")
+        self.table.query = ""
+        self.table.focus()
+
+    def on_inventory_table_changed(self, event: InventoryTable.Changed) -> None:
+        self._update_status()
+
+    def _update_status(self) -> None:
+        table = self.table
+        inventory = table.inventory
+        if inventory is None:
+            return
+        errors = inventory.error_count
+        parts = [
+            f"{table.shown_rows:,}/{table.total_rows:,} {'packages' if table.view.name == 'PACKAGES' else 'usages'}",
+            f"{len(inventory.projects)} projects",
+            table.view.value,
+            f"sort {table.order.column}{' ▼' if table.order.reverse else ' ▲'}",
+        ]
+        if table.marked:
+            parts.append(f"{len(table.marked)} marked")
+        if table.query:
+            parts.append(f"filter: {table.query}")
+        status = Text(" · ".join(parts))
+        if errors:
+            status.append(f" · {errors} error{'' if errors == 1 else 's'} (e)", style="bold")
+        self.query_one("#inventory-status", Static).update(status)

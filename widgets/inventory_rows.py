@@ -1,0 +1,147 @@
+"""Pure functions from an inventory to table rows: columns, filtering and sort keys.
+
+Kept apart from the widget so they are tested without an app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from backend.inventory import Inventory, PackageRow, Usage
+
+FLAG_ORDER = ("conflict", "missing", "env-drift", "drift", "extraneous")
+
+
+class View(Enum):
+    """The two ways to read the inventory."""
+
+    PACKAGES = "by package"
+    PROJECTS = "by project"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    numeric: bool = False
+
+
+COLUMNS: dict[View, tuple[Column, ...]] = {
+    View.PACKAGES: (
+        Column("name", "Package"),
+        Column("versions", "Versions"),
+        Column("flags", "Flags"),
+        Column("projects", "Projects", numeric=True),
+        Column("declared", "Declared"),
+        Column("installed", "Installed"),
+    ),
+    View.PROJECTS: (
+        Column("project", "Project"),
+        Column("name", "Package"),
+        Column("declared", "Declared"),
+        Column("locked", "Locked"),
+        Column("installed", "Installed"),
+        Column("flags", "Flags"),
+        Column("direct", "Direct"),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One row: its key, its cell values as plain strings, and what a filter looks at."""
+
+    key: str
+    package: str
+    cells: dict[str, str]
+    flags: frozenset[str]
+    projects: tuple[str, ...]
+
+
+def rows_for(inventory: Inventory, view: View) -> list[TableRow]:
+    """All rows of the inventory in the given view, unfiltered."""
+    if view is View.PACKAGES:
+        return [_package_row(row) for row in inventory.packages.values()]
+    return [
+        _usage_row(row, usage)
+        for row in inventory.packages.values()
+        for usage in row.usages
+    ]
+
+
+def _package_row(row: PackageRow) -> TableRow:
+    declared = sorted({s for u in row.usages for s in u.declared if s})
+    installed = sorted({u.installed for u in row.usages if u.installed})
+    return TableRow(
+        key=row.name,
+        package=row.name,
+        cells={
+            "name": row.name,
+            "versions": " ".join(row.versions) or "-",
+            "flags": format_flags(row.flags),
+            "projects": str(len(row.usages)),
+            "declared": " | ".join(declared) or "-",
+            "installed": " ".join(installed) or "-",
+        },
+        flags=frozenset(row.flags),
+        projects=tuple(row.projects),
+    )
+
+
+def _usage_row(row: PackageRow, usage: Usage) -> TableRow:
+    return TableRow(
+        key=f"{usage.project}\x00{row.name}",
+        package=row.name,
+        cells={
+            "project": usage.project,
+            "name": row.name,
+            "declared": " | ".join(s for s in usage.declared if s) or ("*" if usage.declarations else "-"),
+            "locked": " ".join(usage.locked) or "-",
+            "installed": usage.installed or "-",
+            "flags": format_flags(usage.flags),
+            "direct": "direct" if usage.direct else "transitive",
+        },
+        flags=frozenset(usage.flags),
+        projects=(usage.project,),
+    )
+
+
+def format_flags(flags: set[str] | frozenset[str]) -> str:
+    """Flags in order of severity, comma separated."""
+    return ",".join(f for f in FLAG_ORDER if f in flags) or "-"
+
+
+def matches(row: TableRow, query: str) -> bool:
+    """Every word of the query must match: a name or project substring, or a flag.
+
+    `flag:X`, `project:X` and `name:X` restrict a word to one field.
+    """
+    for word in query.lower().split():
+        field, _, value = word.partition(":") if ":" in word else ("", "", word)
+        if field == "flag":
+            hit = any(value in f for f in row.flags)
+        elif field == "project":
+            hit = any(value in p.lower() for p in row.projects)
+        elif field == "name":
+            hit = value in row.package
+        else:
+            hit = (
+                value in row.package
+                or any(value in p.lower() for p in row.projects)
+                or value in row.flags
+            )
+        if not hit:
+            return False
+    return True
+
+
+def sort_key(row: TableRow, column: Column) -> tuple[int, object]:
+    """A key for sorting rows by a column; numbers sort as numbers."""
+    value = row.cells.get(column.key, "")
+    if column.numeric:
+        try:
+            return (0, int(value))
+        except ValueError:
+            return (1, 0)
+    return (0, value.lower())

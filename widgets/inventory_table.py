@@ -1,0 +1,246 @@
+"""The inventory as a keyed DataTable: live cell-level updates, sorting, marks.
+
+Rows are keyed (package name, or project and package), so a live update touches
+only the cells that changed instead of clearing and re-adding every row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from packaging.version import InvalidVersion, Version
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowKey
+
+from backend.inventory import Inventory
+from widgets.inventory_rows import COLUMNS, Column, TableRow, View, matches, rows_for
+from widgets.safe_text import plain
+
+MARK = "●"
+FLAG_STYLES = {"conflict": "error", "missing": "warning", "env-drift": "warning",
+               "drift": "accent", "extraneous": "secondary"}
+
+
+@dataclass(frozen=True, slots=True)
+class SortOrder:
+    column: str
+    reverse: bool = False
+
+
+class InventoryTable(DataTable[Text]):
+    """Packages across all projects; `space` marks rows for bulk actions."""
+
+    BINDINGS = [
+        Binding("space", "toggle_mark", "Mark", id="inventory.mark",
+                tooltip="Mark or unmark the row for a bulk action"),
+        Binding("s", "cycle_sort", "Sort", id="inventory.sort",
+                tooltip="Sort by the next column"),
+        Binding("S", "reverse_sort", "Reverse", id="inventory.reverse", show=False,
+                tooltip="Reverse the sort order"),
+        Binding("v", "toggle_view", "By project", id="inventory.view",
+                tooltip="Switch between one row per package and one per project usage"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "Top", show=False),
+        Binding("G", "scroll_bottom", "Bottom", show=False),
+    ]
+
+    view: reactive[View] = reactive(View.PACKAGES, init=False)
+    """One row per package, or one per (project, package) usage."""
+    query: reactive[str] = reactive("", init=False)
+    """The active filter; empty shows every row."""
+    order: reactive[SortOrder] = reactive(SortOrder("name"), init=False)
+    """The column rows are sorted by."""
+
+    class Changed(Message):
+        """What is shown changed: counts for the status line."""
+
+        def __init__(self, table: InventoryTable) -> None:
+            super().__init__()
+            self.table = table
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.inventory: Inventory | None = None
+        self.marked: set[str] = set()
+        self._shown: dict[str, TableRow] = {}
+        self.total_rows = 0
+
+    def on_mount(self) -> None:
+        self._rebuild()
+
+    # -- data in -------------------------------------------------------------------------
+
+    def show(self, inventory: Inventory) -> None:
+        """Display a new inventory, touching only rows and cells that changed."""
+        self.inventory = inventory
+        self._sync(full=False)
+
+    def watch_view(self) -> None:
+        self.order = SortOrder("name")
+        self._rebuild()
+
+    def watch_query(self) -> None:
+        self._sync(full=False)
+
+    def watch_order(self) -> None:
+        self._apply_sort()
+        self._relabel()
+        self.post_message(self.Changed(self))
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        key = self.cursor_key
+        if key is None:
+            return
+        package = self._shown[key].package
+        if package in self.marked:
+            self.marked.discard(package)
+        else:
+            self.marked.add(package)
+        for row_key, row in self._shown.items():
+            if row.package == package:
+                self.update_cell(row_key, "mark", self._mark_cell(row))
+        self.post_message(self.Changed(self))
+
+    def action_cycle_sort(self) -> None:
+        keys = [c.key for c in COLUMNS[self.view]]
+        current = keys.index(self.order.column) if self.order.column in keys else -1
+        self.order = SortOrder(keys[(current + 1) % len(keys)])
+
+    def action_reverse_sort(self) -> None:
+        self.order = SortOrder(self.order.column, not self.order.reverse)
+
+    def action_toggle_view(self) -> None:
+        self.view = View.PROJECTS if self.view is View.PACKAGES else View.PACKAGES
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """Click a header to sort by it; click again to reverse."""
+        event.stop()
+        column = str(event.column_key.value)
+        if column == "mark":
+            return
+        if self.order.column == column:
+            self.order = SortOrder(column, not self.order.reverse)
+        else:
+            self.order = SortOrder(column)
+
+    # -- what the pane reads -------------------------------------------------------------
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor."""
+        if not self.row_count:
+            return None
+        try:
+            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        except CellDoesNotExist:
+            return None
+        return str(row_key.value)
+
+    def package_at_cursor(self) -> tuple[str, str | None] | None:
+        """(package, project or None) of the highlighted row."""
+        key = self.cursor_key
+        if key is None:
+            return None
+        row = self._shown[key]
+        project = row.projects[0] if self.view is View.PROJECTS else None
+        return row.package, project
+
+    @property
+    def shown_rows(self) -> int:
+        return len(self._shown)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        with self.app.batch_update():
+            self.clear(columns=True)
+            self._shown.clear()
+            self.add_column(" ", key="mark", width=1)
+            for column in COLUMNS[self.view]:
+                self.add_column(column.label, key=column.key)
+            self._relabel()
+            self._sync(full=True)
+
+    def _sync(self, full: bool) -> None:
+        if not self.is_mounted or self.inventory is None:
+            return
+        rows = rows_for(self.inventory, self.view)
+        self.total_rows = len(rows)
+        wanted = {r.key: r for r in rows if not self.query or matches(r, self.query)}
+        columns = [c.key for c in COLUMNS[self.view]]
+        with self.app.batch_update():
+            for key in [k for k in self._shown if k not in wanted]:
+                self.remove_row(key)
+                del self._shown[key]
+            added = False
+            for key, row in wanted.items():
+                old = self._shown.get(key)
+                if old is None:
+                    self.add_row(self._mark_cell(row), *(self._cell(row, c) for c in columns), key=key)
+                    added = True
+                elif old != row:
+                    for column in columns:
+                        if old.cells.get(column) != row.cells.get(column) or column == "flags":
+                            self.update_cell(key, column, self._cell(row, column))
+                self._shown[key] = row
+            if added or full or self.order != SortOrder("name"):
+                self._apply_sort()
+        self.post_message(self.Changed(self))
+
+    def _apply_sort(self) -> None:
+        if not self.row_count:
+            return
+        column = next((c for c in COLUMNS[self.view] if c.key == self.order.column), None)
+        if column is None:
+            return
+        self.sort(column.key, key=lambda cell: _sort_value(cell, column), reverse=self.order.reverse)
+
+    def _relabel(self) -> None:
+        arrow = " ▼" if self.order.reverse else " ▲"
+        for column in COLUMNS[self.view]:
+            label = column.label + (arrow if column.key == self.order.column else "")
+            table_column = self.columns.get(column.key)  # type: ignore[call-overload]
+            if table_column is not None:
+                table_column.label = Text(label)
+        self.refresh()
+
+    def _cell(self, row: TableRow, column: str) -> Text:
+        value = row.cells.get(column, "")
+        if column == "flags" and row.flags:
+            return Text(value, style=self._flag_style(row.flags))
+        return plain(value)
+
+    def _mark_cell(self, row: TableRow) -> Text:
+        return Text(MARK if row.package in self.marked else " ", style=self._theme_color("accent"))
+
+    def _flag_style(self, flags: frozenset[str]) -> str:
+        for flag, color in FLAG_STYLES.items():
+            if flag in flags:
+                return f"bold {self._theme_color(color)}" if flag == "conflict" else self._theme_color(color)
+        return ""
+
+    def _theme_color(self, name: str) -> str:
+        return str(getattr(self.app.current_theme, name, None) or "")
+
+
+def _sort_value(cell: Text, column: Column) -> tuple[int, object]:
+    text = cell.plain
+    if column.numeric:
+        return (0, int(text)) if text.isdigit() else (1, 0)
+    first = text.split(" ", 1)[0]
+    if column.key in ("versions", "locked", "installed"):
+        try:
+            return (0, Version(first))
+        except InvalidVersion:
+            return (1, text)
+    return (0, text.lower())
+
+
+__all__ = ["InventoryTable", "RowKey", "SortOrder"]

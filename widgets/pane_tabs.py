@@ -1,0 +1,31 @@
+"""The strip of pane names with their digit keys; shows which pane is active."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class PaneTabs(Widget):
+    """`1 Inventory  2 Tree  …`, the active pane highlighted (lazygit's panel strip)."""
+
+    DEFAULT_CSS = """
+    PaneTabs { height: 1; padding: 0 1; background: $panel; }
+    """
+
+    active: reactive[str] = reactive("")
+    """The id of the pane in front."""
+
+    def __init__(self, panes: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.panes = panes
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        accent = str(self.app.current_theme.accent or "")
+        for number, (pane_id, title) in enumerate(self.panes, start=1):
+            style = f"bold reverse {accent}" if pane_id == self.active else ""
+            text.append(f" {number} {title} ", style=style)
+            text.append(" ")
+        return text
