@@ -50,20 +50,25 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(
             prog="devkit-tui demo", description="Open the dashboard on a generated demo workspace."
         )
-        parser.add_argument("--into", type=Path, help="build the workspace here (default: a temp dir)")
+        parser.add_argument(
+            "--into", type=Path, help="build the workspace here (default: a temp dir)"
+        )
         parser.add_argument("--no-open", action="store_true", help="build it and print its path")
     else:
         parser = argparse.ArgumentParser(
             prog="devkit-tui",
             description="A dashboard for many Python projects. Subcommands: "
-            + ", ".join(SUBCOMMANDS) + " (each takes --help).",
+            + ", ".join(SUBCOMMANDS)
+            + " (each takes --help).",
         )
         parser.add_argument("--no-watch", action="store_true", help="do not watch for changes")
     if command != "demo":
         parser.add_argument("roots", nargs="*", type=Path, help="folders to scan (default: .)")
         parser.add_argument("--max-depth", type=int, default=8, help="folder depth to search")
         parser.add_argument("--env", type=Path, help="environment to use instead of each .venv")
-    parser.add_argument("--db", type=Path, help=f"SQLite file (default: ${DB_ENV_VAR} or user data dir)")
+    parser.add_argument(
+        "--db", type=Path, help=f"SQLite file (default: ${DB_ENV_VAR} or user data dir)"
+    )
     return parser
 
 
@@ -116,8 +121,12 @@ def _print_table(inventory: Inventory) -> None:
     rows = [("PACKAGE", "VERSIONS", "FLAGS", "PROJECTS")]
     for row in inventory.packages.values():
         rows.append(
-            (row.name, " ".join(row.versions) or "-", ",".join(sorted(row.flags)) or "-",
-             str(len(row.usages)))
+            (
+                row.name,
+                " ".join(row.versions) or "-",
+                ",".join(sorted(row.flags)) or "-",
+                str(len(row.usages)),
+            )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for row in rows:

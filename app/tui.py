@@ -30,8 +30,13 @@ class DevkitApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave devkit-tui"),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
-        Binding("p", "toggle_pause", "Pause", id="app.pause",
-                tooltip="Stop or resume applying live updates"),
+        Binding(
+            "p",
+            "toggle_pause",
+            "Pause",
+            id="app.pause",
+            tooltip="Stop or resume applying live updates",
+        ),
         Binding("r", "rescan", "Rescan", id="app.rescan", tooltip="Read every project again"),
     ]
 
@@ -101,7 +106,7 @@ class DevkitApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         keys = []
-        for key, active in self.screen.active_bindings.items():
+        for active in self.screen.active_bindings.values():
             description = active.binding.tooltip or active.binding.description
             if description:
                 keys.append((self.get_key_display(active.binding), description))
@@ -111,10 +116,15 @@ class DevkitApp(App[None]):
         yield from super().get_system_commands(screen)
         if isinstance(screen, DashboardScreen):
             for pane, title in PANES:
-                yield SystemCommand(f"Show {title}", f"Bring the {title.lower()} pane to the front",
-                                    lambda p=pane: screen.action_show_pane(p))
-            yield SystemCommand("Filter inventory", "Filter packages by name, project or flag",
-                                screen.action_filter)
-            yield SystemCommand("Show file errors", "Files that could not be read",
-                                screen.action_show_errors)
+                yield SystemCommand(
+                    f"Show {title}",
+                    f"Bring the {title.lower()} pane to the front",
+                    lambda p=pane: screen.action_show_pane(p),
+                )
+            yield SystemCommand(
+                "Filter inventory", "Filter packages by name, project or flag", screen.action_filter
+            )
+            yield SystemCommand(
+                "Show file errors", "Files that could not be read", screen.action_show_errors
+            )
             yield SystemCommand("Rescan", "Read every project again", self.action_rescan)

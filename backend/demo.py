@@ -54,10 +54,12 @@ CATALOG: dict[str, tuple[str, tuple[str, ...]]] = {
     "uvicorn": ("0.34.0", ("click", "h11")),
 }
 SUMMARIES = {
-    "fastapi": "FastAPI framework, high performance, easy to learn, fast to code, ready for production",
+    "fastapi": "FastAPI framework, high performance, easy to learn, fast to code, ready for "
+    "production",
     "httpx": "The next generation HTTP client.",
     "pydantic": "Data validation using Python type hints",
-    "rich": "Render rich text, tables, progress bars, syntax highlighting, markdown and more to the terminal",
+    "rich": "Render rich text, tables, progress bars, syntax highlighting, markdown and more "
+    "to the terminal",
     "sqlalchemy": "Database Abstraction Library",
     "uvicorn": "The lightning-fast ASGI server.",
 }
@@ -75,9 +77,11 @@ def build_demo_workspace(target: Path) -> Path:
     _data_pipeline(target / "data-pipeline")
     _platform(target / "platform")
     _legacy_scripts(target / "legacy-scripts")
-    _write(target / "broken-service" / "pyproject.toml",
-           '[project]\nname = "broken-service"\nversion = "0.1.0"\n'
-           'dependencies = [\n    "flask>=3.0",\n    "gunicorn>=22"\n\n[tool.uv]\n')
+    _write(
+        target / "broken-service" / "pyproject.toml",
+        '[project]\nname = "broken-service"\nversion = "0.1.0"\n'
+        'dependencies = [\n    "flask>=3.0",\n    "gunicorn>=22"\n\n[tool.uv]\n',
+    )
     return target
 
 
@@ -85,7 +89,10 @@ def _api_service(folder: Path) -> None:
     deps = ["fastapi>=0.115", "uvicorn>=0.30", "httpx>=0.27", "sqlalchemy>=2.0"]
     _write(folder / "pyproject.toml", _pyproject("api-service", deps, {"dev": ["pytest>=8.0"]}))
     closure = _closure([*_names(deps), "pytest"])
-    _write(folder / "uv.lock", _uv_lock({"api-service": (".", _names(deps), {"dev": ["pytest"]})}, closure))
+    _write(
+        folder / "uv.lock",
+        _uv_lock({"api-service": (".", _names(deps), {"dev": ["pytest"]})}, closure),
+    )
     installed = {name: CATALOG[name][0] for name in _closure(_names(deps))}
     installed["httpx"] = "0.27.2"  # env-drift: installed differs from locked
     installed["rich"] = "13.9.4"  # extraneous: installed by hand
@@ -100,20 +107,27 @@ def _data_pipeline(folder: Path) -> None:
     _write(folder / "pyproject.toml", _pyproject("data-pipeline", deps, {}))
     closure = _closure(_names(deps))
     overrides = {"pydantic": "2.9.2", "pydantic-core": "2.23.4", "requests": "2.31.0"}
-    _write(folder / "uv.lock",
-           _uv_lock({"data-pipeline": (".", _names(deps), {})}, closure, overrides))
+    _write(
+        folder / "uv.lock", _uv_lock({"data-pipeline": (".", _names(deps), {})}, closure, overrides)
+    )
 
 
 def _platform(folder: Path) -> None:
-    _write(folder / "pyproject.toml",
-           '[dependency-groups]\ndev = ["pytest>=8.0"]\n\n'
-           '[tool.uv.workspace]\nmembers = ["packages/*"]\n')
+    _write(
+        folder / "pyproject.toml",
+        '[dependency-groups]\ndev = ["pytest>=8.0"]\n\n'
+        '[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+    )
     core_deps = ["pydantic>=2.10", "sqlalchemy>=2.0"]
     cli_deps = ["platform-core", "typer>=0.12", "rich>=13"]
-    _write(folder / "packages" / "platform-core" / "pyproject.toml",
-           _pyproject("platform-core", core_deps, {}))
-    _write(folder / "packages" / "platform-cli" / "pyproject.toml",
-           _pyproject("platform-cli", cli_deps, {}, sources={"platform-core": "{ workspace = true }"}))
+    _write(
+        folder / "packages" / "platform-core" / "pyproject.toml",
+        _pyproject("platform-core", core_deps, {}),
+    )
+    _write(
+        folder / "packages" / "platform-cli" / "pyproject.toml",
+        _pyproject("platform-cli", cli_deps, {}, sources={"platform-core": "{ workspace = true }"}),
+    )
     closure = _closure([*_names(core_deps), "typer", "rich", "pytest"])
     nodes = {
         "platform-core": ("packages/platform-core", _names(core_deps), {}),
@@ -123,11 +137,14 @@ def _platform(folder: Path) -> None:
 
 
 def _legacy_scripts(folder: Path) -> None:
-    _write(folder / "requirements.txt",
-           "# pinned by hand, years ago\n-r requirements-dev.txt\n"
-           "requests==2.31.0\nurllib3==1.26.20 \\\n    --hash=sha256:0ed14ccfbf1c30a9072c7ca157e4319b70d65f623e91e7b32fadb2853431016e\n"
-           "idna==3.4\ncharset-normalizer==3.3.2\ncertifi==2024.8.30\n"
-           "jinja2==3.1.4\nmarkupsafe==2.1.5\n")
+    _write(
+        folder / "requirements.txt",
+        "# pinned by hand, years ago\n-r requirements-dev.txt\n"
+        "requests==2.31.0\nurllib3==1.26.20 \\\n"
+        "    --hash=sha256:0ed14ccfbf1c30a9072c7ca157e4319b70d65f623e91e7b32fadb2853431016e\n"
+        "idna==3.4\ncharset-normalizer==3.3.2\ncertifi==2024.8.30\n"
+        "jinja2==3.1.4\nmarkupsafe==2.1.5\n",
+    )
     _write(folder / "requirements-dev.txt", "pytest>=7.4\n")
 
 
@@ -147,15 +164,25 @@ def _closure(names: list[str]) -> list[str]:
     return sorted(seen)
 
 
-def _pyproject(name: str, deps: list[str], groups: dict[str, list[str]],
-               sources: dict[str, str] | None = None) -> str:
+def _pyproject(
+    name: str, deps: list[str], groups: dict[str, list[str]], sources: dict[str, str] | None = None
+) -> str:
     lines = [
-        "[project]", f'name = "{name}"', 'version = "0.1.0"', 'requires-python = ">=3.11"',
-        "dependencies = [", *(f'    "{d}",' for d in deps), "]", "",
+        "[project]",
+        f'name = "{name}"',
+        'version = "0.1.0"',
+        'requires-python = ">=3.11"',
+        "dependencies = [",
+        *(f'    "{d}",' for d in deps),
+        "]",
+        "",
     ]
     if groups:
         lines.append("[dependency-groups]")
-        lines += [f"{g} = [{', '.join(repr(r).replace(chr(39), chr(34)) for r in reqs)}]" for g, reqs in groups.items()]
+        lines += [
+            f"{g} = [{', '.join(repr(r).replace(chr(39), chr(34)) for r in reqs)}]"
+            for g, reqs in groups.items()
+        ]
         lines.append("")
     if sources:
         lines.append("[tool.uv.sources]")
@@ -179,19 +206,27 @@ def _uv_lock(
         if root_groups:
             out.append("[manifest.dependency-groups]")
             for group, names in root_groups.items():
-                edges = ", ".join('{ name = "%s" }' % n for n in names)
+                edges = ", ".join(f'{{ name = "{n}" }}' for n in names)
                 out.append(f"{group} = [{edges}]")
             out.append("")
     entries: list[tuple[str, list[str]]] = []
     for name in packages:
         version = overrides.get(name, CATALOG[name][0])
-        lines = [f'name = "{name}"', f'version = "{version}"',
-                 'source = { registry = "https://pypi.org/simple" }']
+        lines = [
+            f'name = "{name}"',
+            f'version = "{version}"',
+            'source = { registry = "https://pypi.org/simple" }',
+        ]
         lines += _dependency_lines("dependencies", list(CATALOG[name][1]))
         entries.append((name, lines))
     for name, (path, deps, groups) in nodes.items():
         source = f'source = {{ editable = "{path}" }}'
-        lines = [f'name = "{name}"', 'version = "0.1.0"', source, *_dependency_lines("dependencies", deps)]
+        lines = [
+            f'name = "{name}"',
+            'version = "0.1.0"',
+            source,
+            *_dependency_lines("dependencies", deps),
+        ]
         for group, members in groups.items():
             lines += ["", "[package.dev-dependencies]", *_dependency_lines(group, members)]
         entries.append((name, lines))
@@ -211,22 +246,28 @@ def _dependency_lines(key: str, names: list[str]) -> list[str]:
 
 
 def _venv(folder: Path, installed: dict[str, str]) -> None:
-    _write(folder / "pyvenv.cfg",
-           "home = /usr/bin\nimplementation = CPython\nversion_info = 3.11.7\n"
-           "include-system-site-packages = false\n")
+    _write(
+        folder / "pyvenv.cfg",
+        "home = /usr/bin\nimplementation = CPython\nversion_info = 3.11.7\n"
+        "include-system-site-packages = false\n",
+    )
     site = folder / "lib" / "python3.11" / "site-packages"
     for name, version in sorted(installed.items()):
         dist = site / f"{name.replace('-', '_')}-{version}.dist-info"
         requires = "".join(f"Requires-Dist: {d}\n" for d in CATALOG.get(name, ("", ()))[1])
         summary = SUMMARIES.get(name, f"The {name} package")
-        _write(dist / "METADATA",
-               f"Metadata-Version: 2.3\nName: {name}\nVersion: {version}\nSummary: {summary}\n"
-               f"License-Expression: MIT\n{requires}\n")
+        _write(
+            dist / "METADATA",
+            f"Metadata-Version: 2.3\nName: {name}\nVersion: {version}\nSummary: {summary}\n"
+            f"License-Expression: MIT\n{requires}\n",
+        )
         _write(dist / "INSTALLER", "uv\n")
         module = name.replace("-", "_")
-        _write(dist / "RECORD",
-               f"{module}/__init__.py,sha256=,{1024 + len(name) * 97}\n"
-               f"{dist.name}/METADATA,,\n{dist.name}/RECORD,,\n")
+        _write(
+            dist / "RECORD",
+            f"{module}/__init__.py,sha256=,{1024 + len(name) * 97}\n"
+            f"{dist.name}/METADATA,,\n{dist.name}/RECORD,,\n",
+        )
 
 
 def _write(path: Path, text: str) -> None:

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", "build", "dist", ".tox", ".nox",
-     ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        ".eggs",
+    }
 )
 LOCK_FILES = ("uv.lock", "pylock.toml", "poetry.lock")
 MANIFEST_FILES = ("pyproject.toml", "setup.cfg", "setup.py", *LOCK_FILES)
@@ -37,9 +52,9 @@ def discover(roots: list[Path], max_depth: int = DEFAULT_MAX_DEPTH) -> list[Foun
     found: dict[Path, FoundProject] = {}
     visited: set[tuple[int, int]] = set()
     for root in roots:
-        queue: list[tuple[Path, int]] = [(root, 0)]
+        queue: deque[tuple[Path, int]] = deque([(root, 0)])
         while queue:
-            folder, depth = queue.pop(0)
+            folder, depth = queue.popleft()
             try:
                 stat = folder.stat()
             except OSError:
@@ -61,11 +76,16 @@ def discover(roots: list[Path], max_depth: int = DEFAULT_MAX_DEPTH) -> list[Foun
                 found.setdefault(folder, FoundProject(folder)).manifests = manifests
             if depth >= max_depth:
                 continue
-            for entry in items:
-                if entry.name in SKIP_DIRS or entry.name.endswith((".egg-info", ".dist-info")):
-                    continue
-                if _is_dir(entry):
-                    queue.append((folder / entry.name, depth + 1))
+            children = [
+                e
+                for e in items
+                if _is_dir(e)
+                and e.name not in SKIP_DIRS
+                and not e.name.endswith((".egg-info", ".dist-info"))
+            ]
+            # Real folders first, so a project is named by its real path, not a symlink's.
+            children.sort(key=lambda e: e.is_symlink())
+            queue.extend((folder / e.name, depth + 1) for e in children)
     return sorted(found.values(), key=lambda p: str(p.path))
 
 

@@ -122,7 +122,12 @@ def build_inventory(roots: list[Path], scans: list[ProjectScan]) -> Inventory:
             if row.metadata is None and scan.environment and name in scan.environment.dists:
                 dist = scan.environment.dists[name]
                 row.metadata = PackageMetadata(
-                    dist.summary, dist.license, dist.size, dist.installer, dist.editable, dist.requires_dist
+                    dist.summary,
+                    dist.license,
+                    dist.size,
+                    dist.installer,
+                    dist.editable,
+                    dist.requires_dist,
                 )
         projects.append(
             ProjectInfo(
@@ -181,7 +186,9 @@ def _usages(scan: ProjectScan, project: str, local_names: set[str]) -> dict[str,
     return usages
 
 
-def _flag_usage(name: str, usage: Usage, scan: ProjectScan, env_markers: dict[str, str] | None) -> None:
+def _flag_usage(
+    name: str, usage: Usage, scan: ProjectScan, env_markers: dict[str, str] | None
+) -> None:
     for declaration in usage.declarations:
         spec = _specifier(declaration.specifier)
         if spec is None or not str(spec):
@@ -200,7 +207,9 @@ def _flag_usage(name: str, usage: Usage, scan: ProjectScan, env_markers: dict[st
             for d in usage.declarations
             if marker_applies(d.markers, env_markers)
         )
-        if (expected is not None and name in expected) or (expected is None and wanted_by_declaration):
+        if (expected is not None and name in expected) or (
+            expected is None and wanted_by_declaration
+        ):
             usage.flags.add("missing")
     else:
         if not usage.declarations and not usage.locked:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from packaging.markers import InvalidMarker, Marker, default_environment
 
-from backend.models import Lock, LockedPackage, LockEdge
+from backend.models import Lock, LockEdge, LockedPackage
 
 DEFAULT_SYNC_GROUPS = ("dev",)
 
@@ -74,9 +74,12 @@ def _root_edges(
     lock: Lock, project_path: str, project_name: str, groups: tuple[str, ...] | None, extras: bool
 ) -> list[LockEdge] | None:
     node = _project_node(lock, project_path, project_name)
+    root_groups = [
+        e for g, es in lock.root_groups.items() if groups is None or g in groups for e in es
+    ]
     if node is None:
-        if project_path == "." and lock.root_groups:  # a virtual workspace root
-            return [e for g, edges in lock.root_groups.items() if groups is None or g in groups for e in edges]
+        if project_path == "." and (lock.root_groups or lock.members):
+            return root_groups + _member_edges(lock, groups, extras)
         return None
     edges = list(node.dependencies)
     if extras:
@@ -85,8 +88,22 @@ def _root_edges(
     for group, group_edges in node.dev.items():
         if groups is None or group in groups:
             edges.extend(group_edges)
-    if project_path == "." and lock.root_groups:
-        edges.extend(e for g, es in lock.root_groups.items() if groups is None or g in groups for e in es)
+    return edges + (root_groups if project_path == "." else [])
+
+
+def _member_edges(lock: Lock, groups: tuple[str, ...] | None, extras: bool) -> list[LockEdge]:
+    """A virtual workspace root stands for its whole workspace: `uv sync` there
+    installs every member with its default groups."""
+    edges: list[LockEdge] = []
+    members = set(lock.members)
+    for package in lock.packages:
+        if package.local and package.name in members:
+            edges.extend(package.dependencies)
+            if extras:
+                edges.extend(e for optional in package.optional.values() for e in optional)
+            for group, group_edges in package.dev.items():
+                if groups is None or group in groups:
+                    edges.extend(group_edges)
     return edges
 
 
@@ -94,16 +111,17 @@ def _project_node(lock: Lock, project_path: str, project_name: str) -> LockedPac
     if lock.format != "uv.lock":
         return None
     for package in lock.packages:
-        if package.local and package.source_path is not None:
-            if package.source_path.rstrip("/") == project_path:
-                return package
+        if package.local and (package.source_path or "").rstrip("/") == project_path:
+            return package
     for package in lock.packages:
         if package.local and package.name == project_name:
             return package
     return None
 
 
-def _walk(lock: Lock, roots: list[LockEdge], environment: dict[str, str] | None) -> list[LockedPackage]:
+def _walk(
+    lock: Lock, roots: list[LockEdge], environment: dict[str, str] | None
+) -> list[LockedPackage]:
     """Every package reached from `roots`, following extras requested on edges."""
     index: dict[str, list[LockedPackage]] = defaultdict(list)
     for package in lock.packages:

@@ -16,7 +16,12 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from backend.discovery import DEFAULT_MAX_DEPTH, FoundProject, discover
-from backend.lock_graph import expected_installed, reachable_versions
+from backend.lock_graph import (
+    expected_installed,
+    marker_applies,
+    marker_environment,
+    reachable_versions,
+)
 from backend.models import Declaration, Environment, FileError, Lock, ParseFailure, PyProject
 from backend.parse_cache import ParseCache
 from backend.parsers.environment import find_environment, scan_environment, site_packages_of
@@ -76,9 +81,7 @@ class Scanner:
     ) -> list[ProjectScan]:
         """Discover projects under the roots and read each one."""
         found = discover(roots, max_depth)
-        self.layout = Layout(
-            roots=roots, projects={p.path: p for p in found}, workspace_of={}
-        )
+        self.layout = Layout(roots=roots, projects={p.path: p for p in found}, workspace_of={})
         self.layout.workspace_of = self._workspaces(found)
         scans = []
         for done, project in enumerate(found, start=1):
@@ -86,17 +89,6 @@ class Scanner:
             if progress:
                 progress(done, len(found), project.path)
         return scans
-
-    def project_for(self, path: Path) -> Path | None:
-        """The known project folder that owns `path` (deepest match), if any."""
-        if self.layout is None:
-            return None
-        best: Path | None = None
-        for folder in self.layout.projects:
-            if path == folder or folder in path.parents:
-                if best is None or len(folder.parts) > len(best.parts):
-                    best = folder
-        return best
 
     def members_of(self, root: Path) -> list[Path]:
         """Workspace members of `root` (empty when it is not a workspace root)."""
@@ -125,7 +117,9 @@ class Scanner:
         pyproject = self._read(folder / "pyproject.toml", parse_pyproject, errors)
         scan = ProjectScan(
             path=folder,
-            name=(pyproject.name if pyproject and pyproject.name else canonicalize_name(folder.name)),
+            name=(
+                pyproject.name if pyproject and pyproject.name else canonicalize_name(folder.name)
+            ),
             kind=_kind(manifests, workspace_root, folder),
             manifests=manifests,
             workspace=workspace_root,
@@ -171,7 +165,9 @@ class Scanner:
             scan.locked.pop(name, None)
         return scan
 
-    def _lock_for(self, folder: Path, workspace_root: Path | None, errors: list[FileError]) -> Lock | None:
+    def _lock_for(
+        self, folder: Path, workspace_root: Path | None, errors: list[FileError]
+    ) -> Lock | None:
         candidates = [
             (folder / "uv.lock", parse_uv_lock),
             *(((workspace_root / "uv.lock", parse_uv_lock),) if workspace_root else ()),
@@ -194,7 +190,9 @@ class Scanner:
         try:
             parser.read(path, encoding="utf-8")
         except (configparser.Error, UnicodeDecodeError) as exc:
-            scan.errors.append(FileError(str(path), getattr(exc, "lineno", None), f"invalid setup.cfg: {exc}"))
+            scan.errors.append(
+                FileError(str(path), getattr(exc, "lineno", None), f"invalid setup.cfg: {exc}")
+            )
             return
         if parser.has_option("metadata", "name"):
             scan.name = canonicalize_name(parser.get("metadata", "name"))
@@ -203,7 +201,9 @@ class Scanner:
             for line in parser.get("options", "install_requires").splitlines():
                 if line.strip():
                     parsed = declaration_from(line.strip(), "main", str(path), None)
-                    (scan.errors if isinstance(parsed, FileError) else scan.declarations).append(parsed)
+                    (scan.errors if isinstance(parsed, FileError) else scan.declarations).append(
+                        parsed
+                    )
 
     def _read(self, path: Path, parser, errors: list[FileError], stamp: Path | None = None):  # type: ignore[no-untyped-def]
         """A cached parse of `path`, or None (with an error entry) when it is unusable."""
@@ -237,7 +237,10 @@ class Scanner:
             for pattern in pyproject.workspace_members:
                 for member in sorted(glob.glob(str(project.path / pattern))):
                     member_path = Path(member)
-                    if member_path.resolve() in excluded or not (member_path / "pyproject.toml").exists():
+                    if (
+                        member_path.resolve() in excluded
+                        or not (member_path / "pyproject.toml").exists()
+                    ):
                         continue
                     out.setdefault(member_path, project.path)
         return out
@@ -276,6 +279,14 @@ def _expected(scan: ProjectScan, lock: Lock | None, folder: Path) -> set[str] | 
     if env is None:
         return None
     if lock is not None and lock.format == "uv.lock":
-        return expected_installed(lock, _relative(folder, lock.path.parent), scan.name, env.python_version)
-    main = {d.name for d in scan.declarations if d.group in ("main", "dev", "group:dev") or d.group.startswith("requirements:")}
-    return main | (set(scan.locked) if lock is not None else set())
+        return expected_installed(
+            lock, _relative(folder, lock.path.parent), scan.name, env.python_version
+        )
+    environment = marker_environment(env.python_version)
+    wanted = {
+        d.name
+        for d in scan.declarations
+        if (d.group in ("main", "dev", "group:dev") or d.group.startswith("requirements:"))
+        and marker_applies(d.markers, environment)
+    }
+    return wanted | (set(scan.locked) if lock is not None else set())

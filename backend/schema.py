@@ -105,8 +105,12 @@ def inventory_document(inventory: Inventory) -> InventoryDocument:
                         flags=sorted(u.flags),
                         declarations=[
                             DeclarationEntry(
-                                specifier=d.specifier, group=d.group, markers=d.markers,
-                                extras=list(d.extras), file=d.file, line=d.line,
+                                specifier=d.specifier,
+                                group=d.group,
+                                markers=d.markers,
+                                extras=list(d.extras),
+                                file=d.file,
+                                line=d.line,
                             )
                             for d in u.declarations
                         ],

@@ -73,7 +73,9 @@ class Backend:
             inventory = await asyncio.to_thread(build_inventory, self.settings.roots, scans)
             return await self._publish(inventory, tuple(p.name for p in inventory.projects), reason)
 
-    async def refresh_paths(self, paths: set[Path], trigger_ns: int | None = None) -> Inventory | None:
+    async def refresh_paths(
+        self, paths: set[Path], trigger_ns: int | None = None
+    ) -> Inventory | None:
         """Re-read only the projects the changed paths belong to (all, if the layout moved)."""
         async with self._scan_lock:
             folders = self._affected_projects(paths)
@@ -121,7 +123,11 @@ class Backend:
         return folders
 
     async def _publish(
-        self, inventory: Inventory, changed: tuple[str, ...], reason: str, trigger_ns: int | None = None
+        self,
+        inventory: Inventory,
+        changed: tuple[str, ...],
+        reason: str,
+        trigger_ns: int | None = None,
     ) -> Inventory:
         self.inventory = inventory
         self.events.publish(InventoryUpdated(inventory, changed, reason, trigger_ns))

@@ -30,8 +30,8 @@ class SnapshotRecorder:
     async def load(self) -> None:
         """Remember the newest stored digest of each project, so restarts write nothing new."""
         rows = await self.store.query(
-            "SELECT project_path, digest FROM inventory_snapshots s WHERE taken_at_ns ="
-            " (SELECT max(taken_at_ns) FROM inventory_snapshots t WHERE t.project_path = s.project_path)"
+            "SELECT project_path, digest FROM inventory_snapshots s WHERE taken_at_ns = (SELECT"
+            " max(taken_at_ns) FROM inventory_snapshots t WHERE t.project_path = s.project_path)"
         )
         self._last_digest = {row[0]: row[1] for row in rows}
 
@@ -52,8 +52,18 @@ class SnapshotRecorder:
             snapshot_id = secrets.randbits(62)
             errors = json.dumps([[e.file, e.line, e.message] for e in project.errors])
             snapshots.append(
-                (snapshot_id, inventory.built_at_ns, key, project.name, project.kind, digest,
-                 len(rows), len(project.errors), errors, reason)
+                (
+                    snapshot_id,
+                    inventory.built_at_ns,
+                    key,
+                    project.name,
+                    project.kind,
+                    digest,
+                    len(rows),
+                    len(project.errors),
+                    errors,
+                    reason,
+                )
             )
             packages.extend((snapshot_id, *r) for r in rows)
             self._last_digest[key] = digest

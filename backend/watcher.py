@@ -40,7 +40,11 @@ async def watch_roots(roots: list[Path], on_change: ChangeHandler, stop: asyncio
     if not existing:
         return
     async for changes in awatch(
-        *existing, watch_filter=relevant_filter(existing), debounce=400, step=30,
-        stop_event=stop, recursive=True,
+        *existing,
+        watch_filter=relevant_filter(existing),
+        debounce=400,
+        step=30,
+        stop_event=stop,
+        recursive=True,
     ):
         await on_change({Path(p) for _, p in changes})

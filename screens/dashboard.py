@@ -44,16 +44,33 @@ class DashboardScreen(Screen[None]):
 
     BINDINGS = [
         *(
-            Binding(str(n), f"show_pane('{pane}')", title, id=f"pane.{pane}", show=False,
-                    tooltip=f"Show the {title.lower()} pane")
+            Binding(
+                str(n),
+                f"show_pane('{pane}')",
+                title,
+                id=f"pane.{pane}",
+                show=False,
+                tooltip=f"Show the {title.lower()} pane",
+            )
             for n, (pane, title) in enumerate(PANES, start=1)
         ),
         Binding("tab", "cycle_pane(1)", "Next pane", id="pane.next", show=False, priority=True),
-        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", id="pane.previous", show=False,
-                priority=True),
+        Binding(
+            "shift+tab",
+            "cycle_pane(-1)",
+            "Previous pane",
+            id="pane.previous",
+            show=False,
+            priority=True,
+        ),
         Binding("slash", "filter", "Filter", id="inventory.filter", tooltip="Filter the inventory"),
-        Binding("e", "show_errors", "Errors", id="inventory.errors",
-                tooltip="Files that could not be read"),
+        Binding(
+            "e",
+            "show_errors",
+            "Errors",
+            id="inventory.errors",
+            tooltip="Files that could not be read",
+        ),
     ]
 
     active_pane: reactive[str] = reactive("inventory")
@@ -70,9 +87,7 @@ class DashboardScreen(Screen[None]):
                         yield InventoryPane(id="inventory-pane")
                     else:
                         yield PlannedPane(title, PLANNED[pane], id=f"{pane}-pane")
-        yield Static(
-            f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}", id="too-small"
-        )
+        yield Static(f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}", id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -42,7 +42,9 @@ class ErrorsScreen(ModalScreen[None]):
         for project in self.inventory.projects:
             for error in project.errors:
                 table.add_row(
-                    plain(project.name), plain(error.file),
-                    plain(str(error.line) if error.line else "-"), plain(error.message),
+                    plain(project.name),
+                    plain(error.file),
+                    plain(str(error.line) if error.line else "-"),
+                    plain(error.message),
                 )
         table.focus()

@@ -41,13 +41,27 @@ class PackageDetailScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in ("Project", "Declared", "Groups", "Locked", "Installed", "Direct", "Flags", "Where"):
+        for label in (
+            "Project",
+            "Declared",
+            "Groups",
+            "Locked",
+            "Installed",
+            "Direct",
+            "Flags",
+            "Where",
+        ):
             table.add_column(label, key=label.lower())
         for usage in self.row.usages:
-            where = ", ".join(f"{d.file}:{d.line}" if d.line else d.file for d in usage.declarations)
+            where = ", ".join(
+                f"{d.file}:{d.line}" if d.line else d.file for d in usage.declarations
+            )
             table.add_row(
                 plain(usage.project),
-                plain(" | ".join(s for s in usage.declared if s) or ("*" if usage.declarations else "-")),
+                plain(
+                    " | ".join(s for s in usage.declared if s)
+                    or ("*" if usage.declarations else "-")
+                ),
                 plain(", ".join(usage.groups) or "-"),
                 plain(" ".join(usage.locked) or "-"),
                 plain(usage.installed or "-"),

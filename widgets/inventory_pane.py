@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import Input, ProgressBar, Static
 
 from backend.inventory import Inventory
+from widgets.inventory_rows import View
 from widgets.inventory_table import InventoryTable
 
 
@@ -42,7 +43,9 @@ class InventoryPane(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder="filter: name, project, or flag:conflict …", id="inventory-filter")
+        yield FilterInput(
+            placeholder="filter: name, project, or flag:conflict …", id="inventory-filter"
+        )
         yield InventoryTable(id="inventory-table")
         yield ProgressBar(id="inventory-progress", show_eta=False)
         yield Static("Scanning…", id="inventory-status")
@@ -91,8 +94,9 @@ class InventoryPane(Vertical):
         if inventory is None:
             return
         errors = inventory.error_count
+        noun = "packages" if table.view is View.PACKAGES else "usages"
         parts = [
-            f"{table.shown_rows:,}/{table.total_rows:,} {'packages' if table.view.name == 'PACKAGES' else 'usages'}",
+            f"{table.shown_rows:,}/{table.total_rows:,} {noun}",
             f"{len(inventory.projects)} projects",
             table.view.value,
             f"sort {table.order.column}{' ▼' if table.order.reverse else ' ▲'}",

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from packaging.version import InvalidVersion, Version
+
 from backend.inventory import Inventory, PackageRow, Usage
 
 FLAG_ORDER = ("conflict", "missing", "env-drift", "drift", "extraneous")
@@ -63,11 +65,7 @@ def rows_for(inventory: Inventory, view: View) -> list[TableRow]:
     """All rows of the inventory in the given view, unfiltered."""
     if view is View.PACKAGES:
         return [_package_row(row) for row in inventory.packages.values()]
-    return [
-        _usage_row(row, usage)
-        for row in inventory.packages.values()
-        for usage in row.usages
-    ]
+    return [_usage_row(row, usage) for row in inventory.packages.values() for usage in row.usages]
 
 
 def _package_row(row: PackageRow) -> TableRow:
@@ -96,7 +94,8 @@ def _usage_row(row: PackageRow, usage: Usage) -> TableRow:
         cells={
             "project": usage.project,
             "name": row.name,
-            "declared": " | ".join(s for s in usage.declared if s) or ("*" if usage.declarations else "-"),
+            "declared": " | ".join(s for s in usage.declared if s)
+            or ("*" if usage.declarations else "-"),
             "locked": " ".join(usage.locked) or "-",
             "installed": usage.installed or "-",
             "flags": format_flags(usage.flags),
@@ -136,12 +135,13 @@ def matches(row: TableRow, query: str) -> bool:
     return True
 
 
-def sort_key(row: TableRow, column: Column) -> tuple[int, object]:
-    """A key for sorting rows by a column; numbers sort as numbers."""
-    value = row.cells.get(column.key, "")
+def cell_sort_value(text: str, column: Column) -> tuple[int, object]:
+    """A key that sorts a cell's text: counts as numbers, versions as versions."""
     if column.numeric:
+        return (0, int(text)) if text.isdigit() else (1, 0)
+    if column.key in ("versions", "locked", "installed"):
         try:
-            return (0, int(value))
-        except ValueError:
-            return (1, 0)
-    return (0, value.lower())
+            return (0, Version(text.split(" ", 1)[0]))
+        except InvalidVersion:
+            return (1, text)
+    return (0, text.lower())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from packaging.version import InvalidVersion, Version
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -17,12 +16,17 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 
 from backend.inventory import Inventory
-from widgets.inventory_rows import COLUMNS, Column, TableRow, View, matches, rows_for
+from widgets.inventory_rows import COLUMNS, TableRow, View, cell_sort_value, matches, rows_for
 from widgets.safe_text import plain
 
 MARK = "●"
-FLAG_STYLES = {"conflict": "error", "missing": "warning", "env-drift": "warning",
-               "drift": "accent", "extraneous": "secondary"}
+FLAG_STYLES = {
+    "conflict": "error",
+    "missing": "warning",
+    "env-drift": "warning",
+    "drift": "accent",
+    "extraneous": "secondary",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +39,29 @@ class InventoryTable(DataTable[Text]):
     """Packages across all projects; `space` marks rows for bulk actions."""
 
     BINDINGS = [
-        Binding("space", "toggle_mark", "Mark", id="inventory.mark",
-                tooltip="Mark or unmark the row for a bulk action"),
-        Binding("s", "cycle_sort", "Sort", id="inventory.sort",
-                tooltip="Sort by the next column"),
-        Binding("S", "reverse_sort", "Reverse", id="inventory.reverse", show=False,
-                tooltip="Reverse the sort order"),
-        Binding("v", "toggle_view", "By project", id="inventory.view",
-                tooltip="Switch between one row per package and one per project usage"),
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            id="inventory.mark",
+            tooltip="Mark or unmark the row for a bulk action",
+        ),
+        Binding("s", "cycle_sort", "Sort", id="inventory.sort", tooltip="Sort by the next column"),
+        Binding(
+            "S",
+            "reverse_sort",
+            "Reverse",
+            id="inventory.reverse",
+            show=False,
+            tooltip="Reverse the sort order",
+        ),
+        Binding(
+            "v",
+            "toggle_view",
+            "By project",
+            id="inventory.view",
+            tooltip="Switch between one row per package and one per project usage",
+        ),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "scroll_top", "Top", show=False),
@@ -183,7 +202,9 @@ class InventoryTable(DataTable[Text]):
             for key, row in wanted.items():
                 old = self._shown.get(key)
                 if old is None:
-                    self.add_row(self._mark_cell(row), *(self._cell(row, c) for c in columns), key=key)
+                    self.add_row(
+                        self._mark_cell(row), *(self._cell(row, c) for c in columns), key=key
+                    )
                     added = True
                 elif old != row:
                     for column in columns:
@@ -200,7 +221,11 @@ class InventoryTable(DataTable[Text]):
         column = next((c for c in COLUMNS[self.view] if c.key == self.order.column), None)
         if column is None:
             return
-        self.sort(column.key, key=lambda cell: _sort_value(cell, column), reverse=self.order.reverse)
+        self.sort(
+            column.key,
+            key=lambda cell: cell_sort_value(cell.plain, column),
+            reverse=self.order.reverse,
+        )
 
     def _relabel(self) -> None:
         arrow = " ▼" if self.order.reverse else " ▲"
@@ -223,24 +248,15 @@ class InventoryTable(DataTable[Text]):
     def _flag_style(self, flags: frozenset[str]) -> str:
         for flag, color in FLAG_STYLES.items():
             if flag in flags:
-                return f"bold {self._theme_color(color)}" if flag == "conflict" else self._theme_color(color)
+                return (
+                    f"bold {self._theme_color(color)}"
+                    if flag == "conflict"
+                    else self._theme_color(color)
+                )
         return ""
 
     def _theme_color(self, name: str) -> str:
         return str(getattr(self.app.current_theme, name, None) or "")
-
-
-def _sort_value(cell: Text, column: Column) -> tuple[int, object]:
-    text = cell.plain
-    if column.numeric:
-        return (0, int(text)) if text.isdigit() else (1, 0)
-    first = text.split(" ", 1)[0]
-    if column.key in ("versions", "locked", "installed"):
-        try:
-            return (0, Version(first))
-        except InvalidVersion:
-            return (1, text)
-    return (0, text.lower())
 
 
 __all__ = ["InventoryTable", "RowKey", "SortOrder"]

@@ -74,7 +74,9 @@ def scan_environment(env: Path, with_sizes: bool = True) -> Environment:
     return result
 
 
-def read_dist_info(folder: Path, errors: list[FileError], with_sizes: bool = True) -> InstalledDist | None:
+def read_dist_info(
+    folder: Path, errors: list[FileError], with_sizes: bool = True
+) -> InstalledDist | None:
     """One dist-info folder to an `InstalledDist`, or None (with an error) if unusable."""
     metadata = folder / "METADATA"
     try:
@@ -92,12 +94,20 @@ def read_dist_info(folder: Path, errors: list[FileError], with_sizes: bool = Tru
     try:
         Version(version)
     except InvalidVersion:
-        errors.append(FileError(str(metadata), _line_of_header(raw, b"Version:"),
-                                f"invalid version {version!r}"))
+        errors.append(
+            FileError(
+                str(metadata), _line_of_header(raw, b"Version:"), f"invalid version {version!r}"
+            )
+        )
     summary = (headers.get("summary") or [""])[0]
     if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in summary):
-        errors.append(FileError(str(metadata), _line_of_header(raw, b"Summary:"),
-                                "Summary holds control characters (shown escaped)"))
+        errors.append(
+            FileError(
+                str(metadata),
+                _line_of_header(raw, b"Summary:"),
+                "Summary holds control characters (shown escaped)",
+            )
+        )
     license_text = (headers.get("license-expression") or headers.get("license") or [""])[0]
     return InstalledDist(
         name=canonicalize_name(name),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from backend.models import Lock, LockedPackage, LockEdge
+from backend.models import Lock, LockEdge, LockedPackage
 from backend.parsers.toml_file import load_toml
 
 
@@ -28,8 +28,7 @@ def parse_poetry_lock(path: Path) -> Lock:
                 local=local,
                 source_path=source.get("url") if local else None,
                 dependencies=[
-                    LockEdge(canonicalize_name(name))
-                    for name in entry.get("dependencies", {})
+                    LockEdge(canonicalize_name(name)) for name in entry.get("dependencies", {})
                 ],
             )
         )

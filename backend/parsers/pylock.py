@@ -7,7 +7,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from backend.models import FileError, Lock, LockedPackage, LockEdge, ParseFailure
+from backend.models import FileError, Lock, LockEdge, LockedPackage, ParseFailure
 from backend.parsers.toml_file import line_of, load_toml
 
 
@@ -47,5 +47,9 @@ def parse_pylock(path: Path) -> Lock:
                 ],
             )
         )
-    return Lock(path=path, format="pylock.toml", packages=packages,
-                requires_python=data.get("requires-python"))
+    return Lock(
+        path=path,
+        format="pylock.toml",
+        packages=packages,
+        requires_python=data.get("requires-python"),
+    )

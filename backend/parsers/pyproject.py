@@ -37,9 +37,7 @@ def parse_pyproject(path: Path) -> PyProject:
                 )
                 continue
             parsed = declaration_from(item, group, file, line_of(text, item))
-            (result.errors if isinstance(parsed, FileError) else result.declarations).append(
-                parsed
-            )
+            (result.errors if isinstance(parsed, FileError) else result.declarations).append(parsed)
 
     if "dependencies" in project:
         add(project["dependencies"], "main", "dependencies")

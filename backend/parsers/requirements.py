@@ -71,7 +71,9 @@ def _read(
             try:
                 _read(target, group, result, seen, constraint or is_constraint)
             except ParseFailure as failure:
-                result.errors.append(FileError(file, line_no, failure.error.message + f" ({target})"))
+                result.errors.append(
+                    FileError(file, line_no, failure.error.message + f" ({target})")
+                )
             continue
         if _OPTION_WITH_VALUE.match(line) or _FLAG.match(line):
             continue
@@ -89,7 +91,9 @@ def _read(
                 continue  # an unnamed local path such as `-e .`: the project itself
         if requirement is None:
             result.errors.append(
-                FileError(file, line_no, f"cannot tell the package name of {line!r} (add #egg=NAME)")
+                FileError(
+                    file, line_no, f"cannot tell the package name of {line!r} (add #egg=NAME)"
+                )
             )
             continue
         parsed = declaration_from(requirement, group, file, line_no, editable=editable)

@@ -7,7 +7,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from backend.models import FileError, Lock, LockedPackage, LockEdge, ParseFailure
+from backend.models import FileError, Lock, LockEdge, LockedPackage, ParseFailure
 from backend.parsers.toml_file import line_of, load_toml
 
 SUPPORTED_VERSIONS = {1}

@@ -1,0 +1,35 @@
+"""Shared fixtures: the reference data in ../shared, a private database, workspaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backend.demo import build_demo_workspace
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+PROJECTS = SHARED / "projects"
+
+
+@pytest.fixture(autouse=True)
+def private_database(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test writes to its own database, never to the user's data folder."""
+    path = tmp_path_factory.mktemp("db") / "devkit.sqlite3"
+    monkeypatch.setenv("DEVKIT_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def shared_projects() -> Path:
+    """The real lock files and manifests of ../shared/data/projects."""
+    if not PROJECTS.is_dir():
+        pytest.skip(f"reference data not found at {PROJECTS} (it lives beside the repository)")
+    return PROJECTS
+
+
+@pytest.fixture
+def demo_workspace(tmp_path: Path) -> Path:
+    return build_demo_workspace(tmp_path / "demo")

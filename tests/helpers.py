@@ -1,0 +1,45 @@
+"""Builders for real files used by several tests: environments and dist-info folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def make_venv(folder: Path, dists: dict[str, str], python: str = "3.11.7") -> Path:
+    """A virtual environment folder with one dist-info per `name: version`."""
+    (folder).mkdir(parents=True, exist_ok=True)
+    (folder / "pyvenv.cfg").write_text(f"home = /usr/bin\nversion_info = {python}\n")
+    site = folder / "lib" / f"python{'.'.join(python.split('.')[:2])}" / "site-packages"
+    site.mkdir(parents=True, exist_ok=True)
+    for name, version in dists.items():
+        add_dist(site, name, version)
+    return folder
+
+
+def add_dist(
+    site: Path,
+    name: str,
+    version: str,
+    summary: str = "",
+    requires: tuple[str, ...] = (),
+    metadata: str | None = None,
+) -> Path:
+    """Write `<name>-<version>.dist-info` with METADATA, RECORD and INSTALLER."""
+    dist = site / f"{name.replace('-', '_')}-{version}.dist-info"
+    dist.mkdir(parents=True, exist_ok=True)
+    if metadata is None:
+        lines = ["Metadata-Version: 2.3", f"Name: {name}", f"Version: {version}"]
+        if summary:
+            lines.append(f"Summary: {summary}")
+        lines += [f"Requires-Dist: {r}" for r in requires]
+        metadata = "\n".join(lines) + "\n\n"
+    (dist / "METADATA").write_text(metadata, encoding="utf-8")
+    (dist / "RECORD").write_text(
+        f"{name}/__init__.py,sha256=abc,100\n{name}/core.py,sha256=def,250\n"
+    )
+    (dist / "INSTALLER").write_text("uv\n")
+    return dist
+
+
+def site_packages(venv: Path) -> Path:
+    return next((venv / "lib").glob("python*/site-packages"))
