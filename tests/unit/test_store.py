@@ -109,7 +109,8 @@ def test_committed_snapshots_survive_sigkill(demo_workspace: Path, tmp_path: Pat
         from backend.service import Backend
         from backend.settings import Settings
         async def main():
-            backend = Backend(Settings(roots=[Path({str(demo_workspace)!r})], db_path=Path({str(db)!r}), watch=False))
+            settings = Settings(roots=[Path({str(demo_workspace)!r})], db_path=Path({str(db)!r}))
+            backend = Backend(settings)
             await backend.start(scan=False)
             await backend.scan()
             print("committed", flush=True)
