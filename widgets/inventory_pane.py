@@ -99,12 +99,12 @@ class InventoryPane(Vertical):
             f"{table.shown_rows:,}/{table.total_rows:,} {noun}",
             f"{len(inventory.projects)} projects",
             table.view.value,
-            f"sort {table.order.column}{' ▼' if table.order.reverse else ' ▲'}",
+            f"{table.order.column}{' ▼' if table.order.reverse else ' ▲'}",
         ]
         if table.marked:
             parts.append(f"{len(table.marked)} marked")
         if table.query:
-            parts.append(f"filter: {table.query}")
+            parts.append(f"/{table.query}")
         status = Text(" · ".join(parts))
         if errors:
             status.append(f" · {errors} error{'' if errors == 1 else 's'} (e)", style="bold")

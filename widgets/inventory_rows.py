@@ -41,10 +41,10 @@ COLUMNS: dict[View, tuple[Column, ...]] = {
     View.PROJECTS: (
         Column("project", "Project"),
         Column("name", "Package"),
+        Column("flags", "Flags"),
         Column("declared", "Declared"),
         Column("locked", "Locked"),
         Column("installed", "Installed"),
-        Column("flags", "Flags"),
         Column("direct", "Direct"),
     ),
 }

@@ -20,12 +20,12 @@ from widgets.inventory_rows import COLUMNS, TableRow, View, cell_sort_value, mat
 from widgets.safe_text import plain
 
 MARK = "●"
-FLAG_STYLES = {
-    "conflict": "error",
-    "missing": "warning",
-    "env-drift": "warning",
-    "drift": "accent",
-    "extraneous": "secondary",
+FLAG_STYLES = {  # the most severe flag present colours the cell: (theme colour, emphasis)
+    "conflict": ("error", "bold"),
+    "missing": ("warning", ""),
+    "env-drift": ("warning", ""),
+    "drift": ("accent", ""),
+    "extraneous": ("foreground", "italic"),
 }
 
 
@@ -100,7 +100,7 @@ class InventoryTable(DataTable[Text]):
         self._sync(full=False)
 
     def watch_view(self) -> None:
-        self.order = SortOrder("name")
+        self.set_reactive(InventoryTable.order, SortOrder(COLUMNS[self.view][0].key))
         self._rebuild()
 
     def watch_query(self) -> None:
@@ -211,7 +211,7 @@ class InventoryTable(DataTable[Text]):
                         if old.cells.get(column) != row.cells.get(column) or column == "flags":
                             self.update_cell(key, column, self._cell(row, column))
                 self._shown[key] = row
-            if added or full or self.order != SortOrder("name"):
+            if added or full or self.order != SortOrder(columns[0]):
                 self._apply_sort()
         self.post_message(self.Changed(self))
 
@@ -246,13 +246,9 @@ class InventoryTable(DataTable[Text]):
         return Text(MARK if row.package in self.marked else " ", style=self._theme_color("accent"))
 
     def _flag_style(self, flags: frozenset[str]) -> str:
-        for flag, color in FLAG_STYLES.items():
+        for flag, (color, emphasis) in FLAG_STYLES.items():
             if flag in flags:
-                return (
-                    f"bold {self._theme_color(color)}"
-                    if flag == "conflict"
-                    else self._theme_color(color)
-                )
+                return f"{emphasis} {self._theme_color(color)}".strip()
         return ""
 
     def _theme_color(self, name: str) -> str:
