@@ -14,8 +14,9 @@ from pathlib import Path
 
 from backend.demo import build_demo_workspace
 from backend.inventory import Inventory
+from backend.schema import inventory_json
 from backend.service import Backend
-from backend.settings import DB_ENV_VAR, Settings
+from backend.settings import DB_ENV_VAR, Settings, SettingsError
 from backend.store import StoreError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "demo":
             return _run_demo(options)
         return _run_dashboard(options)
-    except StoreError as exc:
+    except (StoreError, SettingsError) as exc:
         print(f"devkit-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -97,9 +98,7 @@ def _run_list(options: argparse.Namespace) -> int:
         return EXIT_USAGE
     inventory = asyncio.run(_scan_once(_settings(options, roots, watch=False)))
     if options.json:
-        from backend.schema import inventory_document
-
-        sys.stdout.write(inventory_document(inventory).to_json() + "\n")
+        sys.stdout.write(inventory_json(inventory) + "\n")
     else:
         _print_table(inventory)
     for project in inventory.projects:

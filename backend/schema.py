@@ -1,24 +1,26 @@
 """The `devkit.inventory/1` JSON document printed by `devkit-tui list --json`.
 
 Field names here are a contract with scripts: add fields, never rename or drop.
+The TypedDicts document the shape; building plain dicts keeps `list` fast.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import json
+from typing import TypedDict
 
-from backend.inventory import Inventory
+from backend.inventory import Inventory, PackageRow, ProjectInfo, Usage
 
 INVENTORY_SCHEMA = "devkit.inventory/1"
 
 
-class ErrorEntry(BaseModel):
+class ErrorEntry(TypedDict):
     file: str
     line: int | None
     message: str
 
 
-class ProjectEntry(BaseModel):
+class ProjectEntry(TypedDict):
     path: str
     name: str
     kind: str
@@ -29,7 +31,7 @@ class ProjectEntry(BaseModel):
     package_count: int
 
 
-class DeclarationEntry(BaseModel):
+class DeclarationEntry(TypedDict):
     specifier: str
     group: str
     markers: str | None
@@ -38,12 +40,12 @@ class DeclarationEntry(BaseModel):
     line: int | None
 
 
-class UsageEntry(BaseModel):
+class UsageEntry(TypedDict):
     project: str
     declared: list[str]
     groups: list[str]
     locked: str | None
-    """The locked version; `locked_versions` lists all when a forked lock holds several."""
+    """The newest locked version; `locked_versions` has all of a forked lock's."""
     locked_versions: list[str]
     installed: str | None
     direct: bool
@@ -51,7 +53,7 @@ class UsageEntry(BaseModel):
     declarations: list[DeclarationEntry]
 
 
-class PackageEntry(BaseModel):
+class PackageEntry(TypedDict):
     name: str
     versions: list[str]
     flags: list[str]
@@ -59,66 +61,71 @@ class PackageEntry(BaseModel):
     summary: str | None
 
 
-class InventoryDocument(BaseModel):
-    schema_: str = Field(default=INVENTORY_SCHEMA, serialization_alias="schema")
+class InventoryDocument(TypedDict):
+    schema: str
     roots: list[str]
     projects: list[ProjectEntry]
     packages: list[PackageEntry]
     errors: int
 
-    def to_json(self) -> str:
-        return self.model_dump_json(by_alias=True, indent=2)
-
 
 def inventory_document(inventory: Inventory) -> InventoryDocument:
     """Convert the in-memory inventory to its JSON contract."""
-    return InventoryDocument(
-        roots=[str(r) for r in inventory.roots],
-        projects=[
-            ProjectEntry(
-                path=str(p.path),
-                name=p.name,
-                kind=p.kind,
-                manifests=[m.name for m in p.manifests],
-                environment=str(p.environment) if p.environment else None,
-                errors=[ErrorEntry(file=e.file, line=e.line, message=e.message) for e in p.errors],
-                workspace=str(p.workspace) if p.workspace else None,
-                package_count=p.package_count,
-            )
-            for p in inventory.projects
+    return {
+        "schema": INVENTORY_SCHEMA,
+        "roots": [str(r) for r in inventory.roots],
+        "projects": [_project(p) for p in inventory.projects],
+        "packages": [_package(row) for row in inventory.packages.values()],
+        "errors": inventory.error_count,
+    }
+
+
+def inventory_json(inventory: Inventory) -> str:
+    return json.dumps(inventory_document(inventory), indent=2)
+
+
+def _project(project: ProjectInfo) -> ProjectEntry:
+    return {
+        "path": str(project.path),
+        "name": project.name,
+        "kind": project.kind,
+        "manifests": [m.name for m in project.manifests],
+        "environment": str(project.environment) if project.environment else None,
+        "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in project.errors],
+        "workspace": str(project.workspace) if project.workspace else None,
+        "package_count": project.package_count,
+    }
+
+
+def _package(row: PackageRow) -> PackageEntry:
+    return {
+        "name": row.name,
+        "versions": row.versions,
+        "flags": sorted(row.flags),
+        "usages": [_usage(u) for u in row.usages],
+        "summary": row.metadata.summary if row.metadata else None,
+    }
+
+
+def _usage(usage: Usage) -> UsageEntry:
+    return {
+        "project": usage.project,
+        "declared": usage.declared,
+        "groups": usage.groups,
+        "locked": usage.locked[-1] if usage.locked else None,
+        "locked_versions": usage.locked,
+        "installed": usage.installed,
+        "direct": usage.direct,
+        "flags": sorted(usage.flags),
+        "declarations": [
+            {
+                "specifier": d.specifier,
+                "group": d.group,
+                "markers": d.markers,
+                "extras": list(d.extras),
+                "file": d.file,
+                "line": d.line,
+            }
+            for d in usage.declarations
         ],
-        packages=[
-            PackageEntry(
-                name=row.name,
-                versions=row.versions,
-                flags=sorted(row.flags),
-                summary=row.metadata.summary if row.metadata else None,
-                usages=[
-                    UsageEntry(
-                        project=u.project,
-                        declared=u.declared,
-                        groups=u.groups,
-                        locked=u.locked[-1] if u.locked else None,
-                        locked_versions=u.locked,
-                        installed=u.installed,
-                        direct=u.direct,
-                        flags=sorted(u.flags),
-                        declarations=[
-                            DeclarationEntry(
-                                specifier=d.specifier,
-                                group=d.group,
-                                markers=d.markers,
-                                extras=list(d.extras),
-                                file=d.file,
-                                line=d.line,
-                            )
-                            for d in u.declarations
-                        ],
-                    )
-                    for u in row.usages
-                ],
-            )
-            for row in inventory.packages.values()
-        ],
-        errors=inventory.error_count,
-    )
+    }

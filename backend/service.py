@@ -20,6 +20,8 @@ from backend.snapshots import SnapshotRecorder
 from backend.store import Store
 from backend.watcher import watch_roots
 
+PROGRESS_INTERVAL = 0.1
+
 
 class Backend:
     """Scans the roots, keeps the inventory current, and stores snapshots."""
@@ -61,9 +63,15 @@ class Backend:
     async def scan(self, reason: str = "scan") -> Inventory:
         """Discover and read every project under the roots; store changed snapshots."""
         loop = asyncio.get_running_loop()
+        last = 0.0
 
         def progress(done: int, total: int, path: Path) -> None:
-            loop.call_soon_threadsafe(self.events.publish, ScanProgress(done, total, path))
+            # At most ten a second: each one redraws a progress bar on the UI's loop.
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL or done == total:
+                last = now
+                loop.call_soon_threadsafe(self.events.publish, ScanProgress(done, total, path))
 
         async with self._scan_lock:
             scans = await asyncio.to_thread(

@@ -1,17 +1,26 @@
-"""Settings shared by the CLI, the TUI and the tests; validated once at the edge."""
+"""Settings shared by the CLI, the TUI and the tests, checked once where they are made.
+
+A plain dataclass: this sits on the start-up path of every command, and pydantic's
+import alone costs more than a whole `list --json` parse of a small workspace.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import BaseModel, Field, field_validator
 
 from backend.discovery import DEFAULT_MAX_DEPTH
 
 DB_ENV_VAR = "DEVKIT_DB"
 DB_FILE_NAME = "devkit.sqlite3"
+MAX_DEPTH_LIMIT = 64
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message says which and why."""
 
 
 def default_db_path() -> Path:
@@ -22,17 +31,23 @@ def default_db_path() -> Path:
     return user_data_path("devkit-tui", appauthor=False) / DB_FILE_NAME
 
 
-class Settings(BaseModel):
+@dataclass(slots=True)
+class Settings:
     """What a Backend needs to know to start."""
 
-    roots: list[Path] = Field(default_factory=lambda: [Path.cwd()])
-    db_path: Path = Field(default_factory=default_db_path)
-    max_depth: int = Field(default=DEFAULT_MAX_DEPTH, ge=0, le=64)
+    roots: list[Path] = field(default_factory=lambda: [Path.cwd()])
+    db_path: Path = field(default_factory=default_db_path)
+    max_depth: int = DEFAULT_MAX_DEPTH
     watch: bool = True
     environment: Path | None = None
     """An environment to use for every project instead of its own `.venv`."""
 
-    @field_validator("roots")
-    @classmethod
-    def _absolute_roots(cls, roots: list[Path]) -> list[Path]:
-        return [r.expanduser().absolute() for r in roots] or [Path.cwd()]
+    def __post_init__(self) -> None:
+        self.roots = [Path(r).expanduser().absolute() for r in self.roots] or [Path.cwd()]
+        self.db_path = Path(self.db_path).expanduser()
+        if not 0 <= self.max_depth <= MAX_DEPTH_LIMIT:
+            raise SettingsError(
+                f"--max-depth must be between 0 and {MAX_DEPTH_LIMIT}, not {self.max_depth}"
+            )
+        if self.environment is not None:
+            self.environment = Path(self.environment).expanduser().absolute()
