@@ -43,7 +43,7 @@ class DevkitApp(App[None]):
     def __init__(self, settings: Settings, backend: Backend | None = None) -> None:
         super().__init__()
         self.settings = settings
-        self.backend = backend or Backend(settings)
+        self.backend = backend or Backend(settings, scan_in_child=True)
         self.paused = False
         self.updates_applied = 0
         """How many inventories reached the screen; tests and benchmarks wait on it."""
@@ -63,11 +63,8 @@ class DevkitApp(App[None]):
     async def run_backend(self) -> None:
         """Start the backend and apply its events for as long as the app runs."""
         events = self.backend.subscribe()
-        try:
-            await self.backend.start()
-        except StoreError as exc:
-            self.notify(str(exc), title="Storage unavailable", severity="error", timeout=30)
-            return
+        await self.backend.start()
+        self.report_storage()
         while True:
             event = await events.get()
             if isinstance(event, InventoryUpdated):
@@ -76,6 +73,19 @@ class DevkitApp(App[None]):
                 self.dashboard.show_progress(event.done, event.total)
             elif isinstance(event, BackendProblem):
                 self.notify(event.message, title="Background work failed", severity="error")
+
+    @work(group="storage", exit_on_error=False, description="open the database")
+    async def report_storage(self) -> None:
+        """The dashboard works without its database; say so when it cannot be opened."""
+        try:
+            await self.backend.ready()
+        except StoreError as exc:
+            self.notify(
+                f"{exc}\nThe inventory still works; nothing is stored.",
+                title="Storage unavailable",
+                severity="error",
+                timeout=30,
+            )
 
     def _apply(self, event: InventoryUpdated) -> None:
         if self.paused:

@@ -90,6 +90,10 @@ class Scanner:
                 progress(done, len(found), project.path)
         return scans
 
+    def adopt(self, layout: Layout) -> None:
+        """Take the layout of a full scan made elsewhere (in the scan process)."""
+        self.layout = layout
+
     def members_of(self, root: Path) -> list[Path]:
         """Workspace members of `root` (empty when it is not a workspace root)."""
         if self.layout is None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
+from backend.discovery import discover
 from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
 from backend.inventory import Inventory, build_inventory
-from backend.scanner import ProjectScan, Scanner
+from backend.scan_process import ScanProcess
+from backend.scanner import Layout, ProjectScan, Scanner
 from backend.settings import Settings
 from backend.snapshots import SnapshotRecorder
-from backend.store import Store
+from backend.store import Store, StoreError
 from backend.watcher import watch_roots
 
 PROGRESS_INTERVAL = 0.1
@@ -26,7 +29,9 @@ PROGRESS_INTERVAL = 0.1
 class Backend:
     """Scans the roots, keeps the inventory current, and stores snapshots."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, scan_in_child: bool = False) -> None:
+        """`scan_in_child` runs full scans in a child process (the TUI wants this; a
+        one-shot `list` does not, as spawning costs more than it saves there)."""
         self.settings = settings
         self.store = Store(settings.db_path)
         self.events = EventBus()
@@ -37,13 +42,42 @@ class Backend:
         self._scan_lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._child = ScanProcess() if scan_in_child else None
+        self._store_opening: asyncio.Task[None] | None = None
+        self._early_scan: Future[tuple[list[ProjectScan], Layout]] | None = None
+
+    def begin_scan(self) -> None:
+        """Start the first full scan now, before there is an event loop (the CLI calls
+        this before importing the UI, so parsing and importing overlap)."""
+        if self._child is not None and self._early_scan is None:
+            self._early_scan = self._child.submit(
+                self.settings.roots, self.settings.max_depth, self.settings.environment
+            )
 
     async def start(self, scan: bool = True) -> None:
-        """Open the store, then scan and watch in the background (as settings say)."""
-        await self.store.open()
-        await self._snapshots.load()
+        """Open the store, scan and watch, all in the background (as settings say).
+
+        The first inventory does not wait for the database: it is shown as soon as it
+        is read and stored once the store is open. `ready()` reports a store failure.
+        """
+        if self._child is not None:
+            loop = asyncio.get_running_loop()
+            self._child.on_progress = lambda done, total, path: loop.call_soon_threadsafe(
+                self.events.publish, ScanProgress(done, total, path)
+            )
+        self._store_opening = asyncio.create_task(self._open_store(), name="store-open")
         if scan:
             self._tasks.append(asyncio.create_task(self._initial_scan(), name="initial-scan"))
+
+    async def ready(self) -> None:
+        """Wait until the store is open; raises `StoreError` when it cannot be."""
+        if self._store_opening is None:
+            raise StoreError(f"{self.store.path}: the backend was not started")
+        await asyncio.shield(self._store_opening)
+
+    async def _open_store(self) -> None:
+        await self.store.open()
+        await self._snapshots.load()
 
     async def stop(self) -> None:
         """Stop watching, finish pending writes, close the store."""
@@ -54,6 +88,11 @@ class Backend:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        if self._child is not None:
+            self._child.shutdown()
+        if self._store_opening is not None:
+            with contextlib.suppress(Exception):
+                await self._store_opening
         await self.store.close()
 
     def subscribe(self) -> asyncio.Queue[Event]:
@@ -74,12 +113,26 @@ class Backend:
                 loop.call_soon_threadsafe(self.events.publish, ScanProgress(done, total, path))
 
         async with self._scan_lock:
-            scans = await asyncio.to_thread(
-                self._scanner.scan_all, self.settings.roots, self.settings.max_depth, progress
-            )
+            if self._child is not None:
+                scans = await self._scan_in_child()
+            else:
+                scans = await asyncio.to_thread(
+                    self._scanner.scan_all, self.settings.roots, self.settings.max_depth, progress
+                )
             self._scans = {s.path: s for s in scans}
             inventory = await asyncio.to_thread(build_inventory, self.settings.roots, scans)
             return await self._publish(inventory, tuple(p.name for p in inventory.projects), reason)
+
+    async def _scan_in_child(self) -> list[ProjectScan]:
+        assert self._child is not None
+        future, self._early_scan = self._early_scan, None
+        if future is None:
+            future = self._child.submit(
+                self.settings.roots, self.settings.max_depth, self.settings.environment
+            )
+        scans, layout = await asyncio.wrap_future(future)
+        self._scanner.adopt(layout)
+        return scans
 
     async def refresh_paths(
         self, paths: set[Path], trigger_ns: int | None = None
@@ -118,6 +171,10 @@ class Backend:
                 scanner.cache.forget(env)
                 folders |= set(scanner.users_of_environment(env))
                 continue
+            if path.is_dir():
+                if path not in layout.projects and discover([path], max_depth=4):
+                    return None  # a new folder that holds projects: rediscover
+                continue
             folder = path.parent
             known = layout.projects.get(folder)
             if known is None or path.name == "pyvenv.cfg":
@@ -139,6 +196,10 @@ class Backend:
     ) -> Inventory:
         self.inventory = inventory
         self.events.publish(InventoryUpdated(inventory, changed, reason, trigger_ns))
+        try:
+            await self.ready()
+        except StoreError:
+            return inventory  # reported once, where the store failed to open
         try:
             await self._snapshots.record(inventory, reason)
         except Exception as exc:  # storage trouble must not stop the inventory

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import secrets
@@ -36,7 +37,19 @@ class SnapshotRecorder:
         self._last_digest = {row[0]: row[1] for row in rows}
 
     async def record(self, inventory: Inventory, reason: str) -> int:
-        """Store snapshots of changed projects; returns how many were written."""
+        """Store snapshots of changed projects; returns how many were written.
+
+        The rows and digests are computed in a thread: on a large workspace that is
+        tens of milliseconds the UI should spend drawing instead.
+        """
+        snapshots, packages = await asyncio.to_thread(self._changed_rows, inventory, reason)
+        if snapshots:
+            await self.store.write([(_INSERT_SNAPSHOT, snapshots), (_INSERT_PACKAGE, packages)])
+        return len(snapshots)
+
+    def _changed_rows(
+        self, inventory: Inventory, reason: str
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         usages: dict[str, list[tuple[str, Usage]]] = {p.name: [] for p in inventory.projects}
         for row in inventory.packages.values():
             for usage in row.usages:
@@ -67,9 +80,7 @@ class SnapshotRecorder:
             )
             packages.extend((snapshot_id, *r) for r in rows)
             self._last_digest[key] = digest
-        if snapshots:
-            await self.store.write([(_INSERT_SNAPSHOT, snapshots), (_INSERT_PACKAGE, packages)])
-        return len(snapshots)
+        return snapshots, packages
 
 
 def _package_row(name: str, usage: Usage) -> tuple[Any, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -27,8 +28,12 @@ def relevant_filter(roots: list[Path]) -> Callable[[Change, str], bool]:
             return False
         if "site-packages" in parts:
             return any(part.endswith(".dist-info") for part in parts)
-        if any(part in SKIP_DIRS for part in parts[:-1]):
+        if any(part in SKIP_DIRS for part in parts):
             return False
+        if change == Change.added and os.path.isdir(path):
+            # inotify sees files in a new folder only once it watches that folder, so
+            # a project that appears all at once (a clone, a copy) is found from here.
+            return True
         return is_manifest_name(parts[-1]) or parts[-1] == "pyvenv.cfg"
 
     return relevant

@@ -11,7 +11,6 @@ description, RECORD of 40 to 240 files, INSTALLER) into a temporary folder.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
@@ -87,21 +86,19 @@ def time_in_process(function, runs: int) -> float:  # type: ignore[no-untyped-de
     return median_ms(samples)
 
 
-async def first_paint_ms(root: Path, db: Path) -> tuple[float, int]:
-    """From creating the app to the inventory table holding every package."""
-    from app.tui import DevkitApp
-    from backend.settings import Settings
-    from widgets.inventory_table import InventoryTable
-
+def first_paint_ms(root: Path, db: Path) -> tuple[float, int]:
+    """From spawning the process to the inventory table holding every package."""
     start = time.perf_counter()
-    app = DevkitApp(Settings(roots=[root], db_path=db, watch=False))
-    async with app.run_test(size=(160, 48)) as pilot:
-        while app.updates_applied < 1:
-            await pilot.pause(0.005)
-        await pilot.pause()
-        elapsed = time.perf_counter() - start
-        rows = app.screen.query_one(InventoryTable).row_count
-    return elapsed * 1000, rows
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("first_paint.py")), str(root), str(db)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    elapsed = time.perf_counter() - start
+    process.wait()
+    return elapsed * 1000, int(line.strip().split("=")[1])
 
 
 def main() -> None:
@@ -144,15 +141,14 @@ def main() -> None:
             print(
                 f"  devkit-tui list --json (process):        {shared_ms:8.1f} ms  (goal < 1000 ms)"
             )
-            paints = [
-                asyncio.run(first_paint_ms(SHARED, temp_path / f"paint{i}.sqlite3"))
-                for i in range(5)
-            ]
+            empty = temp_path / "empty"
+            empty.mkdir()
+            db = temp_path / "paint.sqlite3"  # reused, as a user's database is
+            baseline = statistics.median(first_paint_ms(empty, db)[0] for _ in range(5))
+            paints = [first_paint_ms(SHARED, db) for _ in range(5)]
             paint_ms = statistics.median(p[0] for p in paints)
-            print(
-                f"  dashboard first paint, table filled:     {paint_ms:8.1f} ms  (goal < 1000 ms, "
-                f"{paints[0][1]} rows)"
-            )
+            print(f"  dashboard, process start to table filled: {paint_ms:8.1f} ms  (goal < 1000 ms, {paints[0][1]} rows)")
+            print(f"  same on an empty folder (Textual start-up): {baseline:8.1f} ms  -> the inventory adds {paint_ms - baseline:.0f} ms")
         else:
             print(f"shared lock files not found at {SHARED}: skipped")
 
