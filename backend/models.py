@@ -89,6 +89,8 @@ class Lock:
     root_groups: dict[str, list[LockEdge]] = field(default_factory=dict)
     """Dependency groups of a virtual workspace root (`[manifest.dependency-groups]`)."""
     requires_python: str | None = None
+    errors: list[FileError] = field(default_factory=list)
+    """Entries the lock holds that could not be used (an invalid version, say)."""
 
 
 @dataclass(slots=True)

@@ -148,6 +148,7 @@ class Scanner:
         lock = self._lock_for(folder, workspace_root, errors)
         if lock is not None:
             scan.lock_file = lock.path
+            errors.extend(lock.errors)
             lock_root = lock.path.parent
             scan.local_names |= {p.name for p in lock.packages if p.local}
             scan.locked = reachable_versions(lock, _relative(folder, lock_root), scan.name)

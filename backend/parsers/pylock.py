@@ -9,6 +9,7 @@ from packaging.version import InvalidVersion, Version
 
 from backend.models import FileError, Lock, LockEdge, LockedPackage, ParseFailure
 from backend.parsers.toml_file import line_of, load_toml
+from backend.parsers.uv_lock import invalid_versions
 
 
 def parse_pylock(path: Path) -> Lock:
@@ -52,4 +53,5 @@ def parse_pylock(path: Path) -> Lock:
         format="pylock.toml",
         packages=packages,
         requires_python=data.get("requires-python"),
+        errors=invalid_versions(packages, path, text),
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from backend.models import FileError, Lock, LockEdge, LockedPackage, ParseFailure
 from backend.parsers.toml_file import line_of, load_toml
@@ -42,7 +43,27 @@ def parse_uv_lock(path: Path) -> Lock:
         members=members,
         root_groups=root_groups,
         requires_python=data.get("requires-python"),
+        errors=invalid_versions(packages, path, text),
     )
+
+
+def invalid_versions(packages: list[LockedPackage], path: Path, text: str) -> list[FileError]:
+    """An entry whose version is not PEP 440 is reported (and kept, as text)."""
+    errors = []
+    for package in packages:
+        if package.version is None:
+            continue
+        try:
+            Version(package.version)
+        except InvalidVersion:
+            errors.append(
+                FileError(
+                    str(path),
+                    line_of(text, f'version = "{package.version}"'),
+                    f"{package.name}: invalid version {package.version!r}",
+                )
+            )
+    return errors
 
 
 def _package(entry: dict[str, Any]) -> LockedPackage:

@@ -147,8 +147,12 @@ def main() -> None:
             baseline = statistics.median(first_paint_ms(empty, db)[0] for _ in range(5))
             paints = [first_paint_ms(SHARED, db) for _ in range(5)]
             paint_ms = statistics.median(p[0] for p in paints)
-            print(f"  dashboard, process start to table filled: {paint_ms:8.1f} ms  (goal < 1000 ms, {paints[0][1]} rows)")
-            print(f"  same on an empty folder (Textual start-up): {baseline:8.1f} ms  -> the inventory adds {paint_ms - baseline:.0f} ms")
+            print(
+                f"  dashboard, process start to table filled: {paint_ms:8.1f} ms  (goal < 1000 ms, {paints[0][1]} rows)"
+            )
+            print(
+                f"  same on an empty folder (Textual start-up): {baseline:8.1f} ms  -> the inventory adds {paint_ms - baseline:.0f} ms"
+            )
         else:
             print(f"shared lock files not found at {SHARED}: skipped")
 
