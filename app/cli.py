@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -55,6 +56,7 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
             "--into", type=Path, help="build the workspace here (default: a temp dir)"
         )
         parser.add_argument("--no-open", action="store_true", help="build it and print its path")
+        parser.add_argument("--json", action="store_true", help="with --no-open: print JSON")
     else:
         parser = argparse.ArgumentParser(
             prog="devkit-tui",
@@ -142,7 +144,10 @@ def _run_demo(options: argparse.Namespace) -> int:
     target = options.into or Path(tempfile.mkdtemp(prefix="devkit-demo-"))
     build_demo_workspace(target)
     if options.no_open:
-        print(target)
+        if options.json:
+            print(json.dumps({"schema": "devkit.demo/1", "path": str(target)}))
+        else:
+            print(target)
         return EXIT_OK
     print(f"demo workspace: {target}", file=sys.stderr)
     return _open_dashboard(_settings(options, [target], watch=True))

@@ -115,12 +115,16 @@ class DevkitApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        keys = []
+        ours, generic = [], []
         for active in self.screen.active_bindings.values():
-            description = active.binding.tooltip or active.binding.description
+            binding = active.binding
+            description = binding.tooltip or binding.description
             if description:
-                keys.append((self.get_key_display(active.binding), description))
-        self.push_screen(HelpScreen(keys))
+                # Our own bindings carry a tooltip; the widgets' stock keys come after.
+                (ours if binding.tooltip else generic).append(
+                    (self.get_key_display(binding), description)
+                )
+        self.push_screen(HelpScreen(ours + generic))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -58,9 +58,17 @@ class InventoryTable(DataTable[Text]):
         Binding(
             "v",
             "toggle_view",
-            "By project",
+            "View",
             id="inventory.view",
             tooltip="Switch between one row per package and one per project usage",
+        ),
+        Binding(
+            "y",
+            "copy",
+            "Copy",
+            id="inventory.copy",
+            show=False,
+            tooltip="Copy the package name (OSC 52; in tmux: set -g set-clipboard on)",
         ),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
@@ -126,6 +134,12 @@ class InventoryTable(DataTable[Text]):
             if row.package == package:
                 self.update_cell(row_key, "mark", self._mark_cell(row))
         self.post_message(self.Changed(self))
+
+    def action_copy(self) -> None:
+        picked = self.package_at_cursor()
+        if picked is not None:
+            self.app.copy_to_clipboard(picked[0])
+            self.notify(f"Copied {picked[0]}", timeout=2)
 
     def action_cycle_sort(self) -> None:
         keys = [c.key for c in COLUMNS[self.view]]

@@ -176,3 +176,12 @@ async def test_too_small_terminal_says_so(demo_workspace: Path, tmp_path: Path) 
         await pilot.pause()
         assert app.screen.query_one("#too-small").display
         assert not app.screen.query_one("#panes").display
+
+
+async def test_copy_the_package_name(demo_workspace: Path, tmp_path: Path) -> None:
+    app = make_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_inventory(pilot)
+        await pilot.press("slash", *"httpx", "enter", "y")
+        await pilot.pause()
+        assert app.clipboard == "httpx"

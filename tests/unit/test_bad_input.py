@@ -95,3 +95,20 @@ def test_demo_builds_without_opening(tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout.strip() == str(tmp_path / "d")
     assert (tmp_path / "d" / "platform" / "uv.lock").is_file()
     assert (tmp_path / "d" / "api-service" / ".venv" / "pyvenv.cfg").is_file()
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "demo",
+            "--into",
+            str(tmp_path / "e"),
+            "--no-open",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert json.loads(again.stdout) == {"schema": "devkit.demo/1", "path": str(tmp_path / "e")}
