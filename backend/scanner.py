@@ -104,6 +104,8 @@ class Scanner:
         """Projects whose installed environment is `env`."""
         if self.layout is None:
             return []
+        if self._environment_override is not None:
+            return list(self.layout.projects) if env == self._environment_override else []
         out = []
         for folder in self.layout.projects:
             owner = self.layout.workspace_of.get(folder, folder)
