@@ -65,6 +65,8 @@ class DevkitApp(App[None]):
         events = self.backend.subscribe()
         await self.backend.start()
         self.report_storage()
+        if self.settings.receive_otlp:
+            self.start_receiver()
         while True:
             event = await events.get()
             if isinstance(event, InventoryUpdated):
@@ -86,6 +88,24 @@ class DevkitApp(App[None]):
                 severity="error",
                 timeout=30,
             )
+
+    @work(group="receiver", exit_on_error=False, description="OTLP/HTTP receiver")
+    async def start_receiver(self) -> None:
+        """Receive spans beside the dashboard; a busy port is reported, not fatal."""
+        try:
+            url = await self.backend.start_receiver()
+        except StoreError:
+            return  # already reported by report_storage
+        except OSError as exc:
+            self.notify(
+                f"Cannot listen on {self.settings.otlp_host}:{self.settings.otlp_port}: "
+                f"{exc.strerror or exc}. Spans are not received (--otlp-port to choose another).",
+                title="OTLP receiver",
+                severity="warning",
+                timeout=15,
+            )
+            return
+        self.sub_title = f"OTLP {url}"
 
     def _apply(self, event: InventoryUpdated) -> None:
         if self.paused:

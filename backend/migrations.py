@@ -32,4 +32,52 @@ MIGRATIONS: list[str] = [
     CREATE INDEX snapshot_packages_by_snapshot ON snapshot_packages (snapshot_id);
     CREATE INDEX snapshot_packages_by_name ON snapshot_packages (name)
     """,
+    # 2: spans, with their resources and instrumentation scopes stored once each.
+    """
+    CREATE TABLE resources (
+        id INTEGER PRIMARY KEY,
+        attributes TEXT NOT NULL,
+        schema_url TEXT NOT NULL
+    );
+    CREATE TABLE scopes (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        attributes TEXT NOT NULL,
+        schema_url TEXT NOT NULL
+    );
+    CREATE TABLE spans (
+        id INTEGER PRIMARY KEY,
+        trace_id BLOB NOT NULL,
+        span_id BLOB NOT NULL,
+        parent_span_id BLOB,
+        name TEXT NOT NULL,
+        kind INTEGER NOT NULL,
+        start_ns INTEGER NOT NULL,
+        end_ns INTEGER NOT NULL,
+        status_code INTEGER NOT NULL,
+        status_message TEXT NOT NULL,
+        attributes TEXT NOT NULL,
+        events TEXT NOT NULL,
+        links TEXT NOT NULL,
+        trace_state TEXT NOT NULL,
+        flags INTEGER NOT NULL,
+        dropped TEXT NOT NULL,
+        resource_id INTEGER NOT NULL REFERENCES resources (id),
+        scope_id INTEGER NOT NULL REFERENCES scopes (id),
+        service_name TEXT,
+        received_ns INTEGER NOT NULL
+    );
+    CREATE INDEX spans_by_name_and_start ON spans (name, start_ns);
+    CREATE INDEX spans_by_trace ON spans (trace_id);
+    CREATE INDEX spans_by_start ON spans (start_ns);
+    CREATE INDEX spans_by_service_and_start ON spans (service_name, start_ns);
+    CREATE TABLE span_file_offsets (
+        path TEXT PRIMARY KEY,
+        inode INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        head TEXT NOT NULL
+    )
+    """,
 ]

@@ -21,6 +21,8 @@ class ParseCache:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[Path, Callable[..., Any]], tuple[tuple[int, ...], Any]] = {}
+        self.misses = 0
+        """Parses actually run; a caller compares it before and after to tell a hit."""
 
     def get(self, path: Path, parser: Callable[[Path], T], stamp: Path | None = None) -> T:
         """Return `parser(path)`, reusing the last result while the file is unchanged.
@@ -38,6 +40,7 @@ class ParseCache:
         if cached is not None and cached[0] == stamp_key:
             value = cached[1]
         else:
+            self.misses += 1
             try:
                 value = parser(path)
             except ParseFailure as failure:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import glob
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +32,29 @@ from backend.parsers.pylock import parse_pylock
 from backend.parsers.pyproject import parse_pyproject
 from backend.parsers.requirements import parse_requirements
 from backend.parsers.uv_lock import parse_uv_lock
+from backend.spans import names
 
 ProgressCallback = Callable[[int, int, Path], None]
+FILE_FORMATS: dict[Callable[..., object], str] = {
+    parse_pyproject: "pyproject.toml",
+    parse_uv_lock: "uv.lock",
+    parse_pylock: "pylock.toml",
+    parse_poetry_lock: "poetry.lock",
+    parse_requirements: "requirements",
+    scan_environment: "environment",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """An operation the scanner did, kept so the backend can make it a span later,
+    even when the scan ran in another process."""
+
+    name: str
+    start_ns: int
+    end_ns: int
+    attributes: dict[str, str | int]
+    error: str | None = None
 
 
 @dataclass(slots=True)
@@ -53,6 +75,8 @@ class ProjectScan:
     local_names: set[str] = field(default_factory=set)
     workspace: Path | None = None
     errors: list[FileError] = field(default_factory=list)
+    timings: list[Timing] = field(default_factory=list)
+    """The project read first, then each file actually parsed (cache hits are free)."""
 
 
 @dataclass(slots=True)
@@ -63,6 +87,8 @@ class Layout:
     projects: dict[Path, FoundProject]
     workspace_of: dict[Path, Path]
     """Member folder to its workspace root folder."""
+    timings: list[Timing] = field(default_factory=list)
+    """Discovery, and the pyproject parses that found the workspaces."""
 
 
 class Scanner:
@@ -70,6 +96,7 @@ class Scanner:
 
     def __init__(self, environment: Path | None = None) -> None:
         self.cache = ParseCache()
+        self._timings: list[Timing] = []
         self.layout: Layout | None = None
         self._environment_override = environment
 
@@ -80,8 +107,22 @@ class Scanner:
         progress: ProgressCallback | None = None,
     ) -> list[ProjectScan]:
         """Discover projects under the roots and read each one."""
+        started = time.time_ns()
         found = discover(roots, max_depth)
-        self.layout = Layout(roots=roots, projects={p.path: p for p in found}, workspace_of={})
+        self._timings = [
+            Timing(
+                names.DISCOVER,
+                started,
+                time.time_ns(),
+                {names.ROOT_COUNT: len(roots), names.PROJECT_COUNT: len(found)},
+            )
+        ]
+        self.layout = Layout(
+            roots=roots,
+            projects={p.path: p for p in found},
+            workspace_of={},
+            timings=self._timings,
+        )
         self.layout.workspace_of = self._workspaces(found)
         scans = []
         for done, project in enumerate(found, start=1):
@@ -116,6 +157,27 @@ class Scanner:
     def scan_project(self, folder: Path) -> ProjectScan:
         """Read one project's manifests, its lock and its environment."""
         assert self.layout is not None, "scan_all first"
+        started = time.time_ns()
+        timings: list[Timing] = []
+        scan = self._scan_project(folder, timings)
+        scan.timings = [
+            Timing(
+                names.PROJECT_READ,
+                started,
+                time.time_ns(),
+                {
+                    names.PROJECT_NAME: scan.name,
+                    names.PROJECT_KIND: scan.kind,
+                    names.ERROR_COUNT: len(scan.errors),
+                },
+            ),
+            *timings,
+        ]
+        return scan
+
+    def _scan_project(self, folder: Path, timings: list[Timing]) -> ProjectScan:
+        assert self.layout is not None
+        self._timings = timings
         found = self.layout.projects[folder]
         manifests = [m for m in found.manifests if m.exists()]
         workspace_root = self.layout.workspace_of.get(folder)
@@ -216,11 +278,25 @@ class Scanner:
         """A cached parse of `path`, or None (with an error entry) when it is unusable."""
         if not path.exists():
             return None
+        misses, started = self.cache.misses, time.time_ns()
+        error: str | None = None
         try:
             return self.cache.get(path, parser, stamp)
         except ParseFailure as failure:
             errors.append(failure.error)
+            error = failure.error.message
             return None
+        finally:
+            if self.cache.misses != misses:
+                self._timings.append(
+                    Timing(
+                        names.PARSE,
+                        started,
+                        time.time_ns(),
+                        {names.FILE_PATH: str(path), names.FILE_FORMAT: FILE_FORMATS[parser]},
+                        error,
+                    )
+                )
 
     def _workspaces(self, found: list[FoundProject]) -> dict[Path, Path]:
         """Map each uv workspace member folder (and the root itself) to the root folder."""
@@ -229,9 +305,8 @@ class Scanner:
             path = project.path / "pyproject.toml"
             if not path.exists():
                 continue
-            try:
-                pyproject: PyProject = self.cache.get(path, parse_pyproject)
-            except ParseFailure:
+            pyproject: PyProject | None = self._read(path, parse_pyproject, [])
+            if pyproject is None:
                 continue
             if not pyproject.workspace_members:
                 continue

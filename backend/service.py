@@ -1,8 +1,9 @@
 """The Backend: one object that the CLI, the TUI and the tests drive alike.
 
-It owns the store, the scanner and the watcher, keeps the current inventory, and
-publishes events. Parsing runs in a worker thread so the event loop (which the
-TUI shares) never waits on it.
+It owns the store, the scanner, the watcher and the telemetry, keeps the current
+inventory, and publishes events. Every operation is a span of our own tracer.
+Parsing runs in a child process or a worker thread, never on the event loop that
+the TUI shares.
 """
 
 from __future__ import annotations
@@ -10,24 +11,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Iterable
 from concurrent.futures import Future
 from pathlib import Path
+
+from opentelemetry import trace
+from opentelemetry.trace import Span, StatusCode
 
 from backend.discovery import discover
 from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
 from backend.inventory import Inventory, build_inventory
 from backend.scan_process import ScanProcess
-from backend.scanner import Layout, ProjectScan, Scanner
+from backend.scanner import Layout, ProjectScan, Scanner, Timing
 from backend.settings import Settings
 from backend.snapshots import SnapshotRecorder
+from backend.spans import names
 from backend.store import Store, StoreError
+from backend.telemetry import Telemetry
 from backend.watcher import watch_roots
 
 PROGRESS_INTERVAL = 0.1
 
 
 class Backend:
-    """Scans the roots, keeps the inventory current, and stores snapshots."""
+    """Scans the roots, keeps the inventory current, stores snapshots and spans."""
 
     def __init__(self, settings: Settings, scan_in_child: bool = False) -> None:
         """`scan_in_child` runs full scans in a child process (the TUI wants this; a
@@ -36,6 +43,7 @@ class Backend:
         self.store = Store(settings.db_path)
         self.events = EventBus()
         self.inventory: Inventory | None = None
+        self.telemetry = Telemetry(settings, self.store, self.ready)
         self._scanner = Scanner(environment=settings.environment)
         self._scans: dict[Path, ProjectScan] = {}
         self._snapshots = SnapshotRecorder(self.store)
@@ -45,6 +53,10 @@ class Backend:
         self._child = ScanProcess() if scan_in_child else None
         self._store_opening: asyncio.Task[None] | None = None
         self._early_scan: Future[tuple[list[ProjectScan], Layout]] | None = None
+
+    @property
+    def tracer(self) -> trace.Tracer:
+        return self.telemetry.tracer
 
     def begin_scan(self) -> None:
         """Start the first full scan now, before there is an event loop (the CLI calls
@@ -65,6 +77,7 @@ class Backend:
             self._child.on_progress = lambda done, total, path: loop.call_soon_threadsafe(
                 self.events.publish, ScanProgress(done, total, path)
             )
+        self.telemetry.start_tracing()
         self._store_opening = asyncio.create_task(self._open_store(), name="store-open")
         if scan:
             self._tasks.append(asyncio.create_task(self._initial_scan(), name="initial-scan"))
@@ -75,12 +88,13 @@ class Backend:
             raise StoreError(f"{self.store.path}: the backend was not started")
         await asyncio.shield(self._store_opening)
 
-    async def _open_store(self) -> None:
-        await self.store.open()
-        await self._snapshots.load()
+    async def start_receiver(self) -> str:
+        """Serve OTLP/HTTP once the store is open; returns the URL it listens on."""
+        await self.ready()
+        return await self.telemetry.start_receiver()
 
     async def stop(self) -> None:
-        """Stop watching, finish pending writes, close the store."""
+        """Stop watching and receiving, store our last spans, close the store."""
         self._stop.set()
         for task in self._tasks:
             task.cancel()
@@ -90,6 +104,7 @@ class Backend:
         self._tasks.clear()
         if self._child is not None:
             self._child.shutdown()
+        await self.telemetry.stop()
         if self._store_opening is not None:
             with contextlib.suppress(Exception):
                 await self._store_opening
@@ -101,27 +116,63 @@ class Backend:
 
     async def scan(self, reason: str = "scan") -> Inventory:
         """Discover and read every project under the roots; store changed snapshots."""
-        loop = asyncio.get_running_loop()
-        last = 0.0
-
-        def progress(done: int, total: int, path: Path) -> None:
-            # At most ten a second: each one redraws a progress bar on the UI's loop.
-            nonlocal last
-            now = time.monotonic()
-            if now - last >= PROGRESS_INTERVAL or done == total:
-                last = now
-                loop.call_soon_threadsafe(self.events.publish, ScanProgress(done, total, path))
-
-        async with self._scan_lock:
-            if self._child is not None:
-                scans = await self._scan_in_child()
-            else:
-                scans = await asyncio.to_thread(
-                    self._scanner.scan_all, self.settings.roots, self.settings.max_depth, progress
+        with self.tracer.start_as_current_span(
+            names.SCAN,
+            attributes={names.SCAN_REASON: reason, names.ROOT_COUNT: len(self.settings.roots)},
+        ) as span:
+            async with self._scan_lock:
+                if self._child is not None:
+                    scans = await self._scan_in_child()
+                else:
+                    scans = await asyncio.to_thread(
+                        self._scanner.scan_all,
+                        self.settings.roots,
+                        self.settings.max_depth,
+                        self._progress_reporter(),
+                    )
+                assert self._scanner.layout is not None
+                self._record(span, self._scanner.layout.timings)
+                for project in scans:
+                    self._record_project(span, project)
+                self._scans = {s.path: s for s in scans}
+                inventory = await self._build(scans)
+                span.set_attributes(
+                    {
+                        names.PROJECT_COUNT: len(inventory.projects),
+                        names.PACKAGE_COUNT: len(inventory.packages),
+                        names.ERROR_COUNT: inventory.error_count,
+                    }
                 )
-            self._scans = {s.path: s for s in scans}
-            inventory = await asyncio.to_thread(build_inventory, self.settings.roots, scans)
-            return await self._publish(inventory, tuple(p.name for p in inventory.projects), reason)
+                changed = tuple(p.name for p in inventory.projects)
+                return await self._publish(inventory, changed, reason)
+
+    async def refresh_paths(
+        self, paths: set[Path], trigger_ns: int | None = None
+    ) -> Inventory | None:
+        """Re-read only the projects the changed paths belong to (all, if the layout moved)."""
+        async with self._scan_lock:
+            folders = self._affected_projects(paths)
+        if folders is None:
+            return await self.scan(reason="watch")
+        if not folders:
+            return None
+        with self.tracer.start_as_current_span(
+            names.WATCH_CHANGE,
+            start_time=trigger_ns,
+            attributes={names.WATCH_PATH_COUNT: len(paths), names.PROJECT_COUNT: len(folders)},
+        ) as span:
+            async with self._scan_lock:
+                for path in paths:
+                    self._scanner.cache.forget(path)
+                rescanned = await asyncio.to_thread(
+                    lambda: [self._scanner.scan_project(f) for f in sorted(folders)]
+                )
+                for scan in rescanned:
+                    self._record_project(span, scan)
+                    self._scans[scan.path] = scan
+                inventory = await self._build(list(self._scans.values()))
+                changed = tuple(p.name for p in inventory.projects if p.path in folders)
+                return await self._publish(inventory, changed, "watch", trigger_ns)
 
     async def _scan_in_child(self) -> list[ProjectScan]:
         assert self._child is not None
@@ -134,29 +185,55 @@ class Backend:
         self._scanner.adopt(layout)
         return scans
 
-    async def refresh_paths(
-        self, paths: set[Path], trigger_ns: int | None = None
-    ) -> Inventory | None:
-        """Re-read only the projects the changed paths belong to (all, if the layout moved)."""
-        async with self._scan_lock:
-            folders = self._affected_projects(paths)
-        if folders is None:
-            inventory = await self.scan(reason="watch")
-            return inventory
-        if not folders:
-            return None
-        async with self._scan_lock:
-            for path in paths:
-                self._scanner.cache.forget(path)
-            rescanned = await asyncio.to_thread(
-                lambda: [self._scanner.scan_project(f) for f in sorted(folders)]
-            )
-            for scan in rescanned:
-                self._scans[scan.path] = scan
-            scans = list(self._scans.values())
+    def _progress_reporter(self):  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
+        last = 0.0
+
+        def progress(done: int, total: int, path: Path) -> None:
+            # At most ten a second: each one redraws a progress bar on the UI's loop.
+            nonlocal last
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL or done == total:
+                last = now
+                loop.call_soon_threadsafe(self.events.publish, ScanProgress(done, total, path))
+
+        return progress
+
+    async def _build(self, scans: list[ProjectScan]) -> Inventory:
+        with self.tracer.start_as_current_span(names.INVENTORY_BUILD) as span:
             inventory = await asyncio.to_thread(build_inventory, self.settings.roots, scans)
-            changed = tuple(p.name for p in inventory.projects if p.path in folders)
-            return await self._publish(inventory, changed, "watch", trigger_ns)
+            span.set_attributes(
+                {
+                    names.PROJECT_COUNT: len(inventory.projects),
+                    names.PACKAGE_COUNT: len(inventory.packages),
+                }
+            )
+            return inventory
+
+    def _record_project(self, parent: Span, scan: ProjectScan) -> None:
+        """The project read, and the files it parsed beneath it."""
+        if not scan.timings:
+            return
+        project, *files = scan.timings
+        project_span = self._record(parent, [project])
+        self._record(project_span or parent, files)
+
+    def _record(self, parent: Span, timings: Iterable[Timing]) -> Span | None:
+        """Spans, after the fact, for operations timed elsewhere (a thread, a child)."""
+        context = trace.set_span_in_context(parent)
+        span = None
+        for timing in timings:
+            span = self.tracer.start_span(
+                timing.name,
+                context=context,
+                start_time=timing.start_ns,
+                attributes=timing.attributes,
+            )
+            if timing.error is not None:
+                span.set_status(StatusCode.ERROR, timing.error)
+                span.set_attribute(names.ERROR_TYPE, "parse_error")
+            span.end(end_time=timing.end_ns)
+        return span
 
     def _affected_projects(self, paths: set[Path]) -> set[Path] | None:
         """Project folders to re-read, or None when a full rescan is needed."""
@@ -200,11 +277,18 @@ class Backend:
             await self.ready()
         except StoreError:
             return inventory  # reported once, where the store failed to open
-        try:
-            await self._snapshots.record(inventory, reason)
-        except Exception as exc:  # storage trouble must not stop the inventory
-            self.events.publish(BackendProblem(f"could not store snapshot: {exc}"))
+        with self.tracer.start_as_current_span(names.SNAPSHOT_STORE) as span:
+            try:
+                written = await self._snapshots.record(inventory, reason)
+                span.set_attribute(names.SNAPSHOT_COUNT, written)
+            except Exception as exc:  # storage trouble must not stop the inventory
+                span.set_status(StatusCode.ERROR, str(exc))
+                self.events.publish(BackendProblem(f"could not store snapshot: {exc}"))
         return inventory
+
+    async def _open_store(self) -> None:
+        await self.store.open()
+        await self._snapshots.load()
 
     async def _initial_scan(self) -> None:
         try:

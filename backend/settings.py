@@ -41,6 +41,15 @@ class Settings:
     watch: bool = True
     environment: Path | None = None
     """An environment to use for every project instead of its own `.venv`."""
+    receive_otlp: bool = False
+    """Serve OTLP/HTTP (`serve` always does; the dashboard does unless told not to)."""
+    otlp_host: str = "127.0.0.1"
+    otlp_port: int = 4318
+    otlp_export: str | None = None
+    """Also send devkit's own spans to this OTLP/HTTP endpoint (a Collector)."""
+    span_file_pattern: str = "*.otlp.jsonl"
+    retention_spans: int = 1_000_000
+    retention_days: float = 14.0
 
     def __post_init__(self) -> None:
         self.roots = [Path(r).expanduser().absolute() for r in self.roots] or [Path.cwd()]
@@ -49,5 +58,7 @@ class Settings:
             raise SettingsError(
                 f"--max-depth must be between 0 and {MAX_DEPTH_LIMIT}, not {self.max_depth}"
             )
+        if not 0 <= self.otlp_port <= 65535:
+            raise SettingsError(f"--otlp-port must be between 0 and 65535, not {self.otlp_port}")
         if self.environment is not None:
             self.environment = Path(self.environment).expanduser().absolute()

@@ -24,6 +24,10 @@ class StoreError(Exception):
     """The database cannot be used (newer schema, not a database, unwritable)."""
 
 
+class StoreBusy(StoreError):
+    """The writer's queue is full; try again shortly (the receiver answers 503)."""
+
+
 @dataclass(slots=True)
 class Write:
     """Statements to run in order inside one transaction, each with its rows."""
@@ -74,13 +78,30 @@ class Store:
             self._task = None
         await self._close_connections()
 
-    async def write(self, statements: list[tuple[str, Sequence[Sequence[Any]]]]) -> None:
-        """Queue a write and wait until it is committed (back-pressure when the queue is full)."""
+    async def write(
+        self, statements: list[tuple[str, Sequence[Sequence[Any]]]], wait_for_room: bool = True
+    ) -> None:
+        """Queue a write and wait until it is committed.
+
+        A full queue makes the caller wait for room, or, with `wait_for_room=False`,
+        raises `StoreBusy` at once so a server can ask its client to retry.
+        """
         if self._task is None or self._task.done():
             raise StoreError(f"{self.path}: the store is not open")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put(Write(statements, done))
+        if wait_for_room:
+            await self._queue.put(Write(statements, done))
+        else:
+            try:
+                self._queue.put_nowait(Write(statements, done))
+            except asyncio.QueueFull:
+                raise StoreBusy(f"{self.path}: the write queue is full") from None
         await done
+
+    @property
+    def queue_depth(self) -> int:
+        """Writes waiting for the writer."""
+        return self._queue.qsize()
 
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read on the reader connection (it never waits for the writer in WAL mode)."""

@@ -1,0 +1,1 @@
+"""One module per headless subcommand: `add_arguments(parser)` and `run(options)`."""

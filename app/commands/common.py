@@ -1,0 +1,78 @@
+"""What every subcommand shares: exit codes, common options, settings from options."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from backend.settings import DB_ENV_VAR, Settings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def add_roots(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("roots", nargs="*", type=Path, help="folders to scan (default: .)")
+    parser.add_argument("--max-depth", type=int, default=8, help="folder depth to search")
+    parser.add_argument("--env", type=Path, help="environment to use instead of each .venv")
+
+
+def add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, help=f"SQLite file (default: ${DB_ENV_VAR} or the user data folder)"
+    )
+
+
+def add_otlp(parser: argparse.ArgumentParser, receive_flag: bool) -> None:
+    """The receiver's address, and forwarding of our own spans."""
+    if receive_flag:
+        parser.add_argument("--no-otlp", action="store_true", help="do not receive OTLP/HTTP")
+    parser.add_argument(
+        "--otlp-host",
+        default="127.0.0.1",
+        help="address the OTLP/HTTP receiver binds (default: 127.0.0.1, loopback only)",
+    )
+    parser.add_argument(
+        "--otlp-port", type=int, default=4318, help="receiver port (default 4318; 0 picks one)"
+    )
+    add_export(parser)
+
+
+def add_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--otlp-export",
+        metavar="URL",
+        help="also send devkit's own spans to this OTLP/HTTP traces endpoint "
+        "(OTEL_EXPORTER_OTLP_* variables apply)",
+    )
+
+
+def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
+    """Settings from whichever common options the subcommand has."""
+    if getattr(options, "roots", None) is not None:
+        values.setdefault("roots", options.roots or [Path.cwd()])
+    for option, field in (
+        ("db", "db_path"),
+        ("max_depth", "max_depth"),
+        ("env", "environment"),
+        ("otlp_host", "otlp_host"),
+        ("otlp_port", "otlp_port"),
+        ("otlp_export", "otlp_export"),
+    ):
+        value = getattr(options, option, None)
+        if value is not None:
+            values[field] = value
+    return Settings(**values)
+
+
+def check_roots(roots: list[Path]) -> str | None:
+    for root in roots:
+        if not root.is_dir():
+            return f"devkit-tui: {root}: not a folder"
+    return None
+
+
+def print_json(document: object) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

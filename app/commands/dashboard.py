@@ -1,0 +1,52 @@
+"""`devkit-tui [ROOT ...]`: the dashboard."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_db,
+    add_otlp,
+    add_roots,
+    check_roots,
+    settings_from,
+)
+from backend.service import Backend
+from backend.settings import Settings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-watch", action="store_true", help="do not watch for changes")
+    add_roots(parser)
+    add_db(parser)
+    add_otlp(parser, receive_flag=True)
+
+
+def run(options: argparse.Namespace) -> int:
+    settings = settings_from(options, watch=not options.no_watch, receive_otlp=not options.no_otlp)
+    if problem := check_roots(settings.roots):
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    return open_dashboard(settings)
+
+
+def start_backend(settings: Settings) -> Backend:
+    """A dashboard's backend with its first scan already running in a child process.
+
+    Called before the UI is imported: importing Textual and scanning each take about
+    half a second, and this way they overlap on two cores.
+    """
+    backend = Backend(settings, scan_in_child=True)
+    backend.begin_scan()
+    return backend
+
+
+def open_dashboard(settings: Settings) -> int:
+    backend = start_backend(settings)
+    from app.tui import DevkitApp
+
+    DevkitApp(settings, backend).run()
+    return EXIT_OK

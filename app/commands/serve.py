@@ -1,0 +1,74 @@
+"""`devkit-tui serve`: the backend without the UI (watcher, receiver, ingestion)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from app.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_db,
+    add_otlp,
+    add_roots,
+    check_roots,
+    settings_from,
+)
+from backend.events import BackendProblem
+from backend.service import Backend
+from backend.settings import Settings
+
+DESCRIPTION = (
+    "Run the backend without the UI: watch the roots, receive OTLP/HTTP, ingest span "
+    "files. SIGINT or SIGTERM commits what is queued and exits 0."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_roots(parser)
+    add_db(parser)
+    add_otlp(parser, receive_flag=False)
+
+
+def run(options: argparse.Namespace) -> int:
+    settings = settings_from(options, watch=True, receive_otlp=True)
+    if problem := check_roots(settings.roots):
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    return asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings) -> int:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    backend = Backend(settings)
+    events = backend.subscribe()
+    await backend.start()
+    try:
+        url = await backend.start_receiver()
+    except OSError as exc:
+        print(
+            f"devkit-tui: cannot listen on {settings.otlp_host}:{settings.otlp_port}: "
+            f"{exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        await backend.stop()
+        return EXIT_USAGE
+    print(f"listening on {url}", file=sys.stderr, flush=True)
+    reporter = asyncio.create_task(_report_problems(events))
+    await stop.wait()
+    print("stopping: committing what is queued", file=sys.stderr, flush=True)
+    reporter.cancel()
+    await backend.stop()
+    return EXIT_OK
+
+
+async def _report_problems(events: asyncio.Queue[object]) -> None:
+    while True:
+        event = await events.get()
+        if isinstance(event, BackendProblem):
+            print(f"devkit-tui: {event.message}", file=sys.stderr, flush=True)

@@ -1,0 +1,124 @@
+"""`devkit-tui spans`: query the span store."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from app.commands.common import EXIT_OK, EXIT_USAGE, add_db, print_json, settings_from
+from backend.service import Backend
+from backend.settings import Settings
+from backend.spans import names
+
+DESCRIPTION = "Show stored spans, newest first."
+SPANS_SCHEMA = "devkit.spans/1"
+_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class UsageProblem(ValueError):
+    """A flag value that cannot be used."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--trace", metavar="ID", help="only this trace (32 hex digits)")
+    parser.add_argument("--name", help="only spans with this name")
+    parser.add_argument("--service", help="only spans of this service.name")
+    parser.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only spans that started since DATE (ISO 8601, or 30s, 15m, 2h, 7d ago)",
+    )
+    parser.add_argument("--limit", type=int, default=100, help="at most N spans (default 100)")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_db(parser)
+
+
+def run(options: argparse.Namespace) -> int:
+    try:
+        trace_id = parse_trace_id(options.trace) if options.trace else None
+        since_ns = parse_since(options.since) if options.since else None
+        if options.limit < 1:
+            raise UsageProblem("--limit must be at least 1")
+    except UsageProblem as exc:
+        print(f"devkit-tui spans: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = settings_from(options, roots=[], watch=False)
+    spans = asyncio.run(
+        _query(settings, trace_id, options.name, options.service, since_ns, options.limit)
+    )
+    if options.json:
+        print_json({"schema": SPANS_SCHEMA, "spans": spans})
+    else:
+        _print_table(spans)
+    return EXIT_OK
+
+
+async def _query(
+    settings: Settings,
+    trace_id: bytes | None,
+    name: str | None,
+    service: str | None,
+    since_ns: int | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        await backend.ready()
+        with backend.tracer.start_as_current_span(names.QUERY_SPANS) as span:
+            rows = await backend.telemetry.spans.query(trace_id, name, service, since_ns, limit)
+            span.set_attribute(names.QUERY_ROW_COUNT, len(rows))
+            return rows
+    finally:
+        await backend.stop()
+
+
+def parse_trace_id(text: str) -> bytes:
+    try:
+        value = bytes.fromhex(text)
+    except ValueError:
+        raise UsageProblem(f"--trace {text!r} is not hexadecimal") from None
+    if len(value) != 16:
+        raise UsageProblem(f"--trace {text!r} must be 32 hex digits")
+    return value
+
+
+def parse_since(text: str, now: float | None = None) -> int:
+    """ISO 8601 (a date, or a date and time; UTC unless it says otherwise) or `15m`."""
+    relative = _RELATIVE.match(text.strip())
+    if relative:
+        seconds = float(relative.group(1)) * _UNIT_S[relative.group(2)]
+        return int(((now or time.time()) - seconds) * 1e9)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(
+            f"--since {text!r} is neither ISO 8601 nor a duration like 15m"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1e9)
+
+
+def _print_table(spans: list[dict[str, Any]]) -> None:
+    print(f"{'START (UTC)':<23}  {'MS':>9}  {'STATUS':<6}  {'SERVICE':<16}  {'TRACE':<10}  NAME")
+    for span in spans:
+        start = datetime.fromtimestamp(span["start_time_unix_nano"] / 1e9, UTC)
+        service = str(span["resource"].get("service.name", "-"))[:16]
+        print(
+            f"{start:%Y-%m-%d %H:%M:%S.%f}"[:23]
+            + f"  {span['duration_ms']:>9.2f}  {span['status']['name']:<6}  {service:<16}"
+            f"  {span['trace_id'][:10]}  {_printable(span['name'])}"
+        )
+    print(f"{len(spans)} spans", file=sys.stderr)
+
+
+def _printable(text: str) -> str:
+    """Span names come from anyone: no terminal control characters on stdout."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)

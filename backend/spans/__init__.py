@@ -1,0 +1,1 @@
+"""Spans: the model, OTLP decoding, the store, the receiver, span files, our own tracer."""

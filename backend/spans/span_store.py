@@ -1,0 +1,224 @@
+"""Spans in SQLite: batched inserts through the single writer, queries, retention."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from backend.spans.model import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, SpanRecord, dumps
+from backend.store import Store
+
+INSERT_RESOURCE = "INSERT OR IGNORE INTO resources (id, attributes, schema_url) VALUES (?, ?, ?)"
+INSERT_SCOPE = (
+    "INSERT OR IGNORE INTO scopes (id, name, version, attributes, schema_url)"
+    " VALUES (?, ?, ?, ?, ?)"
+)
+INSERT_SPAN = (
+    "INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns,"
+    " status_code, status_message, attributes, events, links, trace_state, flags, dropped,"
+    " resource_id, scope_id, service_name, received_ns)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT = (
+    "SELECT s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns,"
+    " s.status_code, s.status_message, s.attributes, s.events, s.links, s.trace_state, s.flags,"
+    " r.attributes, c.name, c.version, s.id FROM spans s"
+    " JOIN resources r ON r.id = s.resource_id JOIN scopes c ON c.id = s.scope_id"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How many spans, and how old, the store keeps; pruned in the background."""
+
+    max_spans: int = 1_000_000
+    max_age_ns: int = 14 * 24 * 3600 * 1_000_000_000
+
+
+def span_statements(
+    spans: Sequence[SpanRecord], received_ns: int | None = None
+) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The statements that store `spans`: resources and scopes once each, then the spans."""
+    received = received_ns or time.time_ns()
+    resources: dict[int, tuple[Any, ...]] = {}
+    scopes: dict[int, tuple[Any, ...]] = {}
+    rows = []
+    for span in spans:
+        resource, scope = span.resource, span.scope
+        resource_key = resource.key
+        scope_key = scope.key
+        if resource_key not in resources:
+            resources[resource_key] = (
+                resource_key,
+                dumps(resource.attributes),
+                resource.schema_url,
+            )
+        if scope_key not in scopes:
+            scopes[scope_key] = (
+                scope_key,
+                scope.name,
+                scope.version,
+                dumps(scope.attributes),
+                scope.schema_url,
+            )
+        rows.append(
+            (
+                span.trace_id,
+                span.span_id,
+                span.parent_span_id,
+                span.name,
+                span.kind,
+                span.start_ns,
+                span.end_ns,
+                span.status_code,
+                span.status_message,
+                dumps(span.attributes),
+                dumps(span.events),
+                dumps(span.links),
+                span.trace_state,
+                span.flags,
+                _dropped(span),
+                resource_key,
+                scope_key,
+                resource.service_name,
+                received,
+            )
+        )
+    return [
+        (INSERT_RESOURCE, list(resources.values())),
+        (INSERT_SCOPE, list(scopes.values())),
+        (INSERT_SPAN, rows),
+    ]
+
+
+def _dropped(span: SpanRecord) -> str:
+    if not (span.dropped_attributes or span.dropped_events or span.dropped_links):
+        return "{}"
+    return dumps(
+        {
+            "attributes": span.dropped_attributes,
+            "events": span.dropped_events,
+            "links": span.dropped_links,
+        }
+    )
+
+
+class SpanStore:
+    """Adds spans through the store's writer and reads them back as JSON-ready dicts."""
+
+    def __init__(self, store: Store, retention: Retention | None = None) -> None:
+        self.store = store
+        self.retention = retention or Retention()
+
+    async def add(self, spans: Sequence[SpanRecord], wait_for_room: bool = True) -> None:
+        """Store spans; returns once they are committed. `wait_for_room=False` raises
+        `StoreBusy` at once when the writer's queue is full (the receiver's 503)."""
+        if spans:
+            await self.store.write(span_statements(spans), wait_for_room=wait_for_room)
+
+    async def query(
+        self,
+        trace_id: bytes | None = None,
+        name: str | None = None,
+        service: str | None = None,
+        since_ns: int | None = None,
+        limit: int = 100,
+        newest_first: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Spans matching every given filter, newest first by default."""
+        where, params = [], []
+        if trace_id is not None:
+            where.append("s.trace_id = ?")
+            params.append(trace_id)
+        if name is not None:
+            where.append("s.name = ?")
+            params.append(name)
+        if service is not None:
+            where.append("s.service_name = ?")
+            params.append(service)
+        if since_ns is not None:
+            where.append("s.start_ns >= ?")
+            params.append(since_ns)
+        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        order = "DESC" if newest_first else "ASC"
+        sql += f" ORDER BY s.start_ns {order}, s.id {order} LIMIT ?"
+        params.append(limit)
+        return [span_document(row) for row in await self.store.query(sql, params)]
+
+    async def trace(self, trace_id: bytes) -> list[dict[str, Any]]:
+        """Every stored span of one trace, in start order."""
+        return await self.query(trace_id=trace_id, limit=100_000, newest_first=False)
+
+    async def counts_since(self, since_ns: int) -> tuple[int, int]:
+        """(spans, error spans) received since a moment."""
+        rows = await self.store.query(
+            "SELECT count(*), count(*) FILTER (WHERE status_code = ?) FROM spans"
+            " WHERE received_ns >= ?",
+            (STATUS_ERROR, since_ns),
+        )
+        return int(rows[0][0]), int(rows[0][1])
+
+    async def total(self) -> int:
+        rows = await self.store.query("SELECT count(*) FROM spans")
+        return int(rows[0][0])
+
+    async def prune(self, now_ns: int | None = None) -> None:
+        """Drop spans older than the retention age, then all but the newest N."""
+        cutoff = (now_ns or time.time_ns()) - self.retention.max_age_ns
+        await self.store.write(
+            [
+                ("DELETE FROM spans WHERE start_ns < ?", [(cutoff,)]),
+                (
+                    "DELETE FROM spans WHERE id <= (SELECT id FROM spans ORDER BY id DESC"
+                    " LIMIT 1 OFFSET ?)",
+                    [(self.retention.max_spans,)],
+                ),
+            ]
+        )
+
+
+def span_document(row: Iterable[Any]) -> dict[str, Any]:
+    """One stored span in the `devkit.spans/1` shape."""
+    (
+        trace_id,
+        span_id,
+        parent,
+        name,
+        kind,
+        start,
+        end,
+        code,
+        message,
+        attributes,
+        events,
+        links,
+        trace_state,
+        flags,
+        resource,
+        scope_name,
+        scope_version,
+        row_id,
+    ) = tuple(row)
+    return {
+        "trace_id": trace_id.hex(),
+        "span_id": span_id.hex(),
+        "parent_span_id": parent.hex() if parent else None,
+        "name": name,
+        "kind": kind,
+        "kind_name": KIND_NAMES.get(kind, str(kind)),
+        "start_time_unix_nano": start,
+        "end_time_unix_nano": end,
+        "duration_ms": (end - start) / 1e6,
+        "status": {"code": code, "name": STATUS_NAMES.get(code, str(code)), "message": message},
+        "attributes": json.loads(attributes),
+        "events": json.loads(events),
+        "links": json.loads(links),
+        "trace_state": trace_state,
+        "flags": flags,
+        "resource": json.loads(resource),
+        "scope": {"name": scope_name, "version": scope_version},
+        "row": row_id,
+    }
