@@ -295,13 +295,35 @@ class Backend:
             await self.scan()
         except Exception as exc:
             self.events.publish(BackendProblem(f"scan failed: {exc!r}"))
-        if self.settings.watch:
-            await watch_roots(self.settings.roots, self._on_change, self._stop)
+        if not self.settings.watch:
+            return
+        span_files = self.telemetry.follow_span_files(
+            lambda error: self.events.publish(BackendProblem(f"span file {error}"))
+        )
+        pattern = span_files.pattern if span_files else ""
+        watching = asyncio.create_task(
+            watch_roots(self.settings.roots, self._on_change, self._stop, pattern)
+        )
+        if span_files is not None:
+            try:
+                await self.ready()
+                found = await asyncio.to_thread(span_files.find, self.settings.roots)
+                for path in found:
+                    await span_files.ingest(path)
+            except StoreError:
+                pass
+        await watching
 
     async def _on_change(self, paths: set[Path]) -> None:
         seen = time.time_ns()
+        span_files = self.telemetry.span_files
+        span_paths = {p for p in paths if span_files and span_files.matches(p)}
         try:
-            await self.refresh_paths(paths, trigger_ns=seen)
+            if span_files is not None:
+                for path in sorted(span_paths):
+                    await span_files.ingest(path)
+            if paths - span_paths:
+                await self.refresh_paths(paths - span_paths, trigger_ns=seen)
         except Exception as exc:
             self.events.publish(BackendProblem(f"refresh failed: {exc!r}"))
 

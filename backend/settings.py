@@ -45,6 +45,8 @@ class Settings:
     """Serve OTLP/HTTP (`serve` always does; the dashboard does unless told not to)."""
     otlp_host: str = "127.0.0.1"
     otlp_port: int = 4318
+    otlp_max_body: int = 8 * 1024 * 1024
+    """Largest request body, compressed or not, the receiver accepts (413 past it)."""
     otlp_export: str | None = None
     """Also send devkit's own spans to this OTLP/HTTP endpoint (a Collector)."""
     span_file_pattern: str = "*.otlp.jsonl"

@@ -12,8 +12,10 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Tracer
 
+from backend.models import FileError
 from backend.settings import Settings
 from backend.spans.model import SpanRecord
+from backend.spans.span_files import SpanFileIngestor
 from backend.spans.span_store import Retention, SpanStore
 from backend.spans.tracing import StoreSpanExporter, deliver_to_loop, make_provider, tracer_of
 from backend.store import Store, StoreError
@@ -40,6 +42,16 @@ class Telemetry:
         self._provider: TracerProvider | None = None
         self._receiver = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.span_files: SpanFileIngestor | None = None
+
+    def follow_span_files(self, on_error: Callable[[FileError], None]) -> SpanFileIngestor | None:
+        """Start following span files (`*.otlp.jsonl` by default) under the roots."""
+        if not self.settings.span_file_pattern:
+            return None
+        self.span_files = SpanFileIngestor(
+            self.spans.store, self.tracer, self.settings.span_file_pattern, on_error
+        )
+        return self.span_files
 
     def start_tracing(self) -> None:
         """Start our own tracer; its spans are stored once the store is open."""
@@ -59,6 +71,7 @@ class Telemetry:
             self.tracer,
             self.settings.otlp_host,
             self.settings.otlp_port,
+            max_body=self.settings.otlp_max_body,
             on_ingest=on_ingest,
         )
         self.receiver_url = await self._receiver.start()
@@ -75,6 +88,8 @@ class Telemetry:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        if self.span_files is not None:
+            self.span_files.close()
         if self._provider is not None:
             # Flushing blocks until the exporter has handed its spans to this loop, so
             # it runs in a thread while the loop stays free to store them.

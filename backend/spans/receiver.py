@@ -84,7 +84,11 @@ class OtlpReceiver:
         """Bind and serve; returns the base URL (the real port when 0 was asked)."""
         app = web.Application()
         app.router.add_post("/v1/traces", self.handle_traces)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # aiohttp would inflate gzip bodies itself, with no limit of ours: we do it,
+        # stopping at the size limit.
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, auto_decompress=False
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         try:
