@@ -39,8 +39,15 @@ class Write:
 class Store:
     """Owns the database file: migrations, the single writer, reader connections."""
 
-    def __init__(self, path: Path, queue_size: int = 1024, batch_size: int = 256) -> None:
+    def __init__(
+        self,
+        path: Path,
+        queue_size: int = 1024,
+        batch_size: int = 256,
+        busy_timeout_ms: int = 10_000,
+    ) -> None:
         self.path = path
+        self._busy_timeout_ms = busy_timeout_ms
         self.version = 0
         """Counts committed batches; live panes redraw only when it moved."""
         self._queue: asyncio.Queue[Write | None] = asyncio.Queue(maxsize=queue_size)
@@ -54,12 +61,12 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = await aiosqlite.connect(self.path, isolation_level=None)
-            await self._writer.execute("PRAGMA busy_timeout = 10000")
+            await self._writer.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
             await self._writer.execute("PRAGMA journal_mode = WAL")
             await self._writer.execute("PRAGMA synchronous = NORMAL")
             await self._migrate(self._writer)
             self._reader = await aiosqlite.connect(self.path, isolation_level=None)
-            await self._reader.execute("PRAGMA busy_timeout = 10000")
+            await self._reader.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
             self._reader.row_factory = aiosqlite.Row
         except (sqlite3.DatabaseError, OSError) as exc:
             await self._close_connections()

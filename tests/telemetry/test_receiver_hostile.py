@@ -174,7 +174,7 @@ async def test_get_is_not_allowed_and_other_paths_are_not_found(receiving: Recei
 
 
 async def test_full_writer_queue_answers_503_with_retry_after(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3", queue_size=1)
+    store = Store(tmp_path / "db.sqlite3", queue_size=1, busy_timeout_ms=1000)
     await store.open()
     receiver = OtlpReceiver(SpanStore(store), NoOpTracer(), port=0)
     url = await receiver.start() + "/v1/traces"

@@ -1,0 +1,127 @@
+"""`devkit-tui serve` as a process: SIGKILL mid-stream loses no acknowledged span."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+ROOT = Path(__file__).resolve().parents[2]
+TRACE = bytes.fromhex("4bf92f3577b34da6a3ce929d0e0e4736")
+
+
+def start_serve(workspace: Path, db: Path) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "serve",
+            str(workspace),
+            "--otlp-port",
+            "0",
+            "--db",
+            str(db),
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    for _ in range(50):
+        line = process.stderr.readline()
+        found = re.search(r"listening on (http://\S+)", line)
+        if found:
+            return process, found.group(1) + "/v1/traces"
+    process.kill()
+    raise AssertionError("serve never said where it listens")
+
+
+def batch(first: int, size: int) -> tuple[bytes, list[bytes]]:
+    request = ExportTraceServiceRequest()
+    spans = request.resource_spans.add().scope_spans.add().spans
+    ids = []
+    for number in range(first, first + size):
+        span = spans.add()
+        span.trace_id = TRACE
+        span.span_id = number.to_bytes(8, "big")
+        span.name = "load"
+        span.start_time_unix_nano, span.end_time_unix_nano = number, number + 1
+        ids.append(span.span_id)
+    return request.SerializeToString(), ids
+
+
+def test_sigkill_loses_no_acknowledged_span(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    process, url = start_serve(tmp_path, db)
+    acknowledged: list[bytes] = []
+    enough = threading.Event()
+
+    def send() -> None:
+        number = 1
+        while True:
+            body, ids = batch(number, 200)
+            number += 200
+            request = urllib.request.Request(
+                url,
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/x-protobuf"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    if response.status == 200:
+                        acknowledged.extend(ids)
+            except (urllib.error.URLError, ConnectionError, OSError):
+                return
+            if len(acknowledged) >= 4000:
+                enough.set()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    assert enough.wait(60)
+    os.kill(process.pid, signal.SIGKILL)  # mid-stream: the sender is still sending
+    process.wait()
+    sender.join(30)
+    assert len(acknowledged) >= 4000
+
+    restarted, _ = start_serve(tmp_path, db)
+    restarted.send_signal(signal.SIGTERM)
+    assert restarted.wait(30) == 0
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {
+            row[0] for row in connection.execute("SELECT span_id FROM spans WHERE name = 'load'")
+        }
+    missing = [i for i in acknowledged if i not in stored]
+    assert missing == []
+
+
+def test_sigterm_commits_and_exits_zero(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    process, url = start_serve(tmp_path, db)
+    body, ids = batch(1, 50)
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/x-protobuf"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    process.send_signal(signal.SIGINT)
+    assert process.wait(30) == 0
+    assert process.stderr is not None and "committing" in process.stderr.read()
+    with sqlite3.connect(db) as connection:
+        assert (
+            connection.execute("SELECT count(*) FROM spans WHERE name = 'load'").fetchone()[0] == 50
+        )
+        # serve's own operations are spans too, flushed before exit
+        names = {row[0] for row in connection.execute("SELECT DISTINCT name FROM spans")}
+    assert {"devkit.scan", "devkit.ingest.otlp"} <= names
