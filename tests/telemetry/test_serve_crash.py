@@ -109,7 +109,7 @@ def test_sigkill_loses_no_acknowledged_span(tmp_path: Path) -> None:
 def test_sigterm_commits_and_exits_zero(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     process, url = start_serve(tmp_path, db)
-    body, ids = batch(1, 50)
+    body, _ = batch(1, 50)
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/x-protobuf"}
     )
