@@ -18,8 +18,11 @@ from backend.settings import Settings
 from backend.store import StoreError
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
+from screens.trace_view import TraceScreen
+from widgets.span_stream import SpanStream
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
+SPAN_REFRESH_S = 1.0
 
 
 class DevkitApp(App[None]):
@@ -50,11 +53,14 @@ class DevkitApp(App[None]):
         self.last_latency_ms: float | None = None
         """From a watched file change to the table showing it, for the last live update."""
         self._held: Inventory | None = None
+        self._span_version = -1
+        self._span_header: tuple[object, ...] | None = None
         self.dashboard = DashboardScreen()
 
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
         self.run_backend()
+        self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
 
     async def on_unmount(self) -> None:
         await self.backend.stop()
@@ -119,6 +125,36 @@ class DevkitApp(App[None]):
         if event.reason == "scan" and errors:
             noun = "file" if errors == 1 else "files"
             self.notify(f"{errors} {noun} could not be read: press e", severity="warning")
+
+    @work(exclusive=True, group="spans", exit_on_error=False, description="span stream")
+    async def refresh_spans(self) -> None:
+        """Redraw the span stream when the store moved; re-armed only once done, so
+        refreshes never pile up, and skipped while the pane is hidden or paused."""
+        try:
+            if self.paused or not self.dashboard.pane_visible("spans"):
+                return
+            telemetry = self.backend.telemetry
+            rates = telemetry.spans.counter.rates()
+            version = self.backend.store.version
+            header = (rates, telemetry.receiver_url)
+            if version == self._span_version and header == self._span_header:
+                return
+            spans = await telemetry.spans.recent()
+            self._span_version, self._span_header = version, header
+            self.dashboard.show_spans(spans, rates, telemetry.receiver_url)
+        except StoreError:
+            pass  # no database: the stream stays empty, as the storage notice says
+        finally:
+            self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
+
+    def on_span_stream_trace_requested(self, message: SpanStream.TraceRequested) -> None:
+        self.open_trace(message.trace_id, message.span_id)
+
+    @work(exclusive=True, group="trace", exit_on_error=False, description="load a trace")
+    async def open_trace(self, trace_id: str, span_id: str) -> None:
+        spans = await self.backend.telemetry.spans.trace(bytes.fromhex(trace_id))
+        if spans:
+            self.push_screen(TraceScreen(spans, span_id))
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

@@ -116,22 +116,28 @@ class Backend:
 
     async def scan(self, reason: str = "scan") -> Inventory:
         """Discover and read every project under the roots; store changed snapshots."""
-        with self.tracer.start_as_current_span(
-            names.SCAN,
-            attributes={names.SCAN_REASON: reason, names.ROOT_COUNT: len(self.settings.roots)},
-        ) as span:
-            async with self._scan_lock:
-                if self._child is not None:
-                    scans = await self._scan_in_child()
-                else:
-                    scans = await asyncio.to_thread(
-                        self._scanner.scan_all,
-                        self.settings.roots,
-                        self.settings.max_depth,
-                        self._progress_reporter(),
-                    )
-                assert self._scanner.layout is not None
-                self._record(span, self._scanner.layout.timings)
+        requested = time.time_ns()
+        async with self._scan_lock:
+            if self._child is not None:
+                scans = await self._scan_in_child()
+            else:
+                scans = await asyncio.to_thread(
+                    self._scanner.scan_all,
+                    self.settings.roots,
+                    self.settings.max_depth,
+                    self._progress_reporter(),
+                )
+            layout = self._scanner.layout
+            assert layout is not None
+            # The span starts where the work did: a first scan in the child process
+            # may have begun before this call, while the UI was still loading.
+            begun = min([requested, *(t.start_ns for t in layout.timings)])
+            with self.tracer.start_as_current_span(
+                names.SCAN,
+                start_time=begun,
+                attributes={names.SCAN_REASON: reason, names.ROOT_COUNT: len(self.settings.roots)},
+            ) as span:
+                self._record(span, layout.timings)
                 for project in scans:
                     self._record_project(span, project)
                 self._scans = {s.path: s for s in scans}

@@ -49,6 +49,8 @@ class Settings:
     """Largest request body, compressed or not, the receiver accepts (413 past it)."""
     otlp_export: str | None = None
     """Also send devkit's own spans to this OTLP/HTTP endpoint (a Collector)."""
+    trace_self: bool = True
+    """Record devkit's own operations as spans (tests of other spans turn it off)."""
     span_file_pattern: str = "*.otlp.jsonl"
     retention_spans: int = 1_000_000
     retention_days: float = 14.0

@@ -49,16 +49,17 @@ class Telemetry:
         if not self.settings.span_file_pattern:
             return None
         self.span_files = SpanFileIngestor(
-            self.spans.store, self.tracer, self.settings.span_file_pattern, on_error
+            self.spans, self.tracer, self.settings.span_file_pattern, on_error
         )
         return self.span_files
 
     def start_tracing(self) -> None:
         """Start our own tracer; its spans are stored once the store is open."""
-        loop = asyncio.get_running_loop()
-        exporter = StoreSpanExporter(deliver_to_loop(loop, self._store_own_spans))
-        self._provider = make_provider(exporter, self.settings.otlp_export)
-        self.tracer = tracer_of(self._provider)
+        if self.settings.trace_self:
+            loop = asyncio.get_running_loop()
+            exporter = StoreSpanExporter(deliver_to_loop(loop, self._store_own_spans))
+            self._provider = make_provider(exporter, self.settings.otlp_export)
+            self.tracer = tracer_of(self._provider)
         self._tasks.append(asyncio.create_task(self._prune_forever(), name="span-retention"))
 
     async def start_receiver(self, on_ingest: Callable[..., None] | None = None) -> str:

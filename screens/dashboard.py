@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
@@ -10,15 +12,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from backend.inventory import Inventory
+from backend.spans.span_rates import SpanRates
 from screens.errors import ErrorsScreen
 from screens.package_detail import PackageDetailScreen
 from widgets.inventory_pane import InventoryPane
 from widgets.pane_tabs import PaneTabs
 from widgets.planned_pane import PlannedPane
+from widgets.span_stream import SpanStream
 
 PANES: list[tuple[str, str]] = [
     ("inventory", "Inventory"),
     ("tree", "Tree"),
+    ("spans", "Spans"),
     ("charts", "Charts"),
     ("audit", "Audit"),
     ("weaver", "Weaver"),
@@ -85,6 +90,8 @@ class DashboardScreen(Screen[None]):
                     box.border_title = f"{number} {title}"
                     if pane == "inventory":
                         yield InventoryPane(id="inventory-pane")
+                    elif pane == "spans":
+                        yield SpanStream(id="spans-pane")
                     else:
                         yield PlannedPane(title, PLANNED[pane], id=f"{pane}-pane")
         yield Static(f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}", id="too-small")
@@ -107,6 +114,15 @@ class DashboardScreen(Screen[None]):
     def show_progress(self, done: int, total: int) -> None:
         self.inventory_pane.show_progress(done, total)
 
+    def show_spans(
+        self, spans: list[dict[str, Any]], rates: SpanRates, receiver: str | None
+    ) -> None:
+        self.query_one(SpanStream).show(spans, rates, receiver)
+
+    def pane_visible(self, pane: str) -> bool:
+        """Is this pane on screen (at narrow widths only the active one is)?"""
+        return self.is_current and self.query_one(f"#{pane}-box").display
+
     # -- panes ---------------------------------------------------------------------------
 
     def watch_active_pane(self, pane: str) -> None:
@@ -116,7 +132,9 @@ class DashboardScreen(Screen[None]):
 
     def action_show_pane(self, pane: str) -> None:
         self.active_pane = pane
-        target = "#inventory-table" if pane == "inventory" else f"#{pane}-pane"
+        target = {"inventory": "#inventory-table", "spans": "#span-table"}.get(
+            pane, f"#{pane}-pane"
+        )
         self.query_one(target).focus()
 
     def action_cycle_pane(self, step: int) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from backend.inventory import PackageRow
 from widgets.inventory_rows import format_flags
+from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 
 
@@ -37,7 +38,7 @@ class PackageDetailScreen(ModalScreen[None]):
             box.border_title = f"Package {self.row.name}"
             box.border_subtitle = "esc to close"
             yield Static(self._metadata(), id="detail-meta")
-            yield DataTable(id="detail-usages", cursor_type="row", zebra_stripes=True)
+            yield NavigableTable(id="detail-usages", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

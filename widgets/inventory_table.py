@@ -17,6 +17,7 @@ from textual.widgets.data_table import CellDoesNotExist, RowKey
 
 from backend.inventory import Inventory
 from widgets.inventory_rows import COLUMNS, TableRow, View, cell_sort_value, matches, rows_for
+from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 
 MARK = "●"
@@ -35,7 +36,7 @@ class SortOrder:
     reverse: bool = False
 
 
-class InventoryTable(DataTable[Text]):
+class InventoryTable(NavigableTable[Text]):
     """Packages across all projects; `space` marks rows for bulk actions."""
 
     BINDINGS = [
@@ -70,10 +71,6 @@ class InventoryTable(DataTable[Text]):
             show=False,
             tooltip="Copy the package name (OSC 52; in tmux: set -g set-clipboard on)",
         ),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "Top", show=False),
-        Binding("G", "scroll_bottom", "Bottom", show=False),
     ]
 
     view: reactive[View] = reactive(View.PACKAGES, init=False)

@@ -27,8 +27,7 @@ from backend.models import FileError
 from backend.spans import names
 from backend.spans.decoded import DecodeProblem
 from backend.spans.otlp_json import decode_json
-from backend.spans.span_store import span_statements
-from backend.store import Store
+from backend.spans.span_store import SpanStore, span_statements
 
 HEAD_BYTES = 256
 LINES_PER_COMMIT = 2000
@@ -66,12 +65,13 @@ class SpanFileIngestor:
 
     def __init__(
         self,
-        store: Store,
+        spans: SpanStore,
         tracer: Tracer,
         pattern: str,
         on_error: Callable[[FileError], None] | None = None,
     ) -> None:
-        self.store = store
+        self.spans = spans
+        self.store = spans.store
         self.tracer = tracer
         self.pattern = pattern
         self.on_error = on_error
@@ -192,6 +192,7 @@ class SpanFileIngestor:
                 )
             )
             await self.store.write(statements)
+            self.spans.counted(spans)
             result.spans += len(spans)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.spans.model import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, SpanRecord, dumps
+from backend.spans.span_rates import SpanCounter
 from backend.store import Store
 
 INSERT_RESOURCE = "INSERT OR IGNORE INTO resources (id, attributes, schema_url) VALUES (?, ?, ?)"
@@ -112,12 +113,23 @@ class SpanStore:
     def __init__(self, store: Store, retention: Retention | None = None) -> None:
         self.store = store
         self.retention = retention or Retention()
+        self.counter = SpanCounter()
 
     async def add(self, spans: Sequence[SpanRecord], wait_for_room: bool = True) -> None:
         """Store spans; returns once they are committed. `wait_for_room=False` raises
         `StoreBusy` at once when the writer's queue is full (the receiver's 503)."""
         if spans:
             await self.store.write(span_statements(spans), wait_for_room=wait_for_room)
+            self.counted(spans)
+
+    def counted(self, spans: Sequence[SpanRecord]) -> None:
+        """Count committed spans for the stream's rates."""
+        self.counter.record(len(spans), sum(1 for s in spans if s.status_code == STATUS_ERROR))
+
+    async def recent(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The spans stored last, newest first (the live stream)."""
+        rows = await self.store.query(_SELECT + " ORDER BY s.id DESC LIMIT ?", (limit,))
+        return [span_document(row) for row in rows]
 
     async def query(
         self,

@@ -37,7 +37,9 @@ class Harness:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.errors: list[FileError] = []
-        self.ingestor = SpanFileIngestor(store, NoOpTracer(), "*.otlp.jsonl", self.errors.append)
+        self.ingestor = SpanFileIngestor(
+            SpanStore(store), NoOpTracer(), "*.otlp.jsonl", self.errors.append
+        )
 
     async def names(self) -> list[str]:
         rows = await SpanStore(self.store).query(limit=1000, newest_first=False)
@@ -46,7 +48,7 @@ class Harness:
     def restart(self) -> None:
         self.ingestor.close()
         self.ingestor = SpanFileIngestor(
-            self.store, NoOpTracer(), "*.otlp.jsonl", self.errors.append
+            SpanStore(self.store), NoOpTracer(), "*.otlp.jsonl", self.errors.append
         )
 
 

@@ -162,7 +162,7 @@ async def test_digits_switch_panes_when_narrow(demo_workspace: Path, tmp_path: P
         await pilot.pause()
         assert screen.query_one("#tree-box").display
         assert not screen.query_one("#inventory-box").display
-        await pilot.press("tab", "tab", "tab", "tab")  # 2 -> 3 -> 4 -> 5 -> 1
+        await pilot.press("tab", "tab", "tab", "tab", "tab")  # 2 -> 3 -> 4 -> 5 -> 6 -> 1
         await pilot.pause()
         assert screen.query_one("#inventory-box").display
         await pilot.press("question_mark")

@@ -7,14 +7,19 @@ notifications are cleared so no toast's timing leaks into the picture.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
+from app.tui import DevkitApp
 from backend.demo import build_demo_workspace
-from tests.ui.conftest import make_app, wait_for_inventory
+from backend.settings import Settings
+from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
+from tests.ui.conftest import make_app, wait_for_inventory, wait_until
+from widgets.span_stream import SpanTable
 
 FIXED = Path("/tmp/devkit-tui-snapshot")
 
@@ -72,3 +77,80 @@ def test_tree_pane_narrow(snap_compare, fixed_demo: Path, tmp_path: Path) -> Non
 def test_errors_screen(snap_compare, fixed_demo: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle("e"))
+
+
+BASE_NS = 1_795_000_000_000_000_000
+TRACE_ID = bytes.fromhex("0af7651916cd43dd8448eb211c80319c")
+
+
+def fixed_trace() -> list[SpanRecord]:
+    """A small checkout trace with fixed ids and times, so pictures are stable."""
+    resource = ResourceRecord({"service.name": "checkout", "service.version": "1.4.2"})
+    scope = ScopeRecord("shop.instrumentation", "0.9")
+    plan = [  # span id, parent, name, start ms, end ms, status
+        ("00000000000000a1", None, "POST /checkout", 0, 180, 0),
+        ("00000000000000a2", "00000000000000a1", "validate cart", 5, 25, 0),
+        ("00000000000000a3", "00000000000000a1", "charge card", 30, 150, 2),
+        ("00000000000000a4", "00000000000000a3", "HTTP POST payments", 35, 145, 2),
+        ("00000000000000a5", "00000000000000a1", "send receipt", 152, 178, 0),
+    ]
+    return [
+        SpanRecord(
+            trace_id=TRACE_ID,
+            span_id=bytes.fromhex(span),
+            parent_span_id=bytes.fromhex(parent) if parent else None,
+            name=name,
+            kind=2 if parent is None else 1,
+            start_ns=BASE_NS + start * 1_000_000,
+            end_ns=BASE_NS + end * 1_000_000,
+            status_code=status,
+            status_message="card declined [code 51]" if status else "",
+            attributes={"shop.cart.items": 3, "note": "[bold]literal[/bold]"},
+            events=[],
+            links=[],
+            resource=resource,
+            scope=scope,
+        )
+        for span, parent, name, start, end, status in plan
+    ]
+
+
+def with_spans(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        await wait_for_inventory(pilot)
+        await app.backend.ready()  # type: ignore[attr-defined]
+        await app.backend.telemetry.spans.add(fixed_trace())  # type: ignore[attr-defined]
+        await pilot.press("3")
+        table = app.screen.query_one(SpanTable)
+        await wait_until(pilot, lambda: table.row_count == 5)
+        app.clear_notifications()
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def spans_app(root: Path, db: Path) -> DevkitApp:
+    return DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
+
+
+def test_span_stream_narrow(snap_compare, fixed_demo: Path, tmp_path: Path, utc: None) -> None:  # type: ignore[no-untyped-def]
+    app = spans_app(fixed_demo, tmp_path / "db.sqlite3")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=with_spans())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_trace_view(
+    snap_compare, fixed_demo: Path, tmp_path: Path, utc: None, size: tuple[int, int]
+) -> None:  # type: ignore[no-untyped-def]
+    app = spans_app(fixed_demo, tmp_path / "db.sqlite3")
+    # the newest stored span is the last of the plan; k moves up to "charge card"
+    assert snap_compare(app, terminal_size=size, run_before=with_spans("enter", "k", "k"))
