@@ -18,7 +18,7 @@ from app.tui import DevkitApp
 from backend.demo import build_demo_workspace
 from backend.settings import Settings
 from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
-from tests.ui.conftest import make_app, wait_for_inventory, wait_until
+from tests.ui.conftest import wait_for_inventory, wait_until
 from widgets.span_stream import SpanTable
 
 FIXED = Path("/tmp/devkit-tui-snapshot")
@@ -33,6 +33,7 @@ def fixed_demo(tmp_path: Path) -> Path:
 def settle(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_for_inventory(pilot)
+        await wait_for_span_stream(pilot)
         pilot.app.clear_notifications()
         if keys:
             await pilot.press(*keys)
@@ -41,6 +42,19 @@ def settle(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await pilot.pause()
 
     return run_before
+
+
+async def wait_for_span_stream(pilot: Pilot[None]) -> None:
+    """The span pane's first refresh (a timer) has drawn it, where it is visible."""
+    app = pilot.app
+    screen = app.screen
+    if screen.query_one("#spans-box").display:
+        await wait_until(pilot, lambda: app._span_header is not None)  # type: ignore[attr-defined]
+
+
+def make_app(root: Path, db: Path) -> DevkitApp:
+    """No spans of our own: their times would differ in every picture."""
+    return DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
@@ -138,12 +152,8 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
 
 
-def spans_app(root: Path, db: Path) -> DevkitApp:
-    return DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
-
-
 def test_span_stream_narrow(snap_compare, fixed_demo: Path, tmp_path: Path, utc: None) -> None:  # type: ignore[no-untyped-def]
-    app = spans_app(fixed_demo, tmp_path / "db.sqlite3")
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     assert snap_compare(app, terminal_size=(80, 24), run_before=with_spans())
 
 
@@ -151,6 +161,6 @@ def test_span_stream_narrow(snap_compare, fixed_demo: Path, tmp_path: Path, utc:
 def test_trace_view(
     snap_compare, fixed_demo: Path, tmp_path: Path, utc: None, size: tuple[int, int]
 ) -> None:  # type: ignore[no-untyped-def]
-    app = spans_app(fixed_demo, tmp_path / "db.sqlite3")
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     # the newest stored span is the last of the plan; k moves up to "charge card"
     assert snap_compare(app, terminal_size=size, run_before=with_spans("enter", "k", "k"))
