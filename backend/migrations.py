@@ -70,8 +70,6 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX spans_by_name_and_start ON spans (name, start_ns);
     CREATE INDEX spans_by_trace ON spans (trace_id);
-    CREATE INDEX spans_by_start ON spans (start_ns);
-    CREATE INDEX spans_by_service_and_start ON spans (service_name, start_ns);
     CREATE TABLE span_file_offsets (
         path TEXT PRIMARY KEY,
         inode INTEGER NOT NULL,

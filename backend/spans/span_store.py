@@ -140,7 +140,12 @@ class SpanStore:
         limit: int = 100,
         newest_first: bool = True,
     ) -> list[dict[str, Any]]:
-        """Spans matching every given filter, newest first by default."""
+        """Spans matching every given filter.
+
+        Filtered by name or trace, they come in start order (both are indexed); else in
+        the order they were stored, which a live store keeps close to start order
+        without the cost of another index on every insert.
+        """
         where, params = [], []
         if trace_id is not None:
             where.append("s.trace_id = ?")
@@ -156,7 +161,8 @@ class SpanStore:
             params.append(since_ns)
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         order = "DESC" if newest_first else "ASC"
-        sql += f" ORDER BY s.start_ns {order}, s.id {order} LIMIT ?"
+        key = "s.start_ns" if (name is not None or trace_id is not None) else "s.id"
+        sql += f" ORDER BY {key} {order}, s.id {order} LIMIT ?"
         params.append(limit)
         return [span_document(row) for row in await self.store.query(sql, params)]
 
@@ -164,25 +170,17 @@ class SpanStore:
         """Every stored span of one trace, in start order."""
         return await self.query(trace_id=trace_id, limit=100_000, newest_first=False)
 
-    async def counts_since(self, since_ns: int) -> tuple[int, int]:
-        """(spans, error spans) received since a moment."""
-        rows = await self.store.query(
-            "SELECT count(*), count(*) FILTER (WHERE status_code = ?) FROM spans"
-            " WHERE received_ns >= ?",
-            (STATUS_ERROR, since_ns),
-        )
-        return int(rows[0][0]), int(rows[0][1])
-
-    async def total(self) -> int:
-        rows = await self.store.query("SELECT count(*) FROM spans")
-        return int(rows[0][0])
-
     async def prune(self, now_ns: int | None = None) -> None:
-        """Drop spans older than the retention age, then all but the newest N."""
-        cutoff = (now_ns or time.time_ns()) - self.retention.max_age_ns
+        """Drop spans received before the retention age, then all but the newest N.
+
+        Rows are stored in arrival order, so the age cut is found by a binary search
+        over the primary key instead of an index on the receive time.
+        """
+        cutoff_ns = (now_ns or time.time_ns()) - self.retention.max_age_ns
+        first_kept = await self._first_id_received_since(cutoff_ns)
         await self.store.write(
             [
-                ("DELETE FROM spans WHERE start_ns < ?", [(cutoff,)]),
+                ("DELETE FROM spans WHERE id < ?", [(first_kept,)]),
                 (
                     "DELETE FROM spans WHERE id <= (SELECT id FROM spans ORDER BY id DESC"
                     " LIMIT 1 OFFSET ?)",
@@ -190,6 +188,28 @@ class SpanStore:
                 ),
             ]
         )
+
+    async def _first_id_received_since(self, cutoff_ns: int) -> int:
+        bounds = await self.store.query("SELECT min(id), max(id) FROM spans")
+        low, high = bounds[0]
+        if low is None:
+            return 0
+        while low < high:
+            middle = (low + high) // 2
+            rows = await self.store.query(
+                "SELECT id, received_ns FROM spans WHERE id >= ? ORDER BY id LIMIT 1", (middle,)
+            )
+            found_id, received = rows[0]
+            if received < cutoff_ns:
+                low = found_id + 1
+            else:
+                high = middle
+        rows = await self.store.query(
+            "SELECT id, received_ns FROM spans WHERE id >= ? ORDER BY id LIMIT 1", (low,)
+        )
+        if not rows:
+            return low
+        return rows[0][0] if rows[0][1] >= cutoff_ns else rows[0][0] + 1
 
 
 def span_document(row: Iterable[Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
 from opentelemetry.sdk.resources import Resource
@@ -117,14 +118,25 @@ def record_from_sdk(span: ReadableSpan) -> SpanRecord:
             }
             for link in span.links
         ],
-        resource=ResourceRecord(dict(span.resource.attributes), span.resource.schema_url or ""),
-        scope=ScopeRecord(scope.name, scope.version or "") if scope else ScopeRecord(""),
+        resource=_resource(span.resource),
+        scope=_scope(scope.name, scope.version or "") if scope else _scope("", ""),
         trace_state=context.trace_state.to_header(),
         flags=int(context.trace_flags),
         dropped_attributes=span.dropped_attributes,
         dropped_events=span.dropped_events,
         dropped_links=span.dropped_links,
     )
+
+
+@lru_cache(maxsize=32)
+def _resource(resource: Resource) -> ResourceRecord:
+    """One record per SDK resource: all our spans share it, and its key costs a hash."""
+    return ResourceRecord(dict(resource.attributes), resource.schema_url or "")
+
+
+@lru_cache(maxsize=64)
+def _scope(name: str, version: str) -> ScopeRecord:
+    return ScopeRecord(name, version)
 
 
 def _plain(attributes: object) -> dict[str, object]:

@@ -138,3 +138,40 @@ async def test_trace_query_returns_the_whole_trace_in_order(receiving: Receiving
     trace = await receiving.backend.telemetry.spans.trace(root.context.trace_id.to_bytes(16, "big"))
     assert [row["name"] for row in trace] == ["root", "child"]
     exporter.shutdown()
+
+
+async def test_retention_by_age_and_by_count(receiving: Receiving) -> None:
+    from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
+    from backend.spans.span_store import Retention, SpanStore, span_statements
+
+    store = receiving.backend.store
+    resource, scope = ResourceRecord({"service.name": "old"}), ScopeRecord("t")
+
+    def record(number: int) -> SpanRecord:
+        return SpanRecord(
+            bytes.fromhex("ab" * 16),
+            number.to_bytes(8, "big"),
+            None,
+            f"s{number}",
+            1,
+            number,
+            number + 1,
+            0,
+            "",
+            {},
+            [],
+            [],
+            resource,
+            scope,
+        )
+
+    # 30 spans received at 100, 110, ... 390 ns: the first 10 are older than 200 ns.
+    for number in range(1, 31):
+        await store.write(span_statements([record(number)], received_ns=90 + 10 * number))
+    spans = SpanStore(store, Retention(max_spans=15, max_age_ns=200))
+    await spans.prune(now_ns=400)
+    kept = [r["name"] for r in await spans.query(service="old", limit=100, newest_first=False)]
+    assert kept == [f"s{n}" for n in range(16, 31)]  # age drops 1-10, count keeps the newest 15
+    await SpanStore(store, Retention(max_spans=100, max_age_ns=50)).prune(now_ns=400)
+    kept = [r["name"] for r in await spans.query(service="old", limit=100, newest_first=False)]
+    assert kept == [f"s{n}" for n in range(26, 31)]  # received at 350 and later
