@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import signal
 import sys
 
@@ -27,6 +28,11 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="once listening, print one JSON document with the URL on stdout",
+    )
     add_roots(parser)
     add_db(parser)
     add_otlp(parser, receive_flag=False)
@@ -37,10 +43,10 @@ def run(options: argparse.Namespace) -> int:
     if problem := check_roots(settings.roots):
         print(problem, file=sys.stderr)
         return EXIT_USAGE
-    return asyncio.run(serve(settings))
+    return asyncio.run(serve(settings, as_json=options.json))
 
 
-async def serve(settings: Settings) -> int:
+async def serve(settings: Settings, as_json: bool = False) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -59,6 +65,18 @@ async def serve(settings: Settings) -> int:
         await backend.stop()
         return EXIT_USAGE
     print(f"listening on {url}", file=sys.stderr, flush=True)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "schema": "devkit.serve/1",
+                    "listening": url,
+                    "traces": f"{url}/v1/traces",
+                    "db": str(settings.db_path),
+                }
+            ),
+            flush=True,
+        )
     reporter = asyncio.create_task(_report_problems(events))
     await stop.wait()
     print("stopping: committing what is queued", file=sys.stderr, flush=True)

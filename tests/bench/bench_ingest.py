@@ -261,7 +261,9 @@ def main() -> None:
             .fetchone()[0]
         )
         lag_median, lag_max, ui_rate = asyncio.run(ui_lag_during_ingest(spans[:30_000], folder))
-    print(f"spans: {count:,}, batches of {BATCH}, protobuf, real OTLP exporter (2 sending processes)")
+    print(
+        f"spans: {count:,}, batches of {BATCH}, protobuf, real OTLP exporter (2 sending processes)"
+    )
     print(f"  raw sqlite3.executemany, same schema and rows: {raw:10,.0f} rows/s")
     print(
         f"  end to end, exporter -> devkit-tui serve:     {end_to_end:10,.0f} spans/s"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.commands.dashboard import start_backend  # noqa: E402
+from app.commands.dashboard import start_backend
 from backend.settings import Settings
 
 

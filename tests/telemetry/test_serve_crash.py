@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -104,6 +105,60 @@ def test_sigkill_loses_no_acknowledged_span(tmp_path: Path) -> None:
         }
     missing = [i for i in acknowledged if i not in stored]
     assert missing == []
+
+
+def test_serve_json_says_where_it_listens(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "serve",
+            str(tmp_path),
+            "--otlp-port",
+            "0",
+            "--db",
+            str(tmp_path / "db.sqlite3"),
+            "--json",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    document = json.loads(process.stdout.readline())
+    assert document["schema"] == "devkit.serve/1"
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1/traces", document["traces"])
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0
+
+
+def test_a_busy_port_is_a_clear_usage_error(tmp_path: Path) -> None:
+    first, url = start_serve(tmp_path, tmp_path / "one.sqlite3")
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    try:
+        second = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "app.cli",
+                "serve",
+                str(tmp_path),
+                "--otlp-port",
+                port,
+                "--db",
+                str(tmp_path / "two.sqlite3"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(30)
 
 
 def test_sigterm_commits_and_exits_zero(tmp_path: Path) -> None:
