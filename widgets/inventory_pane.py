@@ -62,7 +62,9 @@ class InventoryPane(Vertical):
     def show_progress(self, done: int, total: int) -> None:
         """A full scan is reading project `done` of `total`."""
         bar = self.query_one(ProgressBar)
-        bar.add_class("-scanning")
+        # Progress from the scan process may arrive after the inventory it led to;
+        # the last report of a scan (done == total) always hides the bar.
+        bar.set_class(done < total, "-scanning")
         bar.update(total=total, progress=done)
 
     def open_filter(self) -> None:
