@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def make_venv(folder: Path, dists: dict[str, str], python: str = "3.11.7") -> Path:
@@ -43,3 +48,31 @@ def add_dist(
 
 def site_packages(venv: Path) -> Path:
     return next((venv / "lib").glob("python*/site-packages"))
+
+
+def start_serve(workspace: Path, db: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    """`devkit-tui serve` on a free port; returns the process and its traces URL."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "serve",
+            str(workspace),
+            "--otlp-port",
+            "0",
+            "--db",
+            str(db),
+            *extra,
+        ],
+        cwd=REPOSITORY,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        found = re.search(r"listening on (http://\S+)", line)
+        if found:
+            return process, found.group(1) + "/v1/traces"
+    process.kill()
+    raise AssertionError("serve exited before it said where it listens")

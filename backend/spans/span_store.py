@@ -146,19 +146,18 @@ class SpanStore:
         the order they were stored, which a live store keeps close to start order
         without the cost of another index on every insert.
         """
-        where, params = [], []
-        if trace_id is not None:
-            where.append("s.trace_id = ?")
-            params.append(trace_id)
-        if name is not None:
-            where.append("s.name = ?")
-            params.append(name)
-        if service is not None:
-            where.append("s.service_name = ?")
-            params.append(service)
-        if since_ns is not None:
-            where.append("s.start_ns >= ?")
-            params.append(since_ns)
+        filters = [
+            (condition, value)
+            for condition, value in (
+                ("s.trace_id = ?", trace_id),
+                ("s.name = ?", name),
+                ("s.service_name = ?", service),
+                ("s.start_ns >= ?", since_ns),
+            )
+            if value is not None
+        ]
+        where = [condition for condition, _ in filters]
+        params: list[Any] = [value for _, value in filters]
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         order = "DESC" if newest_first else "ASC"
         key = "s.start_ns" if (name is not None or trace_id is not None) else "s.id"
@@ -190,26 +189,26 @@ class SpanStore:
         )
 
     async def _first_id_received_since(self, cutoff_ns: int) -> int:
+        """The smallest id received at or after the cutoff (ids grow with arrival)."""
         bounds = await self.store.query("SELECT min(id), max(id) FROM spans")
         low, high = bounds[0]
         if low is None:
             return 0
+        high += 1  # one past the end: "nothing is recent enough"
         while low < high:
             middle = (low + high) // 2
-            rows = await self.store.query(
-                "SELECT id, received_ns FROM spans WHERE id >= ? ORDER BY id LIMIT 1", (middle,)
-            )
-            found_id, received = rows[0]
-            if received < cutoff_ns:
-                low = found_id + 1
-            else:
+            found = await self._first_row_from(middle)
+            if found is None or found[1] >= cutoff_ns:
                 high = middle
+            else:
+                low = found[0] + 1
+        return low
+
+    async def _first_row_from(self, row_id: int) -> tuple[int, int] | None:
         rows = await self.store.query(
-            "SELECT id, received_ns FROM spans WHERE id >= ? ORDER BY id LIMIT 1", (low,)
+            "SELECT id, received_ns FROM spans WHERE id >= ? ORDER BY id LIMIT 1", (row_id,)
         )
-        if not rows:
-            return low
-        return rows[0][0] if rows[0][1] >= cutoff_ns else rows[0][0] + 1
+        return (rows[0][0], rows[0][1]) if rows else None
 
 
 def span_document(row: Iterable[Any]) -> dict[str, Any]:

@@ -20,10 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import re
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -50,6 +48,7 @@ from backend.spans.tracing import (  # noqa: E402
     record_from_sdk,
     tracer_of,
 )
+from tests.helpers import start_serve  # noqa: E402
 
 BATCH = 512
 
@@ -104,33 +103,6 @@ def raw_sqlite_rate(spans: list[ReadableSpan], path: Path) -> float:
     elapsed = time.perf_counter() - start
     connection.close()
     return len(spans) / elapsed
-
-
-def start_serve(workspace: Path, db: Path) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "serve",
-            str(workspace),
-            "--otlp-port",
-            "0",
-            "--db",
-            str(db),
-        ],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    while True:
-        line = process.stderr.readline()
-        if not line:
-            raise SystemExit("serve exited before listening")
-        found = re.search(r"listening on (http://\S+)", line)
-        if found:
-            return process, found.group(1) + "/v1/traces"
 
 
 def _export_share(url: str, share: list[list[ReadableSpan]]) -> None:

@@ -16,35 +16,10 @@ from pathlib import Path
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from tests.helpers import start_serve
+
 ROOT = Path(__file__).resolve().parents[2]
 TRACE = bytes.fromhex("4bf92f3577b34da6a3ce929d0e0e4736")
-
-
-def start_serve(workspace: Path, db: Path) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "serve",
-            str(workspace),
-            "--otlp-port",
-            "0",
-            "--db",
-            str(db),
-        ],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    for _ in range(50):
-        line = process.stderr.readline()
-        found = re.search(r"listening on (http://\S+)", line)
-        if found:
-            return process, found.group(1) + "/v1/traces"
-    process.kill()
-    raise AssertionError("serve never said where it listens")
 
 
 def batch(first: int, size: int) -> tuple[bytes, list[bytes]]:
