@@ -7,11 +7,12 @@ Exit codes: 0 ok, 1 findings, 2 usage or input error (see DESIGN.md).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from types import ModuleType
 
-from app.commands import dashboard, demo, inventory, serve, spans
-from app.commands.common import EXIT_USAGE
+from app.commands import dashboard, demo, inventory, serve, spans, tree
+from app.commands.common import EXIT_OK, EXIT_USAGE
 from backend.settings import SettingsError
 from backend.store import StoreError
 
@@ -19,6 +20,7 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "list": inventory,
     "serve": serve,
     "spans": spans,
+    "tree": tree,
     "demo": demo,
 }
 
@@ -42,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     except (StoreError, SettingsError) as exc:
         print(f"devkit-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `devkit-tui tree | head`: the reader left, so do we
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

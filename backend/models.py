@@ -76,6 +76,9 @@ class LockedPackage:
     optional: dict[str, list[LockEdge]] = field(default_factory=dict)
     dev: dict[str, list[LockEdge]] = field(default_factory=dict)
     markers: str | None = None
+    specifiers: dict[str, str] = field(default_factory=dict)
+    """For local packages: the specifier each direct requirement was declared with,
+    by `group:NAME` (dev groups) or plain name (`[package.metadata] requires-dist`)."""
 
 
 @dataclass(slots=True)

@@ -17,10 +17,15 @@ from pathlib import Path
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, StatusCode
+from packaging.utils import canonicalize_name
 
+from backend.dependency_graph import DependencyGraph, graph_from_uv_lock
 from backend.discovery import discover
 from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
 from backend.inventory import Inventory, build_inventory
+from backend.lock_graph import marker_environment
+from backend.models import ParseFailure
+from backend.parsers.uv_lock import parse_uv_lock
 from backend.scan_process import ScanProcess
 from backend.scanner import Layout, ProjectScan, Scanner, Timing
 from backend.settings import Settings
@@ -179,6 +184,35 @@ class Backend:
                 inventory = await self._build(list(self._scans.values()))
                 changed = tuple(p.name for p in inventory.projects if p.path in folders)
                 return await self._publish(inventory, changed, "watch", trigger_ns)
+
+    def find_project(self, selector: str | Path) -> Path | None:
+        """A scanned project by folder or by name (canonical or as shown)."""
+        if self.inventory is None:
+            return None
+        wanted = Path(selector).expanduser().absolute() if Path(selector).exists() else None
+        for project in self.inventory.projects:
+            if wanted is not None and project.path == wanted:
+                return project.path
+        name = canonicalize_name(str(selector))
+        for project in self.inventory.projects:
+            if project.name in (str(selector), name):
+                return project.path
+        return None
+
+    def project_graph(self, folder: Path) -> DependencyGraph | None:
+        """The project's dependency graph from its uv.lock (None without one)."""
+        scan = self._scans.get(folder)
+        if scan is None or scan.lock_file is None or scan.lock_file.name != "uv.lock":
+            return None
+        try:
+            lock = self._scanner.cache.get(scan.lock_file, parse_uv_lock)
+        except ParseFailure:
+            return None
+        relative = folder.relative_to(scan.lock_file.parent).as_posix() or "."
+        environment = (
+            marker_environment(scan.environment.python_version) if scan.environment else None
+        )
+        return graph_from_uv_lock(lock, relative, scan.name, environment)
 
     async def _scan_in_child(self) -> list[ProjectScan]:
         assert self._child is not None

@@ -85,7 +85,21 @@ def _package(entry: dict[str, Any]) -> LockedPackage:
             canonicalize_name(group): [_edge(e) for e in edges]
             for group, edges in entry.get("dev-dependencies", {}).items()
         },
+        specifiers=_specifiers(entry.get("metadata", {})) if local else {},
     )
+
+
+def _specifiers(metadata: dict[str, Any]) -> dict[str, str]:
+    """Declared specifiers of a local package, from `[package.metadata]`."""
+    out: dict[str, str] = {}
+    for requirement in metadata.get("requires-dist", []):
+        name = canonicalize_name(str(requirement.get("name", "")))
+        out.setdefault(name, requirement.get("specifier", ""))
+    for group, requirements in metadata.get("requires-dev", {}).items():
+        for requirement in requirements:
+            name = canonicalize_name(str(requirement.get("name", "")))
+            out.setdefault(f"{canonicalize_name(group)}:{name}", requirement.get("specifier", ""))
+    return out
 
 
 def _edge(entry: dict[str, Any]) -> LockEdge:

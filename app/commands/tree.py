@@ -1,0 +1,216 @@
+"""`devkit-tui tree`: why each package is there, forward or inverted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from app.commands.common import EXIT_OK, EXIT_USAGE, add_db, print_json, settings_from
+from backend.dependency_graph import (
+    DependencyGraph,
+    GraphEdge,
+    NodeKey,
+    edges_to,
+    nodes_named,
+    reachable_edges,
+)
+from backend.inventory import Inventory
+from backend.service import Backend
+
+DESCRIPTION = "Show a project's dependency tree (from its uv.lock), forward or inverted."
+TREE_SCHEMA = "devkit.tree/1"
+
+
+class TreeProblem(Exception):
+    """What the user asked for cannot be shown; the message says why."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "project",
+        nargs="?",
+        default=".",
+        help="the project: its folder, or its name under --root (default: .)",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        action="append",
+        help="where to look for a project given by name (default: .)",
+    )
+    parser.add_argument(
+        "--package",
+        help="only the tree below this package (or, with --invert, the paths that lead to it)",
+    )
+    parser.add_argument(
+        "--invert", action="store_true", help="show why: the paths from the project to --package"
+    )
+    parser.add_argument("--depth", type=int, help="at most N levels")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_db(parser)
+
+
+def run(options: argparse.Namespace) -> int:
+    if options.invert and not options.package:
+        print("devkit-tui tree: --invert needs --package NAME", file=sys.stderr)
+        return EXIT_USAGE
+    if options.depth is not None and options.depth < 1:
+        print("devkit-tui tree: --depth must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    selector = Path(options.project)
+    roots = [selector] if selector.is_dir() else (options.root or [Path.cwd()])
+    settings = settings_from(options, roots=roots, watch=False)
+    try:
+        graph, inventory = asyncio.run(_graph(settings, options.project))
+        edges = _selected_edges(graph, options)
+    except TreeProblem as exc:
+        print(f"devkit-tui tree: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if options.json:
+        print_json(tree_document(graph, edges, inventory))
+    else:
+        for line in render(graph, edges, options.invert, options.package):
+            print(line)
+    return EXIT_OK
+
+
+async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Inventory]:
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        await backend.ready()
+        inventory = await backend.scan(reason="scan")
+        folder = backend.find_project(selector)
+        if folder is None and Path(selector).is_dir() and len(inventory.projects) >= 1:
+            folder = min(inventory.projects, key=lambda p: len(p.path.parts)).path
+        if folder is None:
+            raise TreeProblem(
+                f"no project {selector!r} under {', '.join(map(str, settings.roots))}"
+            )
+        graph = backend.project_graph(folder)
+        if graph is None:
+            raise TreeProblem(f"{folder}: no uv.lock with a node for this project")
+        return graph, inventory
+    finally:
+        await backend.stop()
+
+
+def _selected_edges(graph: DependencyGraph, options: argparse.Namespace) -> list[GraphEdge]:
+    if not options.package:
+        return reachable_edges(graph, depth=options.depth)
+    targets = nodes_named(graph, canonicalize_name(options.package))
+    if not targets:
+        raise TreeProblem(f"{graph.project} does not depend on {options.package!r}")
+    if options.invert:
+        return edges_to(graph, targets, options.depth)
+    return [e for t in sorted(targets, key=str) for e in reachable_edges(graph, t, options.depth)]
+
+
+def tree_document(
+    graph: DependencyGraph, edges: list[GraphEdge], inventory: Inventory | None = None
+) -> dict[str, Any]:
+    """The `devkit.tree/1` document: the nodes the edges touch, and the edges."""
+    keys = {graph.root} | {e.parent for e in edges} | {e.child for e in edges}
+    flags: dict[NodeKey, set[str]] = {key: set() for key in keys}
+    for edge in edges:
+        if "cycle" in edge.flags:
+            flags[edge.child].add("cycle")
+        if "conflict" in edge.flags:
+            flags[edge.child].add("conflict")
+    if inventory is not None:
+        for key in keys:
+            row = inventory.packages.get(key[0])
+            if row is not None:
+                flags[key] |= row.flags
+    return {
+        "schema": TREE_SCHEMA,
+        "project": graph.project,
+        "nodes": [
+            {"name": name, "version": version, "flags": sorted(flags[(name, version)])}
+            for name, version in sorted(keys, key=lambda k: (k[0], k[1] or ""))
+        ],
+        "edges": [
+            {
+                "parent": edge.parent[0],
+                "parent_version": edge.parent[1],
+                "child": edge.child[0],
+                "child_version": edge.child[1],
+                "specifier": edge.specifier,
+                "markers": edge.markers,
+                "extras": list(edge.extras),
+                "group": edge.group,
+                "active": edge.active,
+                "flags": sorted(edge.flags),
+            }
+            for edge in edges
+        ],
+    }
+
+
+def render(
+    graph: DependencyGraph, edges: list[GraphEdge], invert: bool, package: str | None
+) -> Iterator[str]:
+    """Text like `uv tree`: a subtree printed once, later `(*)`; cycles marked."""
+    by_parent: dict[NodeKey, list[GraphEdge]] = {}
+    for edge in edges:
+        key = edge.child if invert else edge.parent
+        by_parent.setdefault(key, []).append(edge)
+    if invert:
+        starts = sorted(nodes_named(graph, canonicalize_name(package or "")), key=str)
+    elif package:
+        starts = sorted(nodes_named(graph, canonicalize_name(package)), key=str)
+    else:
+        starts = [graph.root]
+    printed: set[NodeKey] = set()
+    for start in starts:
+        yield _label(start)
+        yield from _branch(start, by_parent, invert, printed, prefix="", path=(start,))
+
+
+def _branch(
+    node: NodeKey,
+    by_parent: dict[NodeKey, list[GraphEdge]],
+    invert: bool,
+    printed: set[NodeKey],
+    prefix: str,
+    path: tuple[NodeKey, ...],
+) -> Iterator[str]:
+    edges = by_parent.get(node, [])
+    for index, edge in enumerate(edges):
+        last = index == len(edges) - 1
+        target = edge.parent if invert else edge.child
+        notes = []
+        if edge.group != "main":
+            notes.append(f"({edge.group.replace(':', ': ', 1)})")
+        if not edge.active:
+            notes.append("(inactive here)")
+        if "conflict" in edge.flags:
+            notes.append(f"(! {edge.specifier})")
+        repeated = target in printed and by_parent.get(target)
+        if target in path:
+            notes.append("(cycle)")
+        elif repeated:
+            notes.append("(*)")
+        yield f"{prefix}{'└── ' if last else '├── '}{_label(target)} {' '.join(notes)}".rstrip()
+        if target in path or repeated:
+            continue
+        printed.add(target)
+        yield from _branch(
+            target,
+            by_parent,
+            invert,
+            printed,
+            prefix + ("    " if last else "│   "),
+            (*path, target),
+        )
+
+
+def _label(key: NodeKey) -> str:
+    name, version = key
+    return f"{name} v{version}" if version else name
