@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,6 +11,8 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable
 
 from backend.events import BackendProblem, InventoryUpdated, ScanProgress
 from backend.inventory import Inventory
@@ -19,10 +22,12 @@ from backend.store import StoreError
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
 from screens.trace_view import TraceScreen
+from widgets.dependency_tree import TreeData
 from widgets.span_stream import SpanStream
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SPAN_REFRESH_S = 1.0
+TREE_SETTLE_S = 0.15
 
 
 class DevkitApp(App[None]):
@@ -54,6 +59,9 @@ class DevkitApp(App[None]):
         """From a watched file change to the table showing it, for the last live update."""
         self._held: Inventory | None = None
         self._span_version = -1
+        self._tree_for: tuple[str, str | None] | None = None
+        self._tree_shown: tuple[object, int] | None = None
+        self._tree_timer: Timer | None = None
         self._span_header: tuple[object, ...] | None = None
         self.dashboard = DashboardScreen()
 
@@ -119,6 +127,7 @@ class DevkitApp(App[None]):
             return
         self.dashboard.show_inventory(event.inventory)
         self.updates_applied += 1
+        self.refresh_tree()
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
@@ -146,6 +155,54 @@ class DevkitApp(App[None]):
             pass  # no database: the stream stays empty, as the storage notice says
         finally:
             self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "inventory-table":
+            self._follow_inventory_cursor()
+
+    def on_inventory_table_changed(self) -> None:
+        self._follow_inventory_cursor()  # a filter or sort moves rows under the cursor
+
+    def _follow_inventory_cursor(self) -> None:
+        """The tree shows the package under the inventory's cursor, once it rests."""
+        picked = self.dashboard.inventory_pane.table.package_at_cursor()
+        if picked is None or picked == self._tree_for:
+            return
+        self._tree_for = picked
+        if self._tree_timer is not None:
+            self._tree_timer.stop()
+        self._tree_timer = self.set_timer(TREE_SETTLE_S, self.refresh_tree)
+
+    def on_dashboard_screen_pane_shown(self, message: DashboardScreen.PaneShown) -> None:
+        if message.pane == "tree":
+            self.refresh_tree()
+
+    @work(exclusive=True, group="tree", exit_on_error=False, description="dependency tree")
+    async def refresh_tree(self) -> None:
+        """Graphs of every project that has the package, built off the event loop."""
+        inventory = self.backend.inventory
+        if self._tree_for is None or inventory is None or not self.dashboard.pane_visible("tree"):
+            return
+        if self._tree_shown == (self._tree_for, id(inventory)):
+            return
+        package, project = self._tree_for
+        row = inventory.packages.get(package)
+        if row is None:
+            return
+        paths = {p.name: p.path for p in inventory.projects}
+        projects = [u.project for u in row.usages if u.project in paths]
+        graphs = await asyncio.to_thread(
+            lambda: {name: self.backend.project_graph(paths[name]) for name in projects}
+        )
+        flags = {name: set(r.flags) for name, r in inventory.packages.items()}
+        data = TreeData(
+            package,
+            project or (projects[0] if projects else None),
+            {name: g for name, g in graphs.items() if g is not None},
+            flags,
+        )
+        self._tree_shown = (self._tree_for, id(inventory))
+        self.dashboard.show_tree(data)
 
     def on_span_stream_trace_requested(self, message: SpanStream.TraceRequested) -> None:
         self.open_trace(message.trace_id, message.span_id)

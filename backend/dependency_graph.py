@@ -17,6 +17,7 @@ from packaging.version import InvalidVersion, Version
 from backend.lock_graph import marker_applies
 from backend.models import Lock, LockEdge, LockedPackage
 
+MISSING = "missing-from-lock"
 NodeKey = tuple[str, str | None]
 """(canonical name, version); one name can be locked at several versions."""
 
@@ -76,14 +77,13 @@ def graph_from_uv_lock(
         return None
     pending: list[tuple[LockedPackage, frozenset[str]]] = []
     for group, edge in direct:
-        for target in _targets(index, edge):
-            specifier = (
-                root_package.specifiers.get(_specifier_key(group, edge.name))
-                if root_package
-                else None
-            )
+        specifier = (
+            root_package.specifiers.get(_specifier_key(group, edge.name)) if root_package else None
+        )
+        for target in _targets(index, edge) or [_missing(graph, edge)]:
             graph.edges[root].append(_edge(root, target, group, edge, specifier, environment))
-            pending.append((target, frozenset(edge.extras)))
+            if not _is_missing(target):
+                pending.append((target, frozenset(edge.extras)))
     expanded: dict[NodeKey, frozenset[str] | None] = {}
     members = set(lock.members)
     while pending:
@@ -106,9 +106,10 @@ def graph_from_uv_lock(
         for extra in sorted(new_extras):
             outgoing += [(f"extra:{extra}", e) for e in package.optional.get(extra, [])]
         for group, edge in outgoing:
-            for target in _targets(index, edge):
+            for target in _targets(index, edge) or [_missing(graph, edge)]:
                 graph.edges[key].append(_edge(key, target, group, edge, None, environment))
-                pending.append((target, frozenset(edge.extras)))
+                if not _is_missing(target):
+                    pending.append((target, frozenset(edge.extras)))
     _flag_cycles(graph)
     return graph
 
@@ -155,6 +156,17 @@ def _targets(index: dict[str, list[LockedPackage]], edge: LockEdge) -> list[Lock
     return candidates
 
 
+def _missing(graph: DependencyGraph, edge: LockEdge) -> LockedPackage:
+    """A stand-in for an edge whose target the lock does not hold (a broken lock)."""
+    placeholder = LockedPackage(name=edge.name, version=None, source=MISSING)
+    graph.nodes.setdefault((edge.name, None), placeholder)
+    return placeholder
+
+
+def _is_missing(package: LockedPackage) -> bool:
+    return package.source == MISSING
+
+
 def _specifier_key(group: str, name: str) -> str:
     return f"{group.removeprefix('group:')}:{name}" if group.startswith("group:") else name
 
@@ -170,6 +182,8 @@ def _edge(
     flags = set()
     if specifier and target.version and not _satisfies(specifier, target.version):
         flags.add("conflict")
+    if _is_missing(target):
+        flags.add("missing")
     return GraphEdge(
         parent=parent,
         child=(target.name, target.version),

@@ -51,6 +51,7 @@ class Backend:
         self.telemetry = Telemetry(settings, self.store, self.ready)
         self._scanner = Scanner(environment=settings.environment)
         self._scans: dict[Path, ProjectScan] = {}
+        self._graphs: dict[Path, tuple[ProjectScan | None, DependencyGraph | None]] = {}
         self._snapshots = SnapshotRecorder(self.store)
         self._scan_lock = asyncio.Lock()
         self._stop = asyncio.Event()
@@ -200,7 +201,17 @@ class Backend:
         return None
 
     def project_graph(self, folder: Path) -> DependencyGraph | None:
-        """The project's dependency graph from its uv.lock (None without one)."""
+        """The project's dependency graph from its uv.lock (None without one); kept
+        until the project is read again."""
+        scan = self._scans.get(folder)
+        cached = self._graphs.get(folder)
+        if cached is not None and cached[0] is scan:
+            return cached[1]
+        graph = self._build_graph(folder)
+        self._graphs[folder] = (scan, graph)
+        return graph
+
+    def _build_graph(self, folder: Path) -> DependencyGraph | None:
         scan = self._scans.get(folder)
         if scan is None or scan.lock_file is None or scan.lock_file.name != "uv.lock":
             return None

@@ -7,6 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -15,6 +16,7 @@ from backend.inventory import Inventory
 from backend.spans.span_rates import SpanRates
 from screens.errors import ErrorsScreen
 from screens.package_detail import PackageDetailScreen
+from widgets.dependency_tree import DependencyTree, TreeData
 from widgets.inventory_pane import InventoryPane
 from widgets.pane_tabs import PaneTabs
 from widgets.planned_pane import PlannedPane
@@ -29,8 +31,6 @@ PANES: list[tuple[str, str]] = [
     ("weaver", "Weaver"),
 ]
 PLANNED = {
-    "tree": "Why each package is there: the dependency tree of the selected project, "
-    "forward and inverted, with conflicting edges and cycles flagged.",
     "charts": "Control charts over the durations and error rates of every operation "
     "(Shewhart charts, Nelson rules, DPMO, sigma level) and an entropy score per project.",
     "audit": "The tamper-evident audit log: every scan, update and check, who ran it, "
@@ -92,6 +92,8 @@ class DashboardScreen(Screen[None]):
                         yield InventoryPane(id="inventory-pane")
                     elif pane == "spans":
                         yield SpanStream(id="spans-pane")
+                    elif pane == "tree":
+                        yield DependencyTree(id="tree-pane")
                     else:
                         yield PlannedPane(title, PLANNED[pane], id=f"{pane}-pane")
         yield Static(f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}", id="too-small")
@@ -119,16 +121,32 @@ class DashboardScreen(Screen[None]):
     ) -> None:
         self.query_one(SpanStream).show(spans, rates, receiver)
 
+    def show_tree(self, data: TreeData) -> None:
+        self.query_one(DependencyTree).show(data)
+
     def pane_visible(self, pane: str) -> bool:
         """Is this pane on screen (at narrow widths only the active one is)?"""
         return self.is_current and self.query_one(f"#{pane}-box").display
 
     # -- panes ---------------------------------------------------------------------------
 
+    class PaneShown(Message):
+        """A pane came to the front: the app may have data to hand it."""
+
+        def __init__(self, pane: str) -> None:
+            super().__init__()
+            self.pane = pane
+
     def watch_active_pane(self, pane: str) -> None:
         for box in self.query(".pane"):
             box.set_class(box.id == f"{pane}-box", "-active")
         self.query_one(PaneTabs).active = pane
+        self.post_message(self.PaneShown(pane))
+
+    def on_dependency_tree_package_chosen(self, event: DependencyTree.PackageChosen) -> None:
+        """`enter` on a tree node: that package's row in the inventory."""
+        self.action_show_pane("inventory")
+        self.inventory_pane.reveal(event.package)
 
     def action_show_pane(self, pane: str) -> None:
         self.active_pane = pane

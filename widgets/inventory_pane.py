@@ -67,6 +67,13 @@ class InventoryPane(Vertical):
         bar.set_class(done < total, "-scanning")
         bar.update(total=total, progress=done)
 
+    def reveal(self, package: str) -> None:
+        """Put the cursor on the package's row, clearing a filter that hides it."""
+        table = self.table
+        if not table.move_to_package(package) and table.query:
+            self.on_filter_input_dismissed()
+            table.move_to_package(package)
+
     def open_filter(self) -> None:
         """Show the filter bar and move the cursor into it."""
         bar = self.query_one(FilterInput)

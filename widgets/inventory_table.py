@@ -182,6 +182,14 @@ class InventoryTable(NavigableTable[Text]):
         project = row.projects[0] if self.view is View.PROJECTS else None
         return row.package, project
 
+    def move_to_package(self, package: str) -> bool:
+        """Move the cursor to the package's (first) row; False when it is not shown."""
+        for key, row in self._shown.items():
+            if row.package == package:
+                self.move_cursor(row=self.get_row_index(key), animate=False)
+                return True
+        return False
+
     @property
     def shown_rows(self) -> int:
         return len(self._shown)

@@ -60,21 +60,40 @@ def main() -> None:
     packages = len(parse_uv_lock(PROJECT / "uv.lock").packages)
     lines = build_and_print()
     ours = median_ms(build_and_print, runs)
-    uv = median_ms(lambda: subprocess.run([*UV, "tree", "--frozen"], cwd=PROJECT,
-                                          capture_output=True, check=True), runs)
-    uv_universal = median_ms(lambda: subprocess.run([*UV, "tree", "--frozen", "--universal"],
-                                                    cwd=PROJECT, capture_output=True, check=True), runs)
+    uv = median_ms(
+        lambda: subprocess.run(
+            [*UV, "tree", "--frozen"], cwd=PROJECT, capture_output=True, check=True
+        ),
+        runs,
+    )
+    uv_universal = median_ms(
+        lambda: subprocess.run(
+            [*UV, "tree", "--frozen", "--universal"], cwd=PROJECT, capture_output=True, check=True
+        ),
+        runs,
+    )
     with tempfile.TemporaryDirectory() as temp:
         env = {**os.environ, "DEVKIT_DB": str(Path(temp) / "db.sqlite3")}
-        cli = median_ms(lambda: subprocess.run(
-            [sys.executable, "-m", "app.cli", "tree", str(PROJECT)], cwd=ROOT, env=env,
-            capture_output=True, check=True), max(3, runs // 3))
+        cli = median_ms(
+            lambda: subprocess.run(
+                [sys.executable, "-m", "app.cli", "tree", str(PROJECT)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                check=True,
+            ),
+            max(3, runs // 3),
+        )
     print(f"{PROJECT.name}: {packages} locked packages, our tree prints {lines} lines")
     print(f"  uv tree --frozen (process):                {uv:8.1f} ms  1.00x")
     print(f"  uv tree --frozen --universal (process):    {uv_universal:8.1f} ms")
-    print(f"  devkit parse + graph + print (in process): {ours:8.1f} ms  {ours / uv:5.2f}x  (goal <= 3x)")
-    print(f"  devkit-tui tree PROJECT (whole process, scans every project under it first):"
-          f" {cli:8.1f} ms  {cli / uv:5.2f}x")
+    print(
+        f"  devkit parse + graph + print (in process): {ours:8.1f} ms  {ours / uv:5.2f}x  (goal <= 3x)"
+    )
+    print(
+        f"  devkit-tui tree PROJECT (whole process, scans every project under it first):"
+        f" {cli:8.1f} ms  {cli / uv:5.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,208 @@
+"""The dependency tree: forward from a project, or inverted from a package ("why"),
+across every project that has it. Children are added only when a node is expanded,
+so a lock with thousands of packages opens at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from backend.dependency_graph import DependencyGraph, GraphEdge, NodeKey
+from widgets.inventory_rows import format_flags
+from widgets.safe_text import plain
+
+FORWARD, INVERTED = "forward", "inverted"
+
+
+@dataclass(frozen=True, slots=True)
+class TreeData:
+    """What the tree shows: the package, the project, and the graphs that have it."""
+
+    package: str | None
+    project: str | None
+    graphs: dict[str, DependencyGraph]
+    flags: dict[str, set[str]] = field(default_factory=dict)
+    """Inventory flags by package name, shown as badges."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeData:
+    project: str
+    key: NodeKey
+    path: tuple[NodeKey, ...]
+    """The nodes above this one, to tell a cycle."""
+
+
+class DependencyTree(Tree[NodeData]):
+    """`f` forward, `i` inverted, `space` expands, `enter` jumps to the inventory row."""
+
+    BINDINGS = [
+        Binding(
+            "f",
+            "mode('forward')",
+            "Forward",
+            id="tree.forward",
+            tooltip="Show what the project depends on",
+        ),
+        Binding(
+            "i",
+            "mode('inverted')",
+            "Why",
+            id="tree.inverted",
+            tooltip="Show every path from each project to the package",
+        ),
+        Binding(
+            "enter",
+            "choose",
+            "Inventory row",
+            id="tree.choose",
+            tooltip="Jump to the package's row in the inventory",
+        ),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    mode: reactive[str] = reactive(INVERTED, init=False)
+    """Forward from the project, or inverted from the package."""
+
+    class PackageChosen(Message):
+        """Show this package in the inventory."""
+
+        def __init__(self, package: str) -> None:
+            super().__init__()
+            self.package = package
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(Text("Select a package in the inventory"), **kwargs)  # type: ignore[arg-type]
+        self.auto_expand = False
+        self.data_shown: TreeData | None = None
+        self._parents: dict[int, dict[NodeKey, list[GraphEdge]]] = {}
+
+    def show(self, data: TreeData) -> None:
+        """New data (data down); the tree is rebuilt lazily from its root."""
+        self.data_shown = data
+        self._parents.clear()
+        self._rebuild()
+
+    def watch_mode(self) -> None:
+        self._rebuild()
+
+    def action_mode(self, mode: str) -> None:
+        self.mode = mode
+
+    def action_choose(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.data is not None:
+            self.post_message(self.PackageChosen(node.data.key[0]))
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        node = event.node
+        if node.data is not None and not node.children:
+            self._add_children(node)
+
+    # -- building ------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        data = self.data_shown
+        self.clear()
+        if data is None or not data.graphs:
+            self.root.set_label(Text("No uv.lock graph for this package's projects"))
+            return
+        if self.mode == FORWARD:
+            project = data.project if data.project in data.graphs else next(iter(data.graphs))
+            graph = data.graphs[project]
+            self.root.set_label(Text.assemble(("project ", "dim"), plain(project, style="bold")))
+            self.root.data = NodeData(project, graph.root, ())
+        else:
+            self.root.set_label(
+                Text.assemble(
+                    plain(data.package or "?", style="bold"), ("  why is it here?", "dim")
+                )
+            )
+            self.root.data = None
+            for project, graph in data.graphs.items():
+                for key in sorted(k for k in graph.nodes if k[0] == data.package):
+                    label = Text.assemble(
+                        _node_label(key, data.flags), ("  in ", "dim"), plain(project)
+                    )
+                    child = self.root.add(label, data=NodeData(project, key, (key,)))
+                    child.allow_expand = bool(self._parents_of(graph).get(key))
+        if self.root.data is not None:
+            self._add_children(self.root)
+        self.root.expand()
+
+    def _add_children(self, node: TreeNode[NodeData]) -> None:
+        data = self.data_shown
+        info = node.data
+        if data is None or info is None:
+            return
+        graph = data.graphs[info.project]
+        if self.mode == FORWARD:
+            edges = graph.children(info.key)
+            targets = [edge.child for edge in edges]
+        else:
+            edges = self._parents_of(graph).get(info.key, [])
+            targets = [edge.parent for edge in edges]
+        for edge, target in zip(edges, targets, strict=True):
+            cycle = target in info.path
+            label = self._edge_label(edge, target, graph, cycle, data.flags)
+            child = node.add(label, data=NodeData(info.project, target, (*info.path, target)))
+            more = (
+                graph.children(target)
+                if self.mode == FORWARD
+                else self._parents_of(graph).get(target)
+            )
+            child.allow_expand = bool(more) and not cycle
+
+    def _parents_of(self, graph: DependencyGraph) -> dict[NodeKey, list[GraphEdge]]:
+        cached = self._parents.get(id(graph))
+        if cached is None:
+            cached = self._parents[id(graph)] = graph.parents()
+        return cached
+
+    def _edge_label(
+        self,
+        edge: GraphEdge,
+        target: NodeKey,
+        graph: DependencyGraph,
+        cycle: bool,
+        flags: dict[str, set[str]],
+    ) -> Text:
+        if target == graph.root:
+            label = Text.assemble(("project ", "dim"), plain(target[0], style="bold"))
+        else:
+            label = _node_label(target, flags)
+        if edge.group != "main":
+            label.append(f"  {edge.group}", style="italic")
+        if edge.specifier:
+            label.append("  ")
+            label.append_text(plain(edge.specifier))
+        if "conflict" in edge.flags:
+            label.append("  ! not satisfied", style=f"bold {self._color('error')}")
+        if cycle:
+            label.append("  ↻ cycle", style=self._color("warning"))
+        if not edge.active:
+            label.stylize("dim")
+            label.append("  (inactive here)", style="dim")
+        return label
+
+    def _color(self, name: str) -> str:
+        return str(getattr(self.app.current_theme, name, "") or "")
+
+
+def _node_label(key: NodeKey, flags: dict[str, set[str]]) -> Text:
+    name, version = key
+    label = plain(name)
+    if version:
+        label.append(f" {version}", style="dim")
+    badges = flags.get(name)
+    if badges:
+        label.append(f"  [{format_flags(badges)}]", style="bold")
+    return label
