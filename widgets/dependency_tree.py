@@ -137,6 +137,7 @@ class DependencyTree(Tree[NodeData]):
         if self.root.data is not None:
             self._add_children(self.root)
         self.root.expand()
+        self.cursor_line = 0
 
     def _add_children(self, node: TreeNode[NodeData]) -> None:
         data = self.data_shown

@@ -38,10 +38,19 @@ def settle(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         if keys:
             await pilot.press(*keys)
         await pilot.pause()
+        await wait_for_tree(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
 
     return run_before
+
+
+async def wait_for_tree(pilot: Pilot[None]) -> None:
+    """The tree pane, where visible, has drawn the package under the cursor."""
+    app = pilot.app
+    if app.screen.query("#tree-box") and app.screen.query_one("#tree-box").display:
+        await wait_until(pilot, lambda: app._tree_shown is not None)  # type: ignore[attr-defined]
+        await pilot.pause()
 
 
 async def wait_for_span_stream(pilot: Pilot[None]) -> None:
@@ -83,9 +92,11 @@ def test_package_detail(
     )
 
 
-def test_tree_pane_narrow(snap_compare, fixed_demo: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_tree_pane(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settle("2"))
+    keys = ("slash", *"name:numpy", "enter", "2", "down", "space", "f")
+    assert snap_compare(app, terminal_size=size, run_before=settle(*keys))
 
 
 def test_errors_screen(snap_compare, fixed_demo: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
