@@ -10,7 +10,7 @@ from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from backend.inventory import Inventory
 from backend.spans.span_rates import SpanRates
@@ -93,6 +93,7 @@ class DashboardScreen(Screen[None]):
                     elif pane == "spans":
                         yield SpanStream(id="spans-pane")
                     elif pane == "tree":
+                        yield Input(placeholder="find a package in the tree", id="tree-search")
                         yield DependencyTree(id="tree-pane")
                     else:
                         yield PlannedPane(title, PLANNED[pane], id=f"{pane}-pane")
@@ -161,8 +162,24 @@ class DashboardScreen(Screen[None]):
         self.action_show_pane(ids[index])
 
     def action_filter(self) -> None:
+        """`/` filters the inventory, or, in the tree pane, searches the tree."""
+        if self.active_pane == "tree":
+            search = self.query_one("#tree-search", Input)
+            search.display = True
+            search.focus()
+            return
         self.action_show_pane("inventory")
         self.inventory_pane.open_filter()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "tree-search":
+            return
+        event.stop()
+        tree = self.query_one(DependencyTree)
+        if not tree.search(event.value):
+            self.notify(f"No package matching {event.value!r} in this tree", severity="warning")
+        event.input.display = False
+        tree.focus()
 
     def action_show_errors(self) -> None:
         inventory = self.inventory_pane.table.inventory

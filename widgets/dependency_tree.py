@@ -5,6 +5,8 @@ so a lock with thousands of packages opens at once.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -101,6 +103,38 @@ class DependencyTree(Tree[NodeData]):
         node = self.cursor_node
         if node is not None and node.data is not None:
             self.post_message(self.PackageChosen(node.data.key[0]))
+
+    def search(self, text: str) -> bool:
+        """Open the tree down to the nearest package whose name contains `text`."""
+        data = self.data_shown
+        if data is None or not text.strip():
+            return False
+        for top in [self.root, *self.root.children]:
+            info = top.data
+            if info is None:
+                continue
+            graph = data.graphs[info.project]
+            path = find_path(graph, info.key, text.strip(), self._step(graph))
+            if path is not None:
+                self._open_path(top, path[1:])
+                return True
+        return False
+
+    def _step(self, graph: DependencyGraph) -> Callable[[NodeKey], list[NodeKey]]:
+        """One level down the tree as shown: children forward, parents inverted."""
+        if self.mode == FORWARD:
+            return lambda key: [e.child for e in graph.children(key)]
+        parents = self._parents_of(graph)
+        return lambda key: [e.parent for e in parents.get(key, [])]
+
+    def _open_path(self, node: TreeNode[NodeData], path: list[NodeKey]) -> None:
+        for key in path:
+            if not node.children and node.data is not None:
+                self._add_children(node)
+            node.expand()
+            node = next(c for c in node.children if c.data is not None and c.data.key == key)
+        # The tree lays out new lines on its next refresh; the cursor can move after it.
+        self.call_after_refresh(self.move_cursor, node)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         node = event.node
@@ -207,3 +241,27 @@ def _node_label(key: NodeKey, flags: dict[str, set[str]]) -> Text:
     if badges:
         label.append(f"  [{format_flags(badges)}]", style="bold")
     return label
+
+
+def find_path(
+    graph: DependencyGraph,
+    start: NodeKey,
+    text: str,
+    step: Callable[[NodeKey], list[NodeKey]],
+) -> list[NodeKey] | None:
+    """The shortest path from `start` to a node whose name contains `text`."""
+    wanted = text.lower()
+    previous: dict[NodeKey, NodeKey | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node != start and wanted in node[0]:
+            path = [node]
+            while (before := previous[path[-1]]) is not None:
+                path.append(before)
+            return path[::-1]
+        for following in step(node):
+            if following not in previous:
+                previous[following] = node
+                queue.append(following)
+    return None

@@ -62,5 +62,28 @@ async def test_inverted_tree_spans_every_project(demo_workspace: Path, tmp_path:
         tree = app.screen.query_one(DependencyTree)
         await wait_until(pilot, lambda: tree.root.label.plain.startswith("pydantic-core"))
         projects = {line.rsplit(" in ", 1)[1] for line in labels(tree)[1:]}
-        assert projects == {"api-service", "data-pipeline", "platform", "platform-core",
-                            "platform-cli"}
+        assert projects == {
+            "api-service",
+            "data-pipeline",
+            "platform",
+            "platform-core",
+            "platform-cli",
+        }
+
+
+async def test_slash_searches_the_tree(demo_workspace: Path, tmp_path: Path) -> None:
+    app = make_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_inventory(pilot)
+        await pilot.press("slash", *"name:numpy", "enter", "2")
+        tree = app.screen.query_one(DependencyTree)
+        await wait_until(pilot, lambda: tree.root.label.plain.startswith("numpy"))
+        await pilot.press("f", "slash", *"six", "enter")
+        await pilot.pause()
+        assert tree.cursor_node is not None and tree.cursor_node.label.plain == "six 1.17.0"
+        path = []
+        node = tree.cursor_node
+        while node is not None:
+            path.append(node.label.plain.split()[0])
+            node = node.parent
+        assert path[::-1] == ["project", "pandas", "python-dateutil", "six"]
