@@ -51,12 +51,7 @@ class DevkitApp(App[None]):
     def __init__(self, settings: Settings, backend: Backend | None = None) -> None:
         super().__init__()
         self.settings = settings
-        if backend is None:
-            # Start the first scan now, while this process has no other thread: the
-            # scan process is forked, and forking once threads run is unsafe.
-            backend = Backend(settings, scan_in_child=True)
-            backend.begin_scan()
-        self.backend = backend
+        self.backend = backend or Backend(settings, scan_in_child=True)
         self.paused = False
         self.updates_applied = 0
         """How many inventories reached the screen; tests and benchmarks wait on it."""
