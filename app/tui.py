@@ -10,6 +10,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable
@@ -165,7 +166,12 @@ class DevkitApp(App[None]):
 
     def _follow_inventory_cursor(self) -> None:
         """The tree shows the package under the inventory's cursor, once it rests."""
-        picked = self.dashboard.inventory_pane.table.package_at_cursor()
+        if not self.dashboard.is_attached:
+            return
+        try:
+            picked = self.dashboard.inventory_pane.table.package_at_cursor()
+        except NoMatches:  # a last message while the app shuts down
+            return
         if picked is None or picked == self._tree_for:
             return
         self._tree_for = picked
