@@ -9,12 +9,13 @@ edges of those extras, as `uv tree` shows `name[extra]`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from backend.lock_graph import marker_applies
+from backend.lock_graph import lock_targets, marker_applies, project_node
 from backend.models import Lock, LockEdge, LockedPackage
 
 MISSING = "missing-from-lock"
@@ -68,7 +69,7 @@ def graph_from_uv_lock(
     index: dict[str, list[LockedPackage]] = defaultdict(list)
     for package in lock.packages:
         index[package.name].append(package)
-    root_package = _project_node(lock, project_path, project_name)
+    root_package = project_node(lock, project_path, project_name)
     root: NodeKey = (project_name, root_package.version if root_package else None)
     graph = DependencyGraph(project=project_name, root=root)
     graph.nodes[root] = root_package
@@ -80,7 +81,7 @@ def graph_from_uv_lock(
         specifier = (
             root_package.specifiers.get(_specifier_key(group, edge.name)) if root_package else None
         )
-        for target in _targets(index, edge) or [_missing(graph, edge)]:
+        for target in lock_targets(index, edge) or [_missing(graph, edge)]:
             graph.edges[root].append(_edge(root, target, group, edge, specifier, environment))
             if not _is_missing(target):
                 pending.append((target, frozenset(edge.extras)))
@@ -106,7 +107,7 @@ def graph_from_uv_lock(
         for extra in sorted(new_extras):
             outgoing += [(f"extra:{extra}", e) for e in package.optional.get(extra, [])]
         for group, edge in outgoing:
-            for target in _targets(index, edge) or [_missing(graph, edge)]:
+            for target in lock_targets(index, edge) or [_missing(graph, edge)]:
                 graph.edges[key].append(_edge(key, target, group, edge, None, environment))
                 if not _is_missing(target):
                     pending.append((target, frozenset(edge.extras)))
@@ -137,23 +138,6 @@ def _direct_edges(
         for group, group_edges in lock.root_groups.items():
             edges += [(f"group:{group}", e) for e in group_edges]
     return edges
-
-
-def _project_node(lock: Lock, project_path: str, project_name: str) -> LockedPackage | None:
-    for package in lock.packages:
-        if package.local and (package.source_path or "").rstrip("/") == project_path:
-            return package
-    for package in lock.packages:
-        if package.local and package.name == project_name:
-            return package
-    return None
-
-
-def _targets(index: dict[str, list[LockedPackage]], edge: LockEdge) -> list[LockedPackage]:
-    candidates = index.get(edge.name, [])
-    if edge.version is not None and len(candidates) > 1:
-        return [p for p in candidates if p.version == edge.version] or candidates
-    return candidates
 
 
 def _missing(graph: DependencyGraph, edge: LockEdge) -> LockedPackage:
@@ -246,22 +230,7 @@ def reachable_edges(
     graph: DependencyGraph, start: NodeKey | None = None, depth: int | None = None
 ) -> list[GraphEdge]:
     """Edges below `start` (the project by default), at most `depth` levels down."""
-    origin = start or graph.root
-    seen: set[NodeKey] = {origin}
-    frontier = [origin]
-    out: list[GraphEdge] = []
-    level = 0
-    while frontier and (depth is None or level < depth):
-        level += 1
-        following = []
-        for node in frontier:
-            for edge in graph.children(node):
-                out.append(edge)
-                if edge.child not in seen:
-                    seen.add(edge.child)
-                    following.append(edge.child)
-        frontier = following
-    return out
+    return _walk({start or graph.root}, graph.children, lambda e: e.child, depth)
 
 
 def edges_to(
@@ -270,19 +239,30 @@ def edges_to(
     """Every edge on some path from the project to one of `targets` ("why is it here"),
     at most `depth` levels up from the targets."""
     parents = graph.parents()
-    seen = set(targets)
-    frontier = list(targets)
+    return _walk(set(targets), lambda node: parents.get(node, []), lambda e: e.parent, depth)
+
+
+def _walk(
+    starts: set[NodeKey],
+    edges_of: Callable[[NodeKey], list[GraphEdge]],
+    next_of: Callable[[GraphEdge], NodeKey],
+    depth: int | None,
+) -> list[GraphEdge]:
+    """Breadth first from `starts`, each edge once, each node expanded once."""
+    seen = set(starts)
+    frontier = sorted(starts, key=str)
     out: list[GraphEdge] = []
     level = 0
     while frontier and (depth is None or level < depth):
         level += 1
         following = []
         for node in frontier:
-            for edge in parents.get(node, []):
+            for edge in edges_of(node):
                 out.append(edge)
-                if edge.parent not in seen:
-                    seen.add(edge.parent)
-                    following.append(edge.parent)
+                target = next_of(edge)
+                if target not in seen:
+                    seen.add(target)
+                    following.append(target)
         frontier = following
     return out
 

@@ -73,7 +73,7 @@ def _marker(text: str) -> Marker | None:
 def _root_edges(
     lock: Lock, project_path: str, project_name: str, groups: tuple[str, ...] | None, extras: bool
 ) -> list[LockEdge] | None:
-    node = _project_node(lock, project_path, project_name)
+    node = project_node(lock, project_path, project_name)
     root_groups = [
         e for g, es in lock.root_groups.items() if groups is None or g in groups for e in es
     ]
@@ -107,7 +107,8 @@ def _member_edges(lock: Lock, groups: tuple[str, ...] | None, extras: bool) -> l
     return edges
 
 
-def _project_node(lock: Lock, project_path: str, project_name: str) -> LockedPackage | None:
+def project_node(lock: Lock, project_path: str, project_name: str) -> LockedPackage | None:
+    """The lock's node for a project: by its path in the lock, else by its name."""
     if lock.format != "uv.lock":
         return None
     for package in lock.packages:
@@ -131,7 +132,7 @@ def _walk(
     stack: list[LockEdge] = [e for e in roots if marker_applies(e.markers, environment)]
     while stack:
         edge = stack.pop()
-        for package in _targets(index, edge):
+        for package in lock_targets(index, edge):
             done = seen.get(id(package))
             wanted = set(edge.extras)
             if done is not None and wanted <= done:
@@ -148,7 +149,8 @@ def _walk(
     return order
 
 
-def _targets(index: dict[str, list[LockedPackage]], edge: LockEdge) -> list[LockedPackage]:
+def lock_targets(index: dict[str, list[LockedPackage]], edge: LockEdge) -> list[LockedPackage]:
+    """The locked package(s) an edge points at; its version picks one of a fork."""
     candidates = index.get(edge.name, [])
     if edge.version is not None and len(candidates) > 1:
         return [p for p in candidates if p.version == edge.version] or candidates
