@@ -7,12 +7,15 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
 
 from backend.dependency_graph import edges_to, nodes_named, reachable_edges
+from backend.inventory import Inventory
 from backend.service import Backend
 from backend.settings import Settings
 
@@ -51,14 +54,18 @@ def uv_edges(text: str) -> tuple[set[tuple[str, str]], set[str]]:
     return edges, tops
 
 
-async def graphs_of(folder: Path, tmp_path: Path) -> tuple[Backend, dict[str, Path]]:
+@asynccontextmanager
+async def scanned(folder: Path, tmp_path: Path) -> AsyncIterator[tuple[Backend, Inventory]]:
+    """A backend that has scanned `folder`, stopped afterwards."""
     backend = Backend(
         Settings(roots=[folder], db_path=tmp_path / "db.sqlite3", watch=False, trace_self=False)
     )
     await backend.start(scan=False)
     await backend.ready()
-    inventory = await backend.scan()
-    return backend, {p.name: p.path for p in inventory.projects}
+    try:
+        yield backend, await backend.scan()
+    finally:
+        await backend.stop()
 
 
 def our_edges(backend: Backend, folder: Path) -> set[tuple[str, str]]:
@@ -80,12 +87,9 @@ async def test_single_project_edges_match_uv(
     shared_projects: Path, tmp_path: Path, name: str
 ) -> None:
     folder = shared_projects / name
-    backend, _ = await graphs_of(folder, tmp_path)
-    try:
+    async with scanned(folder, tmp_path) as (backend, _):
         expected, _ = uv_edges(uv_tree(folder))
         assert our_edges(backend, folder) == expected
-    finally:
-        await backend.stop()
 
 
 @pytest.mark.parametrize("name", WORKSPACES)
@@ -93,31 +97,23 @@ async def test_every_workspace_member_matches_uv(
     shared_projects: Path, tmp_path: Path, name: str
 ) -> None:
     folder = shared_projects / name
-    backend, projects = await graphs_of(folder, tmp_path)
-    try:
-        lock_members = [
-            p for p, path in projects.items() if backend._scans[path].workspace == folder
-        ]
-        assert len(lock_members) >= 5
-        for member in lock_members:
-            expected, _ = uv_edges(uv_tree(folder, "--package", member))
-            assert our_edges(backend, projects[member]) == expected, member
-    finally:
-        await backend.stop()
+    async with scanned(folder, tmp_path) as (backend, inventory):
+        members = [p for p in inventory.projects if p.workspace == folder]
+        assert len(members) >= 5
+        for member in members:
+            expected, _ = uv_edges(uv_tree(folder, "--package", member.name))
+            assert our_edges(backend, member.path) == expected, member.name
 
 
 async def test_virtual_workspace_root_is_its_members(shared_projects: Path, tmp_path: Path) -> None:
     folder = shared_projects / "fastapi__full-stack-fastapi-template"
-    backend, _ = await graphs_of(folder, tmp_path)
-    try:
+    async with scanned(folder, tmp_path) as (backend, _):
         graph = backend.project_graph(folder)
         assert graph is not None
         edges = {(e.parent[0], e.child[0]) for e in reachable_edges(graph)}
         expected, tops = uv_edges(uv_tree(folder))
         assert {c for p, c in edges if p == graph.project} == tops
         assert {(p, c) for p, c in edges if p != graph.project} == expected
-    finally:
-        await backend.stop()
 
 
 @pytest.mark.parametrize(
@@ -132,16 +128,13 @@ async def test_inverted_edges_match_uv(
     shared_projects: Path, tmp_path: Path, name: str, package: str
 ) -> None:
     folder = shared_projects / name
-    backend, _ = await graphs_of(folder, tmp_path)
-    try:
+    async with scanned(folder, tmp_path) as (backend, _):
         graph = backend.project_graph(folder)
         assert graph is not None
         ours = {(e.child[0], e.parent[0]) for e in edges_to(graph, nodes_named(graph, package))}
         expected, tops = uv_edges(uv_tree(folder, "--invert", "--package", package))
         assert tops == {package}
         assert ours == expected
-    finally:
-        await backend.stop()
 
 
 def test_cli_json_contract(shared_projects: Path, tmp_path: Path) -> None:
