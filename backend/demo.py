@@ -6,7 +6,8 @@ What it holds, so every pane has something true to show:
 - `data-pipeline`: a uv project locking other versions than api-service (drift) and
   declaring `numpy>=2.3` while its lock still holds 2.2.1 (a conflict);
 - `platform`: a uv workspace with two members sharing one uv.lock;
-- `legacy-scripts`: requirements files only, pinned, with a `-r` include;
+- `legacy-scripts`: requirements files only, pinned, with a `-r` include, and a
+  `venv` whose dists' Requires-Dist give its dependency tree (no lock to read);
 - `broken-service`: a pyproject.toml with a syntax error.
 """
 
@@ -146,6 +147,36 @@ def _legacy_scripts(folder: Path) -> None:
         "jinja2==3.1.4\nmarkupsafe==2.1.5\n",
     )
     _write(folder / "requirements-dev.txt", "pytest>=7.4\n")
+    installed = {
+        "requests": "2.31.0",
+        "urllib3": "1.26.20",
+        "idna": "3.4",
+        "charset-normalizer": "3.3.2",
+        "certifi": "2024.8.30",
+        "jinja2": "3.1.4",
+        "markupsafe": "2.1.5",
+        "pytest": "7.4.4",
+        "iniconfig": "2.0.0",
+        "packaging": "24.2",
+        "pluggy": "1.5.0",
+    }
+    requires = {  # as these releases declare them on PyPI
+        "requests": (
+            "charset-normalizer<4,>=2",
+            "idna<4,>=2.5",
+            "urllib3<3,>=1.21.1",
+            "certifi>=2017.4.17",
+            'PySocks!=1.5.7,>=1.5.6; extra == "socks"',
+        ),
+        "jinja2": ("MarkupSafe>=2.0", 'Babel>=2.7; extra == "i18n"'),
+        "pytest": (
+            "iniconfig",
+            "packaging",
+            "pluggy<2.0,>=0.12",
+            'colorama; sys_platform == "win32"',
+        ),
+    }
+    _venv(folder / "venv", installed, requires)
 
 
 def _names(requirements: list[str]) -> list[str]:
@@ -245,7 +276,9 @@ def _dependency_lines(key: str, names: list[str]) -> list[str]:
     return [f"{key} = [", *rendered, "]"]
 
 
-def _venv(folder: Path, installed: dict[str, str]) -> None:
+def _venv(
+    folder: Path, installed: dict[str, str], requires: dict[str, tuple[str, ...]] | None = None
+) -> None:
     _write(
         folder / "pyvenv.cfg",
         "home = /usr/bin\nimplementation = CPython\nversion_info = 3.11.7\n"
@@ -254,12 +287,13 @@ def _venv(folder: Path, installed: dict[str, str]) -> None:
     site = folder / "lib" / "python3.11" / "site-packages"
     for name, version in sorted(installed.items()):
         dist = site / f"{name.replace('-', '_')}-{version}.dist-info"
-        requires = "".join(f"Requires-Dist: {d}\n" for d in CATALOG.get(name, ("", ()))[1])
+        lines = (requires or {}).get(name, CATALOG.get(name, ("", ()))[1])
+        requirements = "".join(f"Requires-Dist: {d}\n" for d in lines)
         summary = SUMMARIES.get(name, f"The {name} package")
         _write(
             dist / "METADATA",
             f"Metadata-Version: 2.3\nName: {name}\nVersion: {version}\nSummary: {summary}\n"
-            f"License-Expression: MIT\n{requires}\n",
+            f"License-Expression: MIT\n{requirements}\n",
         )
         _write(dist / "INSTALLER", "uv\n")
         module = name.replace("-", "_")

@@ -1,5 +1,8 @@
-"""A project's dependency graph from its uv.lock: every package it can reach, with
-every edge kept (the universal graph) and marked active or not for its environment.
+"""A project's dependency graph: every package it can reach, with every edge kept
+(the universal graph) and marked active or not for its environment.
+
+Built from its uv.lock; `backend.fallback_graph` feeds the same walk from a
+pylock.toml or an installed environment when there is no uv.lock.
 
 The project is the root; its direct edges carry the group that declares them
 (`main`, `extra:NAME`, `group:NAME`). A package reached with extras also gets the
@@ -41,6 +44,8 @@ class DependencyGraph:
 
     project: str
     root: NodeKey
+    source: str = "uv.lock"
+    """Where the edges come from: `uv.lock`, `pylock.toml` or `environment`."""
     nodes: dict[NodeKey, LockedPackage | None] = field(default_factory=dict)
     edges: dict[NodeKey, list[GraphEdge]] = field(default_factory=lambda: defaultdict(list))
 
@@ -66,16 +71,31 @@ def graph_from_uv_lock(
     environment: dict[str, str] | None = None,
 ) -> DependencyGraph | None:
     """The project's graph, or None when the lock has no node for the project."""
-    index: dict[str, list[LockedPackage]] = defaultdict(list)
-    for package in lock.packages:
-        index[package.name].append(package)
     root_package = project_node(lock, project_path, project_name)
-    root: NodeKey = (project_name, root_package.version if root_package else None)
-    graph = DependencyGraph(project=project_name, root=root)
-    graph.nodes[root] = root_package
     direct = _direct_edges(lock, root_package, project_path)
     if direct is None:
         return None
+    version = root_package.version if root_package else None
+    return graph_from_lock(lock, root_package, direct, project_name, version, environment)
+
+
+def graph_from_lock(
+    lock: Lock,
+    root_package: LockedPackage | None,
+    direct: list[tuple[str, LockEdge]],
+    project_name: str,
+    project_version: str | None = None,
+    environment: dict[str, str] | None = None,
+    source: str = "uv.lock",
+) -> DependencyGraph:
+    """Walk `lock` from the project's direct edges (group, edge); each package's own
+    `specifiers` give the specifier on its outgoing edges."""
+    index: dict[str, list[LockedPackage]] = defaultdict(list)
+    for package in lock.packages:
+        index[package.name].append(package)
+    root: NodeKey = (project_name, project_version)
+    graph = DependencyGraph(project=project_name, root=root, source=source)
+    graph.nodes[root] = root_package
     pending: list[tuple[LockedPackage, frozenset[str]]] = []
     for group, edge in direct:
         specifier = (
@@ -107,8 +127,9 @@ def graph_from_uv_lock(
         for extra in sorted(new_extras):
             outgoing += [(f"extra:{extra}", e) for e in package.optional.get(extra, [])]
         for group, edge in outgoing:
+            specifier = package.specifiers.get(_specifier_key(group, edge.name))
             for target in lock_targets(index, edge) or [_missing(graph, edge)]:
-                graph.edges[key].append(_edge(key, target, group, edge, None, environment))
+                graph.edges[key].append(_edge(key, target, group, edge, specifier, environment))
                 if not _is_missing(target):
                     pending.append((target, frozenset(edge.extras)))
     _flag_cycles(graph)
@@ -120,11 +141,7 @@ def _direct_edges(
 ) -> list[tuple[str, LockEdge]] | None:
     edges: list[tuple[str, LockEdge]] = []
     if node is not None:
-        edges += [("main", e) for e in node.dependencies]
-        for extra, optional in node.optional.items():
-            edges += [(f"extra:{extra}", e) for e in optional]
-        for group, dev in node.dev.items():
-            edges += [(f"group:{group}", e) for e in dev]
+        edges += grouped_edges(node)
     elif not (project_path == "." and (lock.members or lock.root_groups)):
         return None
     else:  # a virtual workspace root: its members are its direct dependencies
@@ -137,6 +154,16 @@ def _direct_edges(
     if project_path == ".":
         for group, group_edges in lock.root_groups.items():
             edges += [(f"group:{group}", e) for e in group_edges]
+    return edges
+
+
+def grouped_edges(node: LockedPackage) -> list[tuple[str, LockEdge]]:
+    """A node's edges with the group each belongs to: main, extras, then groups."""
+    edges = [("main", e) for e in node.dependencies]
+    for extra, optional in node.optional.items():
+        edges += [(f"extra:{extra}", e) for e in optional]
+    for group, dev in node.dev.items():
+        edges += [(f"group:{group}", e) for e in dev]
     return edges
 
 
@@ -164,6 +191,9 @@ def _edge(
     environment: dict[str, str] | None,
 ) -> GraphEdge:
     flags = set()
+    if environment is not None and group.startswith("extra:"):
+        # Requires-Dist marks an extra's requirements with `extra == "NAME"`.
+        environment = {**environment, "extra": group.removeprefix("extra:")}
     if specifier and target.version and not _satisfies(specifier, target.version):
         flags.add("conflict")
     if _is_missing(target):

@@ -43,8 +43,13 @@ def is_manifest_name(name: str) -> bool:
     return (
         name in MANIFEST_FILES
         or (name.startswith("requirements") and name.endswith(".txt"))
-        or (name.startswith("pylock.") and name.endswith(".toml"))
+        or is_pylock_name(name)
     )
+
+
+def is_pylock_name(name: str) -> bool:
+    """`pylock.toml` and PEP 751's named variants, `pylock.NAME.toml`."""
+    return name.startswith("pylock.") and name.endswith(".toml")
 
 
 def discover(roots: list[Path], max_depth: int = DEFAULT_MAX_DEPTH) -> list[FoundProject]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -20,11 +21,13 @@ from opentelemetry.trace import Span, StatusCode
 from packaging.utils import canonicalize_name
 
 from backend.dependency_graph import DependencyGraph, graph_from_uv_lock
-from backend.discovery import discover
+from backend.discovery import discover, is_pylock_name
 from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
+from backend.fallback_graph import graph_from_environment, graph_from_pylock
 from backend.inventory import Inventory, build_inventory
 from backend.lock_graph import marker_environment
 from backend.models import ParseFailure
+from backend.parsers.pylock import parse_pylock
 from backend.parsers.uv_lock import parse_uv_lock
 from backend.scan_process import ScanProcess
 from backend.scanner import Layout, ProjectScan, Scanner, Timing
@@ -51,6 +54,7 @@ class Backend:
         self.telemetry = Telemetry(settings, self.store, self.ready)
         self._scanner = Scanner(environment=settings.environment)
         self._scans: dict[Path, ProjectScan] = {}
+        self._graph_lock = threading.Lock()
         self._graphs: dict[Path, tuple[ProjectScan | None, DependencyGraph | None]] = {}
         self._snapshots = SnapshotRecorder(self.store)
         self._scan_lock = asyncio.Lock()
@@ -201,29 +205,43 @@ class Backend:
         return None
 
     def project_graph(self, folder: Path) -> DependencyGraph | None:
-        """The project's dependency graph from its uv.lock (None without one); kept
-        until the project is read again."""
-        scan = self._scans.get(folder)
-        cached = self._graphs.get(folder)
-        if cached is not None and cached[0] is scan:
-            return cached[1]
-        graph = self._build_graph(folder)
-        self._graphs[folder] = (scan, graph)
-        return graph
+        """The project's dependency graph (None when nothing describes its edges); kept
+        until the project is read again. Safe to call from worker threads."""
+        with self._graph_lock:
+            scan = self._scans.get(folder)
+            cached = self._graphs.get(folder)
+            if cached is not None and cached[0] is scan:
+                return cached[1]
+            graph = self._build_graph(scan) if scan is not None else None
+            self._graphs[folder] = (scan, graph)
+            return graph
 
-    def _build_graph(self, folder: Path) -> DependencyGraph | None:
-        scan = self._scans.get(folder)
-        if scan is None or scan.lock_file is None or scan.lock_file.name != "uv.lock":
-            return None
-        try:
-            lock = self._scanner.cache.get(scan.lock_file, parse_uv_lock)
-        except ParseFailure:
-            return None
-        relative = folder.relative_to(scan.lock_file.parent).as_posix() or "."
+    def warm_graphs(self) -> int:
+        """Build every project's graph ahead of need (a worker thread calls this after
+        a scan, so opening the tree pane does not parse locks); returns how many."""
+        return sum(self.project_graph(folder) is not None for folder in list(self._scans))
+
+    def _build_graph(self, scan: ProjectScan) -> DependencyGraph | None:
+        """From uv.lock, else pylock.toml, else the installed environment."""
         environment = (
             marker_environment(scan.environment.python_version) if scan.environment else None
         )
-        return graph_from_uv_lock(lock, relative, scan.name, environment)
+        lock_file = scan.lock_file
+        try:
+            if lock_file is not None and lock_file.name == "uv.lock":
+                lock = self._scanner.cache.get(lock_file, parse_uv_lock)
+                relative = scan.path.relative_to(lock_file.parent).as_posix() or "."
+                return graph_from_uv_lock(lock, relative, scan.name, environment)
+            if lock_file is not None and is_pylock_name(lock_file.name):
+                lock = self._scanner.cache.get(lock_file, parse_pylock)
+                return graph_from_pylock(lock, scan.name, scan.declarations, environment)
+        except ParseFailure:
+            return None
+        if scan.environment is not None and scan.environment.dists:
+            return graph_from_environment(
+                scan.environment, scan.name, scan.declarations, environment
+            )
+        return None
 
     async def _scan_in_child(self) -> list[ProjectScan]:
         assert self._child is not None

@@ -21,6 +21,11 @@ from widgets.inventory_rows import format_flags
 from widgets.safe_text import plain
 
 FORWARD, INVERTED = "forward", "inverted"
+DEPTH_STEPS: tuple[int | None, ...] = (None, 1, 2, 3, 5)
+"""What `d` cycles through: no limit, then levels shown at once."""
+OPEN_LIMIT = 3000
+"""Lines a depth limit opens at most; deeper ones stay closed, to keep the tree quick."""
+SOURCE_NOTES = {"pylock.toml": "from pylock.toml", "environment": "from the installed environment"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +72,21 @@ class DependencyTree(Tree[NodeData]):
             id="tree.choose",
             tooltip="Jump to the package's row in the inventory",
         ),
+        Binding(
+            "d",
+            "cycle_depth",
+            "Depth",
+            id="tree.depth",
+            tooltip="Limit the depth (none, 1, 2, 3, 5 levels) and open the tree to it",
+        ),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
     mode: reactive[str] = reactive(INVERTED, init=False)
     """Forward from the project, or inverted from the package."""
+    depth: reactive[int | None] = reactive(None, init=False)
+    """At most this many levels below the top; with a limit the tree opens to it."""
 
     class PackageChosen(Message):
         """Show this package in the inventory."""
@@ -96,8 +110,19 @@ class DependencyTree(Tree[NodeData]):
     def watch_mode(self) -> None:
         self._rebuild()
 
+    def watch_depth(self) -> None:
+        self._rebuild()
+
     def action_mode(self, mode: str) -> None:
         self.mode = mode
+
+    def action_cycle_depth(self) -> None:
+        index = DEPTH_STEPS.index(self.depth) if self.depth in DEPTH_STEPS else 0
+        self.depth = DEPTH_STEPS[(index + 1) % len(DEPTH_STEPS)]
+        self.notify(
+            f"Depth: {self.depth} level{'s' * (self.depth != 1)}" if self.depth else "Depth: all",
+            timeout=2,
+        )
 
     def action_choose(self) -> None:
         node = self.cursor_node
@@ -147,12 +172,17 @@ class DependencyTree(Tree[NodeData]):
         data = self.data_shown
         self.clear()
         if data is None or not data.graphs:
-            self.root.set_label(Text("No uv.lock graph for this package's projects"))
+            self.root.set_label(
+                Text("Nothing describes this package's projects: no uv.lock, pylock.toml or .venv")
+            )
             return
         if self.mode == FORWARD:
             project = data.project if data.project in data.graphs else next(iter(data.graphs))
             graph = data.graphs[project]
-            self.root.set_label(Text.assemble(("project ", "dim"), plain(project, style="bold")))
+            label = Text.assemble(("project ", "dim"), plain(project, style="bold"))
+            if graph.source in SOURCE_NOTES:
+                label.append(f"  {SOURCE_NOTES[graph.source]}", style="dim italic")
+            self.root.set_label(label)
             self.root.data = NodeData(project, graph.root, ())
         else:
             self.root.set_label(
@@ -168,10 +198,33 @@ class DependencyTree(Tree[NodeData]):
                     )
                     child = self.root.add(label, data=NodeData(project, key, (key,)))
                     child.allow_expand = bool(self._parents_of(graph).get(key))
+        if self.depth is not None:
+            label = self.root.label.copy()
+            label.append(f"  depth ≤ {self.depth}", style="dim")
+            self.root.set_label(label)
         if self.root.data is not None:
             self._add_children(self.root)
         self.root.expand()
+        if self.depth is not None:
+            self._open_to_depth()
         self.cursor_line = 0
+
+    def _open_to_depth(self) -> None:
+        """With a depth limit, show every level down to it at once (as `uv tree --depth`)."""
+        frontier = list(self.root.children)
+        budget = OPEN_LIMIT
+        while frontier and budget > 0:
+            node = frontier.pop(0)
+            if node.allow_expand:
+                if not node.children:
+                    self._add_children(node)
+                node.expand()
+                frontier.extend(node.children)
+                budget -= len(node.children)
+
+    def _level(self, info: NodeData) -> int:
+        """Levels below the top: the project forward, the package itself inverted."""
+        return len(info.path) if self.mode == FORWARD else len(info.path) - 1
 
     def _add_children(self, node: TreeNode[NodeData]) -> None:
         data = self.data_shown
@@ -194,7 +247,8 @@ class DependencyTree(Tree[NodeData]):
                 if self.mode == FORWARD
                 else self._parents_of(graph).get(target)
             )
-            child.allow_expand = bool(more) and not cycle
+            within = self.depth is None or self._level(child.data) < self.depth  # type: ignore[arg-type]
+            child.allow_expand = bool(more) and not cycle and within
 
     def _parents_of(self, graph: DependencyGraph) -> dict[NodeKey, list[GraphEdge]]:
         cached = self._parents.get(id(graph))

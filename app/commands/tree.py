@@ -23,7 +23,10 @@ from backend.dependency_graph import (
 from backend.inventory import Inventory
 from backend.service import Backend
 
-DESCRIPTION = "Show a project's dependency tree (from its uv.lock), forward or inverted."
+DESCRIPTION = (
+    "Show a project's dependency tree (from its uv.lock, else pylock.toml, else its"
+    " environment), forward or inverted."
+)
 TREE_SCHEMA = "devkit.tree/1"
 
 
@@ -95,7 +98,10 @@ async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Invento
             )
         graph = backend.project_graph(folder)
         if graph is None:
-            raise TreeProblem(f"{folder}: no uv.lock with a node for this project")
+            raise TreeProblem(
+                f"{folder}: nothing describes its dependencies"
+                " (no uv.lock with a node for it, no pylock.toml, no environment)"
+            )
         return graph, inventory
     finally:
         await backend.stop()
@@ -131,6 +137,7 @@ def tree_document(
     return {
         "schema": TREE_SCHEMA,
         "project": graph.project,
+        "source": graph.source,
         "nodes": [
             {"name": name, "version": version, "flags": sorted(flags[(name, version)])}
             for name, version in sorted(keys, key=lambda k: (k[0], k[1] or ""))
@@ -169,7 +176,8 @@ def render(
         starts = [graph.root]
     printed: set[NodeKey] = set()
     for start in starts:
-        yield _label(start)
+        fallback = start == graph.root and graph.source != "uv.lock"
+        yield _label(start) + (f" (from {graph.source})" if fallback else "")
         yield from _branch(start, by_parent, invert, printed, prefix="", path=(start,))
 
 

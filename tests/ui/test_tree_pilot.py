@@ -87,3 +87,27 @@ async def test_slash_searches_the_tree(demo_workspace: Path, tmp_path: Path) -> 
             path.append(node.label.plain.split()[0])
             node = node.parent
         assert path[::-1] == ["project", "pandas", "python-dateutil", "six"]
+
+
+async def test_depth_limit_opens_the_tree_to_it(demo_workspace: Path, tmp_path: Path) -> None:
+    app = make_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for_inventory(pilot)
+        await pilot.press("slash", *"name:numpy", "enter", "2")
+        tree = app.screen.query_one(DependencyTree)
+        await wait_until(pilot, lambda: tree.root.label.plain.startswith("numpy"))
+        await pilot.press("f", "d")  # depth 1: the direct dependencies, nothing opens
+        await pilot.pause()
+        one = labels(tree)
+        assert one[0] == "project data-pipeline  depth ≤ 1"
+        assert "  pandas 2.2.3" in one and not any(line.startswith("    ") for line in one)
+        assert not any(node.allow_expand for node in tree.root.children)
+        await pilot.press("d")  # depth 2: every direct dependency opened one level
+        await pilot.pause()
+        two = labels(tree)
+        assert "    python-dateutil 2.9.0.post0" in two
+        assert not any(line.startswith("      ") for line in two)  # six is level 3
+        await pilot.press("d", "d", "d")  # 3, 5, then no limit: closed again
+        await pilot.pause()
+        assert labels(tree)[0] == "project data-pipeline"
+        assert not any(line.startswith("    ") for line in labels(tree))
