@@ -78,4 +78,29 @@ MIGRATIONS: list[str] = [
         head TEXT NOT NULL
     )
     """,
+    # 3: the audit log, append-only: triggers refuse UPDATE and DELETE, and each row's
+    # hash chains it to the one before (backend.audit), so tampering shows.
+    """
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        timestamp_ns INTEGER NOT NULL,
+        user TEXT NOT NULL,
+        host TEXT NOT NULL,
+        os TEXT NOT NULL,
+        action TEXT NOT NULL,
+        project TEXT,
+        packages TEXT NOT NULL,
+        details TEXT NOT NULL,
+        result TEXT NOT NULL,
+        duration_ms REAL,
+        trace_id TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_by_time ON audit_log (timestamp_ns);
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
+    """,
 ]

@@ -15,11 +15,13 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, StatusCode
 from packaging.utils import canonicalize_name
 
+from backend.audit import AuditFilter, AuditLog, trace_id_of
 from backend.dependency_graph import DependencyGraph, graph_from_uv_lock
 from backend.discovery import discover, is_pylock_name
 from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
@@ -57,6 +59,9 @@ class Backend:
         self._graph_lock = threading.Lock()
         self._graphs: dict[Path, tuple[ProjectScan | None, DependencyGraph | None]] = {}
         self._snapshots = SnapshotRecorder(self.store)
+        self.audit = AuditLog(self.store)
+        self._sessions: dict[str, tuple[int, int, dict[str, object]]] = {}
+        """Open ingest sessions by source: start time, spans stored then, details."""
         self._scan_lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -101,7 +106,9 @@ class Backend:
     async def start_receiver(self) -> str:
         """Serve OTLP/HTTP once the store is open; returns the URL it listens on."""
         await self.ready()
-        return await self.telemetry.start_receiver()
+        url = await self.telemetry.start_receiver()
+        await self._session_started("otlp-http", {"url": url})
+        return url
 
     async def stop(self) -> None:
         """Stop watching and receiving, store our last spans, close the store."""
@@ -118,6 +125,8 @@ class Backend:
         if self._store_opening is not None:
             with contextlib.suppress(Exception):
                 await self._store_opening
+        for source in list(self._sessions):
+            await self._session_stopped(source)
         await self.store.close()
 
     def subscribe(self) -> asyncio.Queue[Event]:
@@ -160,7 +169,7 @@ class Backend:
                     }
                 )
                 changed = tuple(p.name for p in inventory.projects)
-                return await self._publish(inventory, changed, reason)
+                return await self._publish(inventory, changed, reason, None, span, begun)
 
     async def refresh_paths(
         self, paths: set[Path], trigger_ns: int | None = None
@@ -188,7 +197,9 @@ class Backend:
                     self._scans[scan.path] = scan
                 inventory = await self._build(list(self._scans.values()))
                 changed = tuple(p.name for p in inventory.projects if p.path in folders)
-                return await self._publish(inventory, changed, "watch", trigger_ns)
+                return await self._publish(
+                    inventory, changed, "watch", trigger_ns, span, trigger_ns or time.time_ns()
+                )
 
     def find_project(self, selector: str | Path) -> Path | None:
         """A scanned project by folder or by name (canonical or as shown)."""
@@ -338,7 +349,9 @@ class Backend:
         inventory: Inventory,
         changed: tuple[str, ...],
         reason: str,
-        trigger_ns: int | None = None,
+        trigger_ns: int | None,
+        span: Span,
+        started_ns: int,
     ) -> Inventory:
         self.inventory = inventory
         self.events.publish(InventoryUpdated(inventory, changed, reason, trigger_ns))
@@ -353,11 +366,83 @@ class Backend:
             except Exception as exc:  # storage trouble must not stop the inventory
                 span.set_status(StatusCode.ERROR, str(exc))
                 self.events.publish(BackendProblem(f"could not store snapshot: {exc}"))
+        await self._audit_scan(inventory, changed, reason, span, started_ns)
         return inventory
+
+    async def _audit_scan(
+        self,
+        inventory: Inventory,
+        changed: tuple[str, ...],
+        reason: str,
+        span: Span,
+        started_ns: int,
+    ) -> None:
+        """One `scan` entry per inventory build: a failure if any file was unreadable."""
+        await self.record_audit(
+            "scan",
+            project=changed[0] if len(changed) == 1 else None,
+            details={
+                "reason": reason,
+                "roots": [str(r) for r in self.settings.roots],
+                "projects": len(inventory.projects),
+                "packages": len(inventory.packages),
+                "errors": inventory.error_count,
+                "changed_projects": list(changed),
+            },
+            result="partial" if inventory.error_count else "success",
+            duration_ms=(time.time_ns() - started_ns) / 1e6,
+            trace_id=trace_id_of(span),
+        )
+
+    async def record_audit(self, action: str, **fields: Any) -> None:
+        """Append an audit entry; storage trouble is reported, never raised."""
+        try:
+            await self.ready()
+            await self.audit.record(action, **fields)
+        except StoreError as exc:
+            self.events.publish(BackendProblem(f"could not write the audit log: {exc}"))
+
+    async def _session_started(self, source: str, details: dict[str, object]) -> None:
+        """An ingest session (receiver, watcher) begins: `ingest-start`."""
+        self._sessions[source] = (time.time_ns(), self.telemetry.spans.counter.stored, details)
+        await self.record_audit("ingest-start", details={"source": source, **details})
+
+    async def _session_stopped(self, source: str) -> None:
+        started_ns, stored_before, details = self._sessions.pop(source)
+        await self.record_audit(
+            "ingest-stop",
+            details={
+                "source": source,
+                **details,
+                "spans_stored": self.telemetry.spans.counter.stored - stored_before,
+            },
+            duration_ms=(time.time_ns() - started_ns) / 1e6,
+        )
 
     async def _open_store(self) -> None:
         await self.store.open()
         await self._snapshots.load()
+        try:
+            await self._audit_config()
+        except StoreError as exc:  # the store works; only this entry is lost
+            self.events.publish(BackendProblem(f"could not write the audit log: {exc}"))
+
+    async def _audit_config(self) -> None:
+        """`config-change` when the lasting settings differ from the last ones audited."""
+        current = self.settings.lasting()
+        last = await self.audit.entries(
+            AuditFilter(action="config-change", limit=1, newest_first=True)
+        )
+        before = last[0].details.get("config", {}) if last else {}
+        changed = {
+            key: {"from": before.get(key), "to": value}
+            for key, value in current.items()
+            if key not in before or before[key] != value
+        }
+        if changed:
+            await self.audit.record(
+                "config-change", details={"config": current, "changed": changed}
+            )
 
     async def _initial_scan(self) -> None:
         try:
@@ -370,6 +455,9 @@ class Backend:
             lambda error: self.events.publish(BackendProblem(f"span file {error}"))
         )
         pattern = span_files.pattern if span_files else ""
+        await self._session_started(
+            "watch", {"roots": [str(r) for r in self.settings.roots], "span_files": pattern}
+        )
         watching = asyncio.create_task(
             watch_roots(self.settings.roots, self._on_change, self._stop, pattern)
         )

@@ -66,3 +66,18 @@ class Settings:
             raise SettingsError(f"--otlp-port must be between 0 and 65535, not {self.otlp_port}")
         if self.environment is not None:
             self.environment = Path(self.environment).expanduser().absolute()
+
+    def lasting(self) -> dict[str, object]:
+        """The settings that outlive one command (not the roots or what a subcommand
+        turns on for itself); a change in these is audited as `config-change`."""
+        return {
+            "max_depth": self.max_depth,
+            "environment": str(self.environment) if self.environment else None,
+            "otlp_host": self.otlp_host,
+            "otlp_port": self.otlp_port,
+            "otlp_max_body": self.otlp_max_body,
+            "otlp_export": self.otlp_export,
+            "span_file_pattern": self.span_file_pattern,
+            "retention_spans": self.retention_spans,
+            "retention_days": self.retention_days,
+        }

@@ -16,7 +16,7 @@ import contextlib
 import queue
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,10 +38,12 @@ class StoreBusy(StoreError):
 
 @dataclass(slots=True)
 class Write:
-    """Statements to run in order inside one transaction, each with its rows."""
+    """Statements to run in order inside one transaction, each with its rows; or a
+    function given the connection inside the transaction (its result is returned)."""
 
     statements: Statements
-    done: asyncio.Future[None] | None = field(default=None, repr=False)
+    done: asyncio.Future[Any] | None = field(default=None, repr=False)
+    apply: Callable[[sqlite3.Connection], Any] | None = field(default=None, repr=False)
 
 
 class Store:
@@ -100,15 +102,24 @@ class Store:
         A full queue makes the caller wait for room, or, with `wait_for_room=False`,
         raises `StoreBusy` at once so a server can ask its client to retry.
         """
+        await self._submit(Write(statements), wait_for_room)
+
+    async def run(self, apply: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run `apply(connection)` on the writer inside a write transaction, for a
+        read-then-write that must be atomic even with another process writing (the
+        audit log's hash chain); returns what `apply` returns."""
+        return await self._submit(Write([], apply=apply), wait_for_room=True)
+
+    async def _submit(self, write: Write, wait_for_room: bool) -> Any:
         if self._writer is None or self._loop is None:
             raise StoreError(f"{self.path}: the store is not open")
         if not wait_for_room and self._room.locked():
             raise StoreBusy(f"{self.path}: the write queue is full")
         await self._room.acquire()
-        done: asyncio.Future[None] = self._loop.create_future()
-        self._queue.put(Write(statements, done))
+        write.done = self._loop.create_future()
+        self._queue.put(write)
         try:
-            await done
+            return await write.done
         finally:
             self._room.release()
 
@@ -158,35 +169,37 @@ class Store:
         finally:
             connection.close()
             assert self._loop is not None and self._stopped is not None
-            self._loop.call_soon_threadsafe(_settle, self._stopped, None)
+            self._loop.call_soon_threadsafe(_settle, self._stopped, None, None)
 
     def _commit(self, connection: sqlite3.Connection, batch: list[Write]) -> None:
+        results: list[Any] = []
         try:
             connection.execute("BEGIN IMMEDIATE")
             for write in batch:
                 for sql, rows in write.statements:
                     connection.executemany(sql, rows)
+                results.append(write.apply(connection) if write.apply is not None else None)
             connection.execute("COMMIT")
-        except (sqlite3.Error, ValueError, OverflowError) as exc:
+        except Exception as exc:  # a bad write must not stop the writer
             with contextlib.suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
             if len(batch) > 1:  # isolate the bad write so the others still land
                 for write in batch:
                     self._commit(connection, [write])
                 return
-            self._resolve(batch, StoreError(f"{self.path}: write failed: {exc}"))
+            self._resolve(batch, [], StoreError(f"{self.path}: write failed: {exc}"))
             return
-        self._resolve(batch, None)
+        self._resolve(batch, results, None)
 
-    def _resolve(self, batch: list[Write], error: Exception | None) -> None:
+    def _resolve(self, batch: list[Write], results: list[Any], error: Exception | None) -> None:
         assert self._loop is not None
 
         def settle_all() -> None:
             if error is None:
                 self.version += 1
-            for write in batch:
+            for index, write in enumerate(batch):
                 if write.done is not None:
-                    _settle(write.done, error)
+                    _settle(write.done, error, results[index] if error is None else None)
 
         self._loop.call_soon_threadsafe(settle_all)
 
@@ -220,11 +233,11 @@ class Store:
             self._reader = None
 
 
-def _settle(future: asyncio.Future[None], error: Exception | None) -> None:
+def _settle(future: asyncio.Future[Any], error: Exception | None, result: Any) -> None:
     if future.done():
         return
     if error is None:
-        future.set_result(None)
+        future.set_result(result)
     else:
         future.set_exception(error)
 

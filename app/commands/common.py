@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from backend.settings import DB_ENV_VAR, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class UsageProblem(ValueError):
+    """A flag value that cannot be used."""
 
 
 def add_roots(parser: argparse.ArgumentParser) -> None:
@@ -76,3 +85,25 @@ def check_roots(roots: list[Path]) -> str | None:
 
 def print_json(document: object) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def parse_since(text: str, now: float | None = None) -> int:
+    """ISO 8601 (a date, or a date and time; UTC unless it says otherwise) or `15m`."""
+    relative = _RELATIVE.match(text.strip())
+    if relative:
+        seconds = float(relative.group(1)) * _UNIT_S[relative.group(2)]
+        return int(((now or time.time()) - seconds) * 1e9)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(
+            f"--since {text!r} is neither ISO 8601 nor a duration like 15m"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1e9)
+
+
+def printable(text: str) -> str:
+    """Span names come from anyone: no terminal control characters on stdout."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
-import time
 from datetime import UTC, datetime
 from typing import Any
 
-from app.commands.common import EXIT_OK, EXIT_USAGE, add_db, print_json, settings_from
+from app.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageProblem,
+    add_db,
+    parse_since,
+    print_json,
+    printable,
+    settings_from,
+)
 from backend.service import Backend
 from backend.settings import Settings
 from backend.spans import names
 
 DESCRIPTION = "Show stored spans, newest first."
 SPANS_SCHEMA = "devkit.spans/1"
-_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
-_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class UsageProblem(ValueError):
-    """A flag value that cannot be used."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,23 +90,6 @@ def parse_trace_id(text: str) -> bytes:
     return value
 
 
-def parse_since(text: str, now: float | None = None) -> int:
-    """ISO 8601 (a date, or a date and time; UTC unless it says otherwise) or `15m`."""
-    relative = _RELATIVE.match(text.strip())
-    if relative:
-        seconds = float(relative.group(1)) * _UNIT_S[relative.group(2)]
-        return int(((now or time.time()) - seconds) * 1e9)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageProblem(
-            f"--since {text!r} is neither ISO 8601 nor a duration like 15m"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1e9)
-
-
 def _print_table(spans: list[dict[str, Any]]) -> None:
     print(f"{'START (UTC)':<23}  {'MS':>9}  {'STATUS':<6}  {'SERVICE':<16}  {'TRACE':<10}  NAME")
     for span in spans:
@@ -114,11 +98,6 @@ def _print_table(spans: list[dict[str, Any]]) -> None:
         print(
             f"{start:%Y-%m-%d %H:%M:%S.%f}"[:23]
             + f"  {span['duration_ms']:>9.2f}  {span['status']['name']:<6}  {service:<16}"
-            f"  {span['trace_id'][:10]}  {_printable(span['name'])}"
+            f"  {span['trace_id'][:10]}  {printable(span['name'])}"
         )
     print(f"{len(spans)} spans", file=sys.stderr)
-
-
-def _printable(text: str) -> str:
-    """Span names come from anyone: no terminal control characters on stdout."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)

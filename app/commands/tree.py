@@ -88,7 +88,7 @@ async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Invento
     await backend.start(scan=False)
     try:
         await backend.ready()
-        inventory = await backend.scan(reason="scan")
+        inventory = await backend.scan(reason="tree")
         folder = backend.find_project(selector)
         if folder is None and Path(selector).is_dir() and len(inventory.projects) >= 1:
             folder = min(inventory.projects, key=lambda p: len(p.path.parts)).path

@@ -1,0 +1,222 @@
+"""`devkit-tui audit`: read, export and verify the audit log."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+import time
+from typing import Any
+
+from opentelemetry.trace import StatusCode
+
+from app.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageProblem,
+    add_db,
+    parse_since,
+    print_json,
+    printable,
+    settings_from,
+)
+from backend.audit import ACTIONS, AuditEntry, AuditFilter, trace_id_of
+from backend.service import Backend
+from backend.settings import Settings
+from backend.spans import names
+
+DESCRIPTION = "Show, export (--json, --csv) or verify (--verify) the audit log, oldest first."
+AUDIT_SCHEMA = "devkit.audit/1"
+CSV_COLUMNS = (
+    "seq",
+    "timestamp",
+    "timestamp_ns",
+    "user",
+    "host",
+    "os",
+    "action",
+    "project",
+    "packages",
+    "details",
+    "result",
+    "duration_ms",
+    "trace_id",
+    "hash",
+    "prev_hash",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--since", metavar="DATE", help="only entries since DATE (ISO 8601, or 30s, 15m, 2h, 7d)"
+    )
+    parser.add_argument("--action", choices=ACTIONS, help="only this action")
+    parser.add_argument("--project", help="only entries about this project")
+    parser.add_argument("--package", help="only entries that touched this package")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON document")
+    output.add_argument("--csv", action="store_true", help="print CSV with a header row")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="walk the hash chain; exit 1 and name the first bad entry if it is broken",
+    )
+    add_db(parser)
+
+
+def run(options: argparse.Namespace) -> int:
+    try:
+        since_ns = parse_since(options.since) if options.since else None
+        if options.verify and (options.csv or since_ns or options.action or options.package):
+            raise UsageProblem("--verify checks the whole log; it takes only --json and --db")
+    except UsageProblem as exc:
+        print(f"devkit-tui audit: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = settings_from(options, roots=[], watch=False)
+    if options.verify:
+        return asyncio.run(_verify(settings, options.json))
+    wanted = AuditFilter(
+        since_ns=since_ns,
+        action=options.action,
+        project=options.project,
+        package=options.package,
+    )
+    export = "json" if options.json else "csv" if options.csv else None
+    entries = asyncio.run(_read(settings, wanted, export))
+    if options.json:
+        print_json({"schema": AUDIT_SCHEMA, "entries": [e.as_json() for e in entries]})
+    elif options.csv:
+        sys.stdout.write(to_csv(entries))
+    else:
+        _print_table(entries)
+    return EXIT_OK
+
+
+async def _read(settings: Settings, wanted: AuditFilter, export: str | None) -> list[AuditEntry]:
+    """The entries; an export is itself audited (after it was read, with its size)."""
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        await backend.ready()
+        if export is None:
+            return await backend.audit.entries(wanted)
+        started = time.time_ns()
+        with backend.tracer.start_as_current_span(names.AUDIT_EXPORT) as span:
+            entries = await backend.audit.entries(wanted)
+            span.set_attributes({names.AUDIT_ENTRY_COUNT: len(entries), names.AUDIT_FORMAT: export})
+            await backend.record_audit(
+                "export",
+                project=wanted.project,
+                details={
+                    "format": export,
+                    "entries": len(entries),
+                    "filters": _filters(wanted),
+                    "last_seq": entries[-1].seq if entries else None,
+                },
+                duration_ms=(time.time_ns() - started) / 1e6,
+                trace_id=trace_id_of(span),
+            )
+        return entries
+    finally:
+        await backend.stop()
+
+
+async def _verify(settings: Settings, as_json: bool) -> int:
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        await backend.ready()
+        started = time.time_ns()
+        with backend.tracer.start_as_current_span(names.AUDIT_VERIFY) as span:
+            result = await backend.audit.verify()
+            span.set_attribute(names.AUDIT_ENTRY_COUNT, result.entries)
+            if not result.ok:
+                span.set_status(StatusCode.ERROR, result.problem)
+                span.set_attribute(names.ERROR_TYPE, "broken_chain")
+            await backend.record_audit(
+                "verify",
+                details=result.as_json(),
+                result="success" if result.ok else "failure",
+                duration_ms=(time.time_ns() - started) / 1e6,
+                trace_id=trace_id_of(span),
+            )
+    finally:
+        await backend.stop()
+    if as_json:
+        print_json(result.as_json())
+    elif result.ok:
+        print(f"audit log intact: {result.entries} entries, hash chain verified")
+    else:
+        print(
+            f"audit log BROKEN at entry {result.first_bad_seq}: {result.problem}"
+            f" ({result.entries} entries before it verified)"
+        )
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def to_csv(entries: list[AuditEntry]) -> str:
+    """One row per entry; `packages` and `details` as JSON text, so nothing is lost."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for entry in entries:
+        document = entry.as_json()
+        document["packages"] = json.dumps(document["packages"], ensure_ascii=False)
+        document["details"] = json.dumps(document["details"], ensure_ascii=False, sort_keys=True)
+        writer.writerow({k: "" if document[k] is None else document[k] for k in CSV_COLUMNS})
+    return out.getvalue()
+
+
+def from_csv(text: str) -> list[dict[str, Any]]:
+    """CSV rows back into entries (what `backend.audit.verify_entries` walks)."""
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        entry: dict[str, Any] = dict(row)
+        entry["packages"] = json.loads(row["packages"])
+        entry["details"] = json.loads(row["details"])
+        rows.append(entry)
+    return rows
+
+
+def _filters(wanted: AuditFilter) -> dict[str, Any]:
+    return {
+        key: value
+        for key, value in (
+            ("since_ns", wanted.since_ns),
+            ("action", wanted.action),
+            ("project", wanted.project),
+            ("package", wanted.package),
+        )
+        if value is not None
+    }
+
+
+def _print_table(entries: list[AuditEntry]) -> None:
+    print(f"{'SEQ':>5}  {'TIME (UTC)':<19}  {'ACTION':<13}  {'RESULT':<7}  {'MS':>8}  WHAT")
+    for entry in entries:
+        what = " ".join(
+            filter(
+                None,
+                [
+                    entry.project or "",
+                    ", ".join(_change(p) for p in entry.packages),
+                    entry.summary(),
+                ],
+            )
+        )
+        duration = f"{entry.duration_ms:.1f}" if entry.duration_ms is not None else "-"
+        print(
+            f"{entry.seq:>5}  {entry.timestamp[:19].replace('T', ' ')}  {entry.action:<13}"
+            f"  {entry.result:<7}  {duration:>8}  {printable(what)}"
+        )
+    print(f"{len(entries)} entries", file=sys.stderr)
+
+
+def _change(package: Any) -> str:
+    if package.from_version and package.to_version:
+        return f"{package.name} {package.from_version} -> {package.to_version}"
+    return str(package.name)
