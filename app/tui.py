@@ -15,14 +15,17 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable
 
+from backend.audit import AuditFilter
 from backend.events import BackendProblem, InventoryUpdated, ScanProgress
 from backend.inventory import Inventory
 from backend.service import Backend
 from backend.settings import Settings
 from backend.store import StoreError
+from screens.audit_detail import AuditDetailScreen
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
 from screens.trace_view import TraceScreen
+from widgets.audit_log import MAX_KEPT
 from widgets.dependency_tree import TreeData
 from widgets.span_stream import SpanStream
 
@@ -65,12 +68,14 @@ class DevkitApp(App[None]):
         self._tree_shown: tuple[object, int] | None = None
         self._tree_timer: Timer | None = None
         self._span_header: tuple[object, ...] | None = None
+        self._audit_version = -1
         self.dashboard = DashboardScreen()
 
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
         self.run_backend()
         self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
+        self.set_timer(SPAN_REFRESH_S, self.refresh_audit)
 
     async def on_unmount(self) -> None:
         await self.backend.stop()
@@ -166,6 +171,33 @@ class DevkitApp(App[None]):
         finally:
             self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
 
+    @work(exclusive=True, group="audit", exit_on_error=False, description="audit log")
+    async def refresh_audit(self, rearm: bool = True) -> None:
+        """Fetch audit entries newer than those shown, when the store moved and the
+        pane is on screen; re-armed once done, like the span stream."""
+        try:
+            version = self.backend.store.version
+            if self.paused or not self.dashboard.pane_visible("audit"):
+                return
+            if version == self._audit_version:
+                return
+            pane = self.dashboard.audit_pane
+            newer = await self.backend.audit.entries(
+                AuditFilter(after_seq=pane.last_seq, newest_first=True, limit=MAX_KEPT)
+            )
+            self._audit_version = version
+            self.dashboard.show_audit(newer)
+        except StoreError:
+            pass  # no database: the storage notice says so
+        finally:
+            if rearm:
+                self.set_timer(SPAN_REFRESH_S, self.refresh_audit)
+
+    def on_audit_detail_screen_trace_requested(
+        self, message: AuditDetailScreen.TraceRequested
+    ) -> None:
+        self.open_trace(message.trace_id, "")
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "inventory-table":
             self._follow_inventory_cursor()
@@ -191,6 +223,8 @@ class DevkitApp(App[None]):
     def on_dashboard_screen_pane_shown(self, message: DashboardScreen.PaneShown) -> None:
         if message.pane == "tree":
             self.refresh_tree()
+        elif message.pane == "audit":
+            self.refresh_audit(rearm=False)
 
     @work(exclusive=True, group="tree", exit_on_error=False, description="dependency tree")
     async def refresh_tree(self) -> None:
@@ -226,7 +260,12 @@ class DevkitApp(App[None]):
     async def open_trace(self, trace_id: str, span_id: str) -> None:
         spans = await self.backend.telemetry.spans.trace(bytes.fromhex(trace_id))
         if spans:
-            self.push_screen(TraceScreen(spans, span_id))
+            self.push_screen(TraceScreen(spans, span_id or None))
+        else:
+            self.notify(
+                f"No spans of trace {trace_id} are stored (pruned, or tracing was off).",
+                severity="warning",
+            )
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

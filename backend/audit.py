@@ -19,7 +19,7 @@ import platform
 import socket
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -100,9 +100,11 @@ class AuditEntry:
         """A few words on what the entry's details say, per action."""
         details = self.details
         if self.action == "scan":
+            errors = details.get("errors", 0)
             return (
                 f"{details.get('reason', '')}: {details.get('projects', 0)} projects,"
-                f" {details.get('packages', 0)} packages, {details.get('errors', 0)} errors"
+                f" {details.get('packages', 0)} packages"
+                + (f", {errors} unreadable file{'s' * (errors != 1)}" if errors else "")
             )
         if self.action in ("ingest-start", "ingest-stop"):
             stored = details.get("spans_stored")
@@ -218,8 +220,17 @@ def verify_entries(entries: Iterable[dict[str, Any]]) -> Verification:
 class AuditLog:
     """Appends and reads the `audit_log` table of one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], int] = time.time_ns,
+        who: tuple[str, str, str] | None = None,
+    ) -> None:
         self.store = store
+        self.clock = clock
+        """Nanoseconds since the epoch for timestamps (fixed in snapshot tests)."""
+        self.who = who
+        """(user, host, OS) to record instead of this machine's."""
 
     async def record(
         self,
@@ -237,7 +248,7 @@ class AuditLog:
             raise ValueError(f"unknown audit action {action!r}")
         if result not in RESULTS:
             raise ValueError(f"audit result must be one of {RESULTS}, not {result!r}")
-        user, host, os_name = identity()
+        user, host, os_name = self.who or identity()
         fields: dict[str, Any] = {
             "user": user,
             "host": host,
@@ -251,7 +262,8 @@ class AuditLog:
             "duration_ms": round(float(duration_ms), 3) if duration_ms is not None else None,
             "trace_id": trace_id,
         }
-        row = await self.store.run(lambda connection: _append(connection, fields))
+        clock = self.clock
+        row = await self.store.run(lambda connection: _append(connection, fields, clock()))
         return entry_from_row(row)
 
     async def entries(self, wanted: AuditFilter | None = None) -> list[AuditEntry]:
@@ -293,13 +305,15 @@ class AuditLog:
         return verify_entries(_row_dict(tuple(row)) for row in rows)
 
 
-def _append(connection: sqlite3.Connection, fields: dict[str, Any]) -> tuple[Any, ...]:
+def _append(
+    connection: sqlite3.Connection, fields: dict[str, Any], timestamp_ns: int
+) -> tuple[Any, ...]:
     """Inside the writer's transaction: chain to the last entry and insert."""
     last = connection.execute(
         "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
     ).fetchone()
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    entry = {**fields, "seq": seq, "timestamp_ns": time.time_ns(), "prev_hash": prev_hash}
+    entry = {**fields, "seq": seq, "timestamp_ns": timestamp_ns, "prev_hash": prev_hash}
     digest = entry_hash(hashed_fields(entry))
     row = (
         seq,

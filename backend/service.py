@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,8 @@ class Backend:
         self._graph_lock = threading.Lock()
         self._graphs: dict[Path, tuple[ProjectScan | None, DependencyGraph | None]] = {}
         self._snapshots = SnapshotRecorder(self.store)
+        self.clock: Callable[[], int] = time.time_ns
+        """Times audit durations; `audit.clock` stamps entries (both fixed in snapshots)."""
         self.audit = AuditLog(self.store)
         self._sessions: dict[str, tuple[int, int, dict[str, object]]] = {}
         """Open ingest sessions by source: start time, spans stored then, details."""
@@ -136,6 +138,7 @@ class Backend:
     async def scan(self, reason: str = "scan") -> Inventory:
         """Discover and read every project under the roots; store changed snapshots."""
         requested = time.time_ns()
+        clock_start = self.clock()
         async with self._scan_lock:
             if self._child is not None:
                 scans = await self._scan_in_child()
@@ -169,12 +172,13 @@ class Backend:
                     }
                 )
                 changed = tuple(p.name for p in inventory.projects)
-                return await self._publish(inventory, changed, reason, None, span, begun)
+                return await self._publish(inventory, changed, reason, None, span, clock_start)
 
     async def refresh_paths(
         self, paths: set[Path], trigger_ns: int | None = None
     ) -> Inventory | None:
         """Re-read only the projects the changed paths belong to (all, if the layout moved)."""
+        clock_start = self.clock()
         async with self._scan_lock:
             folders = self._affected_projects(paths)
         if folders is None:
@@ -198,7 +202,7 @@ class Backend:
                 inventory = await self._build(list(self._scans.values()))
                 changed = tuple(p.name for p in inventory.projects if p.path in folders)
                 return await self._publish(
-                    inventory, changed, "watch", trigger_ns, span, trigger_ns or time.time_ns()
+                    inventory, changed, "watch", trigger_ns, span, clock_start
                 )
 
     def find_project(self, selector: str | Path) -> Path | None:
@@ -390,7 +394,7 @@ class Backend:
                 "changed_projects": list(changed),
             },
             result="partial" if inventory.error_count else "success",
-            duration_ms=(time.time_ns() - started_ns) / 1e6,
+            duration_ms=(self.clock() - started_ns) / 1e6,
             trace_id=trace_id_of(span),
         )
 
@@ -404,7 +408,7 @@ class Backend:
 
     async def _session_started(self, source: str, details: dict[str, object]) -> None:
         """An ingest session (receiver, watcher) begins: `ingest-start`."""
-        self._sessions[source] = (time.time_ns(), self.telemetry.spans.counter.stored, details)
+        self._sessions[source] = (self.clock(), self.telemetry.spans.counter.stored, details)
         await self.record_audit("ingest-start", details={"source": source, **details})
 
     async def _session_stopped(self, source: str) -> None:
@@ -416,7 +420,7 @@ class Backend:
                 **details,
                 "spans_stored": self.telemetry.spans.counter.stored - stored_before,
             },
-            duration_ms=(time.time_ns() - started_ns) / 1e6,
+            duration_ms=(self.clock() - started_ns) / 1e6,
         )
 
     async def _open_store(self) -> None:

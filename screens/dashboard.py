@@ -12,10 +12,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from backend.audit import AuditEntry
 from backend.inventory import Inventory
 from backend.spans.span_rates import SpanRates
+from screens.audit_detail import AuditDetailScreen
 from screens.errors import ErrorsScreen
 from screens.package_detail import PackageDetailScreen
+from widgets.audit_log import AuditLogPane
 from widgets.dependency_tree import DependencyTree, TreeData
 from widgets.inventory_pane import InventoryPane
 from widgets.pane_tabs import PaneTabs
@@ -33,8 +36,6 @@ PANES: list[tuple[str, str]] = [
 PLANNED = {
     "charts": "Control charts over the durations and error rates of every operation "
     "(Shewhart charts, Nelson rules, DPMO, sigma level) and an entropy score per project.",
-    "audit": "The tamper-evident audit log: every scan, update and check, who ran it, "
-    "what it changed and whether it worked.",
     "weaver": "Semantic-convention registries and recorded spans checked the way "
     "OpenTelemetry Weaver checks them, with each finding and where it comes from.",
 }
@@ -68,7 +69,13 @@ class DashboardScreen(Screen[None]):
             show=False,
             priority=True,
         ),
-        Binding("slash", "filter", "Filter", id="inventory.filter", tooltip="Filter the inventory"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="inventory.filter",
+            tooltip="Filter the inventory or the audit log; search the tree",
+        ),
         Binding(
             "e",
             "show_errors",
@@ -92,6 +99,8 @@ class DashboardScreen(Screen[None]):
                         yield InventoryPane(id="inventory-pane")
                     elif pane == "spans":
                         yield SpanStream(id="spans-pane")
+                    elif pane == "audit":
+                        yield AuditLogPane(id="audit-pane")
                     elif pane == "tree":
                         yield Input(placeholder="find a package in the tree", id="tree-search")
                         yield DependencyTree(id="tree-pane")
@@ -122,6 +131,13 @@ class DashboardScreen(Screen[None]):
     ) -> None:
         self.query_one(SpanStream).show(spans, rates, receiver)
 
+    def show_audit(self, entries: list[AuditEntry]) -> None:
+        self.query_one(AuditLogPane).add_entries(entries)
+
+    @property
+    def audit_pane(self) -> AuditLogPane:
+        return self.query_one(AuditLogPane)
+
     def show_tree(self, data: TreeData) -> None:
         self.query_one(DependencyTree).show(data)
 
@@ -144,6 +160,9 @@ class DashboardScreen(Screen[None]):
         self.query_one(PaneTabs).active = pane
         self.post_message(self.PaneShown(pane))
 
+    def on_audit_log_pane_entry_chosen(self, event: AuditLogPane.EntryChosen) -> None:
+        self.app.push_screen(AuditDetailScreen(event.entry))
+
     def on_dependency_tree_package_chosen(self, event: DependencyTree.PackageChosen) -> None:
         """`enter` on a tree node: that package's row in the inventory."""
         self.action_show_pane("inventory")
@@ -151,9 +170,11 @@ class DashboardScreen(Screen[None]):
 
     def action_show_pane(self, pane: str) -> None:
         self.active_pane = pane
-        target = {"inventory": "#inventory-table", "spans": "#span-table"}.get(
-            pane, f"#{pane}-pane"
-        )
+        target = {
+            "inventory": "#inventory-table",
+            "spans": "#span-table",
+            "audit": "#audit-table",
+        }.get(pane, f"#{pane}-pane")
         self.query_one(target).focus()
 
     def action_cycle_pane(self, step: int) -> None:
@@ -162,7 +183,10 @@ class DashboardScreen(Screen[None]):
         self.action_show_pane(ids[index])
 
     def action_filter(self) -> None:
-        """`/` filters the inventory, or, in the tree pane, searches the tree."""
+        """`/` filters the inventory or the audit log, or, in the tree pane, searches it."""
+        if self.active_pane == "audit":
+            self.audit_pane.open_filter()
+            return
         if self.active_pane == "tree":
             search = self.query_one("#tree-search", Input)
             search.display = True

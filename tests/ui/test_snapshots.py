@@ -19,6 +19,7 @@ from backend.demo import build_demo_workspace
 from backend.settings import Settings
 from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
 from tests.ui.conftest import wait_for_inventory, wait_until
+from widgets.audit_log import AuditLogPane
 from widgets.span_stream import SpanTable
 
 FIXED = Path("/tmp/devkit-tui-snapshot")
@@ -34,11 +35,13 @@ def settle(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_for_inventory(pilot)
         await wait_for_span_stream(pilot)
+        await wait_for_audit(pilot)
         pilot.app.clear_notifications()
         if keys:
             await pilot.press(*keys)
         await pilot.pause()
         await wait_for_tree(pilot)
+        await wait_for_audit(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
 
@@ -61,9 +64,25 @@ async def wait_for_span_stream(pilot: Pilot[None]) -> None:
         await wait_until(pilot, lambda: app._span_header is not None)  # type: ignore[attr-defined]
 
 
+AUDIT_NS = 1_768_469_400_000_000_000  # 2026-01-15 09:30 UTC
+
+
 def make_app(root: Path, db: Path) -> DevkitApp:
-    """No spans of our own: their times would differ in every picture."""
-    return DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
+    """No spans of our own, and a stopped clock for the audit log: times would
+    differ in every picture."""
+    app = DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
+    app.backend.clock = app.backend.audit.clock = lambda: AUDIT_NS
+    app.backend.audit.who = ("ann", "build-host", "Linux 6.1")
+    return app
+
+
+async def wait_for_audit(pilot: Pilot[None], count: int = 2) -> None:
+    """The audit pane, where visible, shows the first entries (configuration, scan)."""
+    app = pilot.app
+    if app.screen.query("#audit-box") and app.screen.query_one("#audit-box").display:
+        pane = app.screen.query_one(AuditLogPane)
+        await wait_until(pilot, lambda: len(pane.entries) >= count)
+        await pilot.pause()
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
@@ -144,6 +163,7 @@ def with_spans(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         app = pilot.app
         await wait_for_inventory(pilot)
+        await wait_for_audit(pilot)
         await app.backend.ready()  # type: ignore[attr-defined]
         await app.backend.telemetry.spans.add(fixed_trace())  # type: ignore[attr-defined]
         await pilot.press("3")
@@ -157,7 +177,7 @@ def with_spans(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     return run_before
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def utc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
@@ -175,3 +195,14 @@ def test_trace_view(
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     # the newest stored span is the last of the plan; k moves up to "charge card"
     assert snap_compare(app, terminal_size=size, run_before=with_spans("enter", "k", "k"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_audit_pane(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
+    assert snap_compare(app, terminal_size=size, run_before=settle("5"))
+
+
+def test_audit_detail(snap_compare, fixed_demo: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle("5", "enter"))
