@@ -11,7 +11,7 @@ import os
 import sys
 from types import ModuleType
 
-from app.commands import audit, dashboard, demo, inventory, serve, spans, tree
+from app.commands import audit, dashboard, demo, inventory, serve, spans, spc, tree
 from app.commands.common import EXIT_OK, EXIT_USAGE
 from backend.settings import SettingsError
 from backend.store import StoreError
@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "spans": spans,
     "tree": tree,
     "audit": audit,
+    "spc": spc,
     "demo": demo,
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from backend.spans.model import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, SpanRecord, dumps
 from backend.spans.span_rates import SpanCounter
+from backend.spc.series import Sample
 from backend.store import Store
 
 INSERT_RESOURCE = "INSERT OR IGNORE INTO resources (id, attributes, schema_url) VALUES (?, ?, ?)"
@@ -164,6 +165,30 @@ class SpanStore:
         sql += f" ORDER BY {key} {order}, s.id {order} LIMIT ?"
         params.append(limit)
         return [span_document(row) for row in await self.store.query(sql, params)]
+
+    async def samples(
+        self, name: str, limit: int = 10_000, after_start_ns: int | None = None
+    ) -> list[Sample]:
+        """The newest `limit` spans of one name, oldest first, for a control chart;
+        `after_start_ns` fetches only what started since (a live chart's update).
+        Both use the (name, start) index."""
+        sql = "SELECT id, start_ns, end_ns - start_ns, status_code FROM spans WHERE name = ?"
+        params: list[Any] = [name]
+        if after_start_ns is not None:
+            sql += " AND start_ns > ?"
+            params.append(after_start_ns)
+        sql += " ORDER BY start_ns DESC LIMIT ?"
+        params.append(limit)
+        rows = await self.store.query(sql, params)
+        return [
+            Sample(row[0], row[1], max(0, row[2]) / 1e6, row[3] == STATUS_ERROR)
+            for row in reversed(rows)
+        ]
+
+    async def names(self) -> list[tuple[str, int]]:
+        """Every span name with how many spans of it are stored."""
+        rows = await self.store.query("SELECT name, COUNT(*) FROM spans GROUP BY name")
+        return [(row[0], row[1]) for row in rows]
 
     async def trace(self, trace_id: bytes) -> list[dict[str, Any]]:
         """Every stored span of one trace, in start order."""

@@ -1,0 +1,138 @@
+"""`devkit-tui spc`: control charts over stored span durations and error rates."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from app.commands.common import EXIT_OK, EXIT_USAGE, add_db, print_json, printable, settings_from
+from backend.service import Backend
+from backend.settings import Settings
+from backend.spc.series import (
+    CHARTS,
+    DEFAULT_BASELINE,
+    DEFAULT_BUCKET_S,
+    DEFAULT_SPEC_MS,
+    DEFAULT_SUBGROUP,
+    Series,
+    SeriesOptions,
+    analyse,
+)
+
+DESCRIPTION = "Control charts (Shewhart, Nelson's rules, capability, sigma level) over spans."
+SPC_SCHEMA = "devkit.spc/1"
+WINDOW = 10_000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--span", metavar="NAME", help="one span name (default: every name)")
+    parser.add_argument("--chart", choices=CHARTS, default="imr", help="default: imr")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=DEFAULT_BASELINE,
+        metavar="N",
+        help=f"limits from the first N points (subgroups, buckets); default {DEFAULT_BASELINE}",
+    )
+    parser.add_argument("--log", action="store_true", help="chart log(duration in ms)")
+    parser.add_argument(
+        "--subgroup",
+        type=int,
+        default=DEFAULT_SUBGROUP,
+        help=f"subgroup size for xbar-r and xbar-s, 2 to 25 (default {DEFAULT_SUBGROUP})",
+    )
+    parser.add_argument(
+        "--bucket",
+        type=float,
+        default=DEFAULT_BUCKET_S,
+        metavar="SECONDS",
+        help=f"time bucket of the p-chart (default {DEFAULT_BUCKET_S:g} s)",
+    )
+    parser.add_argument(
+        "--spec",
+        type=float,
+        default=DEFAULT_SPEC_MS,
+        metavar="MS",
+        help=f"upper specification limit in ms (default {DEFAULT_SPEC_MS:g})",
+    )
+    parser.add_argument(
+        "--window", type=int, default=WINDOW, help=f"the newest N spans of each name ({WINDOW})"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_db(parser)
+
+
+def run(options: argparse.Namespace) -> int:
+    problem = _problem(options)
+    if problem:
+        print(f"devkit-tui spc: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    chart_options = SeriesOptions(
+        chart=options.chart,
+        baseline=options.baseline,
+        log=options.log,
+        subgroup=options.subgroup,
+        bucket_s=options.bucket,
+        spec_ms=options.spec,
+    )
+    settings = settings_from(options, roots=[], watch=False)
+    series = asyncio.run(_series(settings, options.span, chart_options, options.window))
+    if options.span and not series:
+        print(f"devkit-tui spc: no spans named {options.span!r} are stored", file=sys.stderr)
+        return EXIT_USAGE
+    if options.json:
+        print_json({"schema": SPC_SCHEMA, "series": [s.as_json() for s in series]})
+    else:
+        _print_table(series)
+    return EXIT_OK
+
+
+def _problem(options: argparse.Namespace) -> str | None:
+    if options.baseline < 1:
+        return "--baseline must be at least 1"
+    if not 2 <= options.subgroup <= 25:
+        return "--subgroup must be between 2 and 25"
+    if options.bucket <= 0 or options.spec <= 0 or options.window < 2:
+        return "--bucket and --spec must be positive, --window at least 2"
+    return None
+
+
+async def _series(
+    settings: Settings, span: str | None, options: SeriesOptions, window: int
+) -> list[Series]:
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        await backend.ready()
+        spans = backend.telemetry.spans
+        names = [span] if span else sorted(name for name, _ in await spans.names())
+        out = []
+        for name in names:
+            samples = await spans.samples(name, window)
+            if samples:
+                out.append(analyse(name, samples, options))
+        return sorted(out, key=lambda s: (-s.signal_count, s.span))
+    finally:
+        await backend.stop()
+
+
+def _print_table(series: list[Series]) -> None:
+    print(
+        f"{'SPAN':<32} {'CHART':<6} {'N':>6} {'CENTER':>10} {'UCL':>10} {'LCL':>10}"
+        f" {'RULES':<12} {'CPK':>6} {'DPMO':>9} {'SIGMA':>5}"
+    )
+    for s in series:
+        document = s.as_json()
+        rules = ",".join(str(v.rule) for v in s.violations) or "-"
+        print(
+            f"{printable(s.span)[:32]:<32} {s.chart:<6} {s.n:>6} {_num(document['center']):>10}"
+            f" {_num(document['ucl']):>10} {_num(document['lcl']):>10} {rules:<12}"
+            f" {_num(s.cpk, 2):>6} {_num(s.dpmo, 0):>9} {_num(s.sigma_level, 2):>5}"
+        )
+    print(f"{len(series)} series; scale: {series[0].scale if series else '-'}", file=sys.stderr)
+
+
+def _num(value: Any, places: int = 3) -> str:
+    return "-" if value is None else f"{value:.{places}f}"
