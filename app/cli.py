@@ -11,7 +11,7 @@ import os
 import sys
 from types import ModuleType
 
-from app.commands import audit, dashboard, demo, inventory, serve, spans, spc, tree
+from app.commands import audit, dashboard, demo, entropy, inventory, serve, spans, spc, tree
 from app.commands.common import EXIT_OK, EXIT_USAGE
 from backend.settings import SettingsError
 from backend.store import StoreError
@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "tree": tree,
     "audit": audit,
     "spc": spc,
+    "entropy": entropy,
     "demo": demo,
 }
 

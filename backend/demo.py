@@ -4,7 +4,8 @@ What it holds, so every pane has something true to show:
 - `api-service`: a uv project with a `.venv` (one package installed at another version
   than locked, one installed but undeclared, the dev group not synced);
 - `data-pipeline`: a uv project locking other versions than api-service (drift) and
-  declaring `numpy>=2.3` while its lock still holds 2.2.1 (a conflict);
+  declaring `numpy>=2.3` while its lock, written when it said `numpy>=2.1`, still
+  holds 2.2.1 (a conflict, and a lock out of date with pyproject.toml);
 - `platform`: a uv workspace with two members sharing one uv.lock;
 - `legacy-scripts`: requirements files only, pinned, with a `-r` include, and a
   `venv` whose dists' Requires-Dist give its dependency tree (no lock to read);
@@ -92,7 +93,11 @@ def _api_service(folder: Path) -> None:
     closure = _closure([*_names(deps), "pytest"])
     _write(
         folder / "uv.lock",
-        _uv_lock({"api-service": (".", _names(deps), {"dev": ["pytest"]})}, closure),
+        _uv_lock(
+            {"api-service": (".", _names(deps), {"dev": ["pytest"]})},
+            closure,
+            recorded={"api-service": {"": deps, "dev": ["pytest>=8.0"]}},
+        ),
     )
     installed = {name: CATALOG[name][0] for name in _closure(_names(deps))}
     installed["httpx"] = "0.27.2"  # env-drift: installed differs from locked
@@ -108,8 +113,11 @@ def _data_pipeline(folder: Path) -> None:
     _write(folder / "pyproject.toml", _pyproject("data-pipeline", deps, {}))
     closure = _closure(_names(deps))
     overrides = {"pydantic": "2.9.2", "pydantic-core": "2.23.4", "requests": "2.31.0"}
+    # The lock was written before numpy's floor was raised: uv.lock is out of date.
+    recorded = {"data-pipeline": {"": [r.replace("numpy>=2.3", "numpy>=2.1") for r in deps]}}
     _write(
-        folder / "uv.lock", _uv_lock({"data-pipeline": (".", _names(deps), {})}, closure, overrides)
+        folder / "uv.lock",
+        _uv_lock({"data-pipeline": (".", _names(deps), {})}, closure, overrides, None, recorded),
     )
 
 
@@ -228,8 +236,11 @@ def _uv_lock(
     packages: list[str],
     overrides: dict[str, str] | None = None,
     root_groups: dict[str, list[str]] | None = None,
+    recorded: dict[str, dict[str, list[str]]] | None = None,
 ) -> str:
-    """A uv.lock (version 1, revision 3) for the projects in `nodes` and `packages`."""
+    """A uv.lock (version 1, revision 3) for the projects in `nodes` and `packages`;
+    `recorded` gives a node's `[package.metadata]`: requires-dist under "" and
+    requires-dev by group (what uv saw in pyproject.toml when it locked)."""
     overrides = overrides or {}
     out = ["version = 1", "revision = 3", 'requires-python = ">=3.11"', ""]
     if len(nodes) > 1 or root_groups:
@@ -260,10 +271,29 @@ def _uv_lock(
         ]
         for group, members in groups.items():
             lines += ["", "[package.dev-dependencies]", *_dependency_lines(group, members)]
+        if recorded and name in recorded:
+            lines += _metadata(recorded[name])
         entries.append((name, lines))
     for _, lines in sorted(entries):
         out += ["[[package]]", *lines, ""]
     return "\n".join(out)
+
+
+def _metadata(recorded: dict[str, list[str]]) -> list[str]:
+    def table(requirements: list[str]) -> str:
+        items = []
+        for requirement in requirements:
+            name = _names([requirement])[0]
+            specifier = requirement[len(name) :].strip()
+            items.append(f'{{ name = "{name}", specifier = "{specifier}" }}')
+        return f"[{', '.join(items)}]"
+
+    lines = ["", "[package.metadata]", f"requires-dist = {table(recorded.get('', []))}"]
+    groups = {g: r for g, r in recorded.items() if g}
+    if groups:
+        lines += ["", "[package.metadata.requires-dev]"]
+        lines += [f"{group} = {table(reqs)}" for group, reqs in groups.items()]
+    return lines
 
 
 def _dependency_lines(key: str, names: list[str]) -> list[str]:

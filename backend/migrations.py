@@ -103,4 +103,19 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
     """,
+    # 4: entropy scores over time, one row per project whenever its score moved.
+    """
+    CREATE TABLE entropy_scores (
+        id INTEGER PRIMARY KEY,
+        taken_at_ns INTEGER NOT NULL,
+        project TEXT NOT NULL,
+        health REAL NOT NULL,
+        drift_indicators INTEGER NOT NULL,
+        validation_errors INTEGER NOT NULL,
+        score REAL NOT NULL,
+        level TEXT NOT NULL,
+        report TEXT NOT NULL
+    );
+    CREATE INDEX entropy_scores_by_project ON entropy_scores (project, taken_at_ns)
+    """,
 ]

@@ -24,6 +24,7 @@ from packaging.utils import canonicalize_name
 from backend.audit import AuditFilter, AuditLog, trace_id_of
 from backend.dependency_graph import DependencyGraph, graph_from_uv_lock
 from backend.discovery import discover, is_pylock_name
+from backend.entropy import EntropyReport, SpanHealth, assess, lock_drift
 from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
 from backend.fallback_graph import graph_from_environment, graph_from_pylock
 from backend.inventory import Inventory, build_inventory
@@ -31,6 +32,7 @@ from backend.lock_graph import marker_environment
 from backend.models import ParseFailure
 from backend.parsers.pylock import parse_pylock
 from backend.parsers.uv_lock import parse_uv_lock
+from backend.project_health import record_scores, span_health
 from backend.scan_process import ScanProcess
 from backend.scanner import Layout, ProjectScan, Scanner, Timing
 from backend.settings import Settings
@@ -230,6 +232,29 @@ class Backend:
             graph = self._build_graph(scan) if scan is not None else None
             self._graphs[folder] = (scan, graph)
             return graph
+
+    async def entropy(self, store_scores: bool = True) -> list[EntropyReport]:
+        """Every project's health and entropy, from the last inventory and the span
+        store; scores that moved are stored."""
+        inventory = self.inventory
+        if inventory is None:
+            return []
+        reports = []
+        for info in inventory.projects:
+            scan = self._scans.get(info.path)
+            graph = await asyncio.to_thread(self.project_graph, info.path)
+            node = graph.nodes.get(graph.root) if graph and graph.source == "uv.lock" else None
+            evidence = lock_drift(scan.declarations, node) if scan else []
+            try:
+                await self.ready()
+                spans = await span_health(self.store, info.name)
+            except StoreError:
+                spans = SpanHealth()
+            reports.append(assess(info.name, inventory, evidence, spans))
+        if store_scores:
+            with contextlib.suppress(StoreError):
+                await record_scores(self.store, reports)
+        return reports
 
     def warm_graphs(self) -> int:
         """Build every project's graph ahead of need (a worker thread calls this after

@@ -1,0 +1,71 @@
+"""`devkit-tui entropy`: each project's health, drift indicators and entropy score."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from app.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_db,
+    add_roots,
+    check_roots,
+    print_json,
+    printable,
+    settings_from,
+)
+from backend.entropy import EntropyReport
+from backend.service import Backend
+from backend.settings import Settings
+
+DESCRIPTION = "Score each project's health and entropy; exit 1 if any is HIGH or CRITICAL."
+ENTROPY_SCHEMA = "devkit.entropy/1"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_roots(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_db(parser)
+
+
+def run(options: argparse.Namespace) -> int:
+    settings = settings_from(options, watch=False)
+    problem = check_roots(settings.roots)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    reports = asyncio.run(_reports(settings))
+    if options.json:
+        print_json({"schema": ENTROPY_SCHEMA, "projects": [r.as_json() for r in reports]})
+    else:
+        _print(reports)
+    alarming = any(r.level in ("HIGH", "CRITICAL") for r in reports)
+    return EXIT_FINDINGS if alarming else EXIT_OK
+
+
+async def _reports(settings: Settings) -> list[EntropyReport]:
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        await backend.ready()
+        await backend.scan(reason="entropy")
+        return sorted(await backend.entropy(), key=lambda r: (-r.score, r.project))
+    finally:
+        await backend.stop()
+
+
+def _print(reports: list[EntropyReport]) -> None:
+    print(f"{'PROJECT':<28} {'LEVEL':<9} {'SCORE':>5} {'HEALTH':>6} {'DRIFT':>5} {'ERRORS':>6}")
+    for report in reports:
+        print(
+            f"{printable(report.project)[:28]:<28} {report.level:<9} {report.score:>5.2f}"
+            f" {report.health:>6.2f} {len(report.indicators):>5} {report.validation_errors:>6}"
+        )
+        for indicator in report.indicators:
+            shown = ", ".join(indicator.evidence[:3])
+            more = f" (+{len(indicator.evidence) - 3} more)" if len(indicator.evidence) > 3 else ""
+            print(f"    {indicator.kind}: {printable(shown)}{more}")
+    print(f"{len(reports)} projects", file=sys.stderr)
