@@ -20,12 +20,15 @@ from backend.events import BackendProblem, InventoryUpdated, ScanProgress
 from backend.inventory import Inventory
 from backend.service import Backend
 from backend.settings import Settings
+from backend.spc.live import LiveCharts
+from backend.spc.series import SeriesOptions
 from backend.store import StoreError
 from screens.audit_detail import AuditDetailScreen
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
 from screens.trace_view import TraceScreen
 from widgets.audit_log import MAX_KEPT
+from widgets.charts_pane import ChartsPane
 from widgets.dependency_tree import TreeData
 from widgets.span_stream import SpanStream
 
@@ -69,6 +72,8 @@ class DevkitApp(App[None]):
         self._tree_timer: Timer | None = None
         self._span_header: tuple[object, ...] | None = None
         self._audit_version = -1
+        self._charts_version = -1
+        self.live_charts = LiveCharts(self.backend.telemetry.spans)
         self.dashboard = DashboardScreen()
 
     def on_mount(self) -> None:
@@ -76,6 +81,7 @@ class DevkitApp(App[None]):
         self.run_backend()
         self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
         self.set_timer(SPAN_REFRESH_S, self.refresh_audit)
+        self.set_timer(SPAN_REFRESH_S, self.refresh_charts)
 
     async def on_unmount(self) -> None:
         await self.backend.stop()
@@ -136,6 +142,7 @@ class DevkitApp(App[None]):
         self.updates_applied += 1
         self.refresh_tree()
         self.warm_graphs()
+        self.refresh_entropy()
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
@@ -193,6 +200,52 @@ class DevkitApp(App[None]):
             if rearm:
                 self.set_timer(SPAN_REFRESH_S, self.refresh_audit)
 
+    @work(exclusive=True, group="charts", exit_on_error=False, description="control charts")
+    async def refresh_charts(self, rearm: bool = True) -> None:
+        """Pull spans stored since the last look into the live charts, when the pane
+        is on screen and the store moved; re-armed once done."""
+        try:
+            version = self.backend.store.version
+            if self.paused or not self.dashboard.pane_visible("charts"):
+                return
+            if version == self._charts_version:
+                return
+            await self.live_charts.refresh()
+            self._charts_version = version
+            self._show_charts()
+        except StoreError:
+            pass
+        finally:
+            if rearm:
+                self.set_timer(SPAN_REFRESH_S, self.refresh_charts)
+
+    def _show_charts(self) -> None:
+        ranked = self.live_charts.ranked()
+        pane = self.dashboard.charts_pane
+        chosen = pane.chosen if pane.chosen in self.live_charts.tracked else None
+        if chosen is None and ranked:
+            chosen = ranked[0][0]
+        tracked = self.live_charts.tracked.get(chosen) if chosen else None
+        self.dashboard.show_charts(ranked, tracked.series if tracked else None)
+
+    def on_charts_pane_series_chosen(self, message: ChartsPane.SeriesChosen) -> None:
+        self._show_charts()
+
+    def on_charts_pane_chart_changed(self, message: ChartsPane.ChartChanged) -> None:
+        self.live_charts.set_options(SeriesOptions(chart=message.chart, log=message.log))
+        self._show_charts()
+
+    def on_charts_pane_rebaseline_requested(self, message: ChartsPane.RebaselineRequested) -> None:
+        if self.live_charts.rebaseline(message.name) is not None:
+            self.notify(f"New control limits for {message.name} from its newest points.")
+        self._show_charts()
+
+    @work(exclusive=True, group="entropy", exit_on_error=False, description="entropy")
+    async def refresh_entropy(self) -> None:
+        """Every project's entropy, after each inventory (scores that moved are stored)."""
+        reports = await self.backend.entropy()
+        self.dashboard.show_entropy(reports)
+
     def on_audit_detail_screen_trace_requested(
         self, message: AuditDetailScreen.TraceRequested
     ) -> None:
@@ -223,6 +276,8 @@ class DevkitApp(App[None]):
     def on_dashboard_screen_pane_shown(self, message: DashboardScreen.PaneShown) -> None:
         if message.pane == "tree":
             self.refresh_tree()
+        elif message.pane == "charts":
+            self.refresh_charts(rearm=False)
         elif message.pane == "audit":
             self.refresh_audit(rearm=False)
 

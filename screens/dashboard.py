@@ -13,12 +13,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from backend.audit import AuditEntry
+from backend.entropy import EntropyReport
 from backend.inventory import Inventory
 from backend.spans.span_rates import SpanRates
+from backend.spc.series import Series
 from screens.audit_detail import AuditDetailScreen
 from screens.errors import ErrorsScreen
 from screens.package_detail import PackageDetailScreen
 from widgets.audit_log import AuditLogPane
+from widgets.charts_pane import ChartsPane
 from widgets.dependency_tree import DependencyTree, TreeData
 from widgets.inventory_pane import InventoryPane
 from widgets.pane_tabs import PaneTabs
@@ -34,8 +37,6 @@ PANES: list[tuple[str, str]] = [
     ("weaver", "Weaver"),
 ]
 PLANNED = {
-    "charts": "Control charts over the durations and error rates of every operation "
-    "(Shewhart charts, Nelson rules, DPMO, sigma level) and an entropy score per project.",
     "weaver": "Semantic-convention registries and recorded spans checked the way "
     "OpenTelemetry Weaver checks them, with each finding and where it comes from.",
 }
@@ -99,6 +100,8 @@ class DashboardScreen(Screen[None]):
                         yield InventoryPane(id="inventory-pane")
                     elif pane == "spans":
                         yield SpanStream(id="spans-pane")
+                    elif pane == "charts":
+                        yield ChartsPane(id="charts-pane")
                     elif pane == "audit":
                         yield AuditLogPane(id="audit-pane")
                     elif pane == "tree":
@@ -130,6 +133,16 @@ class DashboardScreen(Screen[None]):
         self, spans: list[dict[str, Any]], rates: SpanRates, receiver: str | None
     ) -> None:
         self.query_one(SpanStream).show(spans, rates, receiver)
+
+    @property
+    def charts_pane(self) -> ChartsPane:
+        return self.query_one(ChartsPane)
+
+    def show_charts(self, ranked: list[tuple[str, int, int]], series: Series | None) -> None:
+        self.charts_pane.show_series(ranked, series)
+
+    def show_entropy(self, reports: list[EntropyReport]) -> None:
+        self.charts_pane.show_entropy(reports)
 
     def show_audit(self, entries: list[AuditEntry]) -> None:
         self.query_one(AuditLogPane).add_entries(entries)
@@ -174,6 +187,7 @@ class DashboardScreen(Screen[None]):
             "inventory": "#inventory-table",
             "spans": "#span-table",
             "audit": "#audit-table",
+            "charts": "#series-list",
         }.get(pane, f"#{pane}-pane")
         self.query_one(target).focus()
 

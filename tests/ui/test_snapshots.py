@@ -19,7 +19,9 @@ from backend.demo import build_demo_workspace
 from backend.settings import Settings
 from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
 from tests.ui.conftest import wait_for_inventory, wait_until
+from tests.ui.test_charts_pilot import fixed_history
 from widgets.audit_log import AuditLogPane
+from widgets.charts_pane import ChartsPane
 from widgets.span_stream import SpanTable
 
 FIXED = Path("/tmp/devkit-tui-snapshot")
@@ -206,3 +208,39 @@ def test_audit_pane(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[
 def test_audit_detail(snap_compare, fixed_demo: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle("5", "enter"))
+
+
+def with_history(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A fixed span history, then the charts pane drawn from it."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        await wait_for_inventory(pilot)
+        await wait_for_audit(pilot)
+        await app.backend.ready()  # type: ignore[attr-defined]
+        await app.backend.telemetry.spans.add(fixed_history())  # type: ignore[attr-defined]
+        await pilot.press("4")
+        pane = app.screen.query_one(ChartsPane)
+        await wait_until(pilot, lambda: pane.series is not None and pane.series.n == 120)
+        entropy = app.screen.query_one("#entropy-text")
+        await wait_until(pilot, lambda: "data-pipeline" in str(entropy.render()))
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause()
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_charts_pane(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
+    # the cursor moved onto the first point of the shift
+    assert snap_compare(app, terminal_size=size, run_before=with_history(*["left"] * 29))
+
+
+def test_charts_pane_alone(snap_compare, fixed_demo: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """One pane at a time below 120 columns: room for the plotted chart and its MR chart."""
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
+    assert snap_compare(app, terminal_size=(110, 44), run_before=with_history(*["left"] * 29))

@@ -1,0 +1,245 @@
+"""The charts pane: a chooser of span series (most signals first), the chosen
+series' control chart with its numbers, and each project's entropy gauge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from backend.entropy import EntropyReport
+from backend.spc.rules import RULES
+from backend.spc.series import Series
+from widgets.control_chart import ControlChart
+from widgets.safe_text import plain
+
+CHART_CYCLE = ("imr", "xbar-r", "xbar-s", "p")
+SHORT_RULES = {
+    1: "beyond 3 sigma",
+    2: "9 on one side",
+    3: "6 trending",
+    4: "14 alternating",
+    5: "2 of 3 beyond 2 sigma",
+    6: "4 of 5 beyond 1 sigma",
+    7: "15 within 1 sigma",
+    8: "8 outside 1 sigma",
+}
+LEVEL_STYLE = {"LOW": "success", "MEDIUM": "warning", "HIGH": "error", "CRITICAL": "error"}
+
+
+class SeriesList(OptionList):
+    """Span names with their signal counts."""
+
+
+class ChartsPane(Vertical):
+    """Shows what the app hands it; asks the app for another series, chart or baseline."""
+
+    DEFAULT_CSS = """
+    ChartsPane { height: 1fr; }
+    ChartsPane #chart-header { height: auto; max-height: 3; padding: 0 1; }
+    ChartsPane #chart-row { height: 3fr; }
+    ChartsPane SeriesList {
+        width: 30; height: 1fr; border: none; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    ChartsPane #chart-side { width: 1fr; }
+    ChartsPane #chart-rules { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
+    ChartsPane #entropy { height: 1fr; min-height: 3; border-top: solid $panel-lighten-2; }
+    ChartsPane.-narrow SeriesList { width: 18; }
+    """
+    BINDINGS = [
+        Binding("left,h", "move_cursor(-1)", "Point left", show=False),
+        Binding("right,l", "move_cursor(1)", "Point right", show=False),
+        Binding(
+            "c", "cycle_chart", "Chart", id="charts.chart", tooltip="I-MR, X-bar/R, X-bar/S, p"
+        ),
+        Binding("L", "toggle_log", "Log", id="charts.log", tooltip="Durations in ms or log(ms)"),
+        Binding(
+            "b",
+            "rebaseline",
+            "Rebaseline",
+            id="charts.baseline",
+            tooltip="Compute new control limits from the newest points",
+        ),
+    ]
+
+    class SeriesChosen(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    class ChartChanged(Message):
+        def __init__(self, chart: str, log: bool) -> None:
+            super().__init__()
+            self.chart = chart
+            self.log = log
+
+    class RebaselineRequested(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.series: Series | None = None
+        self.chosen: str | None = None
+        self.chart = "imr"
+        self.log_scale = True
+        self.cursor: int | None = None
+        self._ranked: list[tuple[str, int, int]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "No spans stored yet: charts appear as operations are recorded.", id="chart-header"
+        )
+        with Horizontal(id="chart-row"):
+            yield SeriesList(id="series-list")
+            with Vertical(id="chart-side"):
+                yield ControlChart(id="control-chart")
+                yield Static("", id="chart-rules")
+        with VerticalScroll(id="entropy"):
+            yield Static("Entropy: waiting for the first inventory.", id="entropy-text")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 70, "-narrow")
+
+    # -- data down ------------------------------------------------------------------------
+
+    def show_series(self, ranked: list[tuple[str, int, int]], series: Series | None) -> None:
+        """The chooser's rows (name, spans, signals) and the chosen series."""
+        if ranked != self._ranked:
+            self._fill_list(ranked)
+        if series is not None and (self.series is None or series.span != self.series.span):
+            self.cursor = None
+        self.series = series
+        if series is not None:
+            self.chosen = series.span
+            if self.cursor is None or self.cursor >= len(series.points):
+                self.cursor = len(series.points) - 1 if series.points else None
+        self._redraw()
+
+    def show_entropy(self, reports: list[EntropyReport]) -> None:
+        text = Text()
+        for report in sorted(reports, key=lambda r: (-r.score, r.project)):
+            style = self._style(LEVEL_STYLE[report.level])
+            text.append_text(plain(f"{report.project[:24]:<24} "))
+            text.append(f"{report.level:<8}", style=f"bold {style}")
+            filled = round(report.score * 10)
+            text.append(" " + "█" * filled + "░" * (10 - filled), style=style)
+            text.append(f" {report.score:.2f}  health {report.health:.2f}")
+            if report.validation_errors:
+                text.append(f"  {report.validation_errors} unreadable", style="bold")
+            text.append("\n")
+            for indicator in report.indicators:
+                first = indicator.evidence[0] if indicator.evidence else ""
+                more = len(indicator.evidence) - 1
+                text.append(f"   {indicator.kind}: ", style="italic")
+                text.append_text(plain(first + (f" (+{more} more)" if more > 0 else "")))
+                text.append("\n")
+        self.query_one("#entropy-text", Static).update(text or Text("No projects."))
+
+    # -- keys and choices -------------------------------------------------------------------
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        name = str(event.option.id)
+        if name != self.chosen:
+            self.chosen = name
+            self.post_message(self.SeriesChosen(name))
+
+    def action_move_cursor(self, step: int) -> None:
+        if self.series is None or not self.series.points:
+            return
+        current = self.cursor if self.cursor is not None else len(self.series.points) - 1
+        self.cursor = max(0, min(len(self.series.points) - 1, current + step))
+        self._redraw()
+
+    def action_cycle_chart(self) -> None:
+        self.chart = CHART_CYCLE[(CHART_CYCLE.index(self.chart) + 1) % len(CHART_CYCLE)]
+        self.post_message(self.ChartChanged(self.chart, self.log_scale))
+
+    def action_toggle_log(self) -> None:
+        self.log_scale = not self.log_scale
+        self.post_message(self.ChartChanged(self.chart, self.log_scale))
+
+    def action_rebaseline(self) -> None:
+        if self.chosen:
+            self.post_message(self.RebaselineRequested(self.chosen))
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _fill_list(self, ranked: list[tuple[str, int, int]]) -> None:
+        self._ranked = ranked
+        chooser = self.query_one(SeriesList)
+        highlighted = self.chosen
+        chooser.clear_options()
+        for name, count, signals in ranked:
+            label = Text(no_wrap=True, overflow="ellipsis")
+            if signals:
+                label.append(f"⚠{signals:<3} ", style=self._style("warning"))
+            else:
+                label.append("     ")
+            label.append_text(plain(name))
+            label.append(f" {count}", style="dim")
+            chooser.add_option(Option(label, id=name))
+        if highlighted is not None and any(r[0] == highlighted for r in ranked):
+            chooser.highlighted = next(i for i, r in enumerate(ranked) if r[0] == highlighted)
+
+    def _redraw(self) -> None:
+        series = self.series
+        self.query_one(ControlChart).show(series, self.cursor)
+        header = self.query_one("#chart-header", Static)
+        rules = self.query_one("#chart-rules", Static)
+        if series is None:
+            return
+        header.update(_header(series))
+        rules.update(self._cursor_text(series))
+
+    def _cursor_text(self, series: Series) -> Text:
+        """The point under the cursor and the rules it trips (named in full when one)."""
+        text = Text()
+        if self.cursor is not None and self.cursor < len(series.points):
+            text.append(f"point {self.cursor}: {series.points[self.cursor]:.4g} {series.scale}  ")
+            tripped = [v.rule for v in series.violations if self.cursor in v.points]
+            if len(tripped) == 1:
+                text.append(f"rule {tripped[0]}: {RULES[tripped[0]]}", style=self._style("warning"))
+            elif tripped:
+                names = ", ".join(f"{r} ({SHORT_RULES[r]})" for r in tripped)
+                text.append(f"rules {names}", style=self._style("warning"))
+            else:
+                text.append("within every rule")
+        if series.violations:
+            counts = ", ".join(f"{v.rule}: {len(v.points)} points" for v in series.violations)
+            text.append(f"\nsignals by rule: {counts}")
+        return text
+
+    def _style(self, name: str) -> str:
+        return str(getattr(self.app.current_theme, name, "") or "")
+
+
+def _header(series: Series) -> Text:
+    text = plain(series.span, style="bold")
+    text.append(f"  {series.chart} · {series.scale} · n={series.n}")
+    limits = series.limits
+    if limits is not None:
+        text.append(
+            f"\nCL {limits.main.center:.4g}  UCL {limits.main.ucl:.4g}  LCL {limits.main.lcl:.4g}"
+        )
+    parts = []
+    if series.cpk is not None:
+        parts.append(f"Cpk {series.cpk:.2f}")
+    if series.ppk is not None:
+        parts.append(f"Ppk {series.ppk:.2f}")
+    if series.dpmo is not None:
+        parts.append(f"DPMO {series.dpmo:,.0f}")
+        parts.append(
+            f"sigma {series.sigma_level:.2f}" if series.sigma_level is not None else "no defects"
+        )
+    if parts:
+        text.append("  " + "  ".join(parts))
+    return text
