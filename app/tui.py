@@ -73,7 +73,9 @@ class DevkitApp(App[None]):
         self._span_header: tuple[object, ...] | None = None
         self._audit_version = -1
         self._charts_version = -1
-        self.live_charts = LiveCharts(self.backend.telemetry.spans)
+        self.live_charts = LiveCharts(
+            self.backend.telemetry.spans, spec_limits=settings.spec_limits
+        )
         self.dashboard = DashboardScreen()
 
     def on_mount(self) -> None:
@@ -231,13 +233,15 @@ class DevkitApp(App[None]):
     def on_charts_pane_series_chosen(self, message: ChartsPane.SeriesChosen) -> None:
         self._show_charts()
 
-    def on_charts_pane_chart_changed(self, message: ChartsPane.ChartChanged) -> None:
-        self.live_charts.set_options(SeriesOptions(chart=message.chart, log=message.log))
+    async def on_charts_pane_chart_changed(self, message: ChartsPane.ChartChanged) -> None:
+        await self.live_charts.set_options(SeriesOptions(chart=message.chart, log=message.log))
         self._show_charts()
 
-    def on_charts_pane_rebaseline_requested(self, message: ChartsPane.RebaselineRequested) -> None:
-        if self.live_charts.rebaseline(message.name) is not None:
-            self.notify(f"New control limits for {message.name} from its newest points.")
+    async def on_charts_pane_rebaseline_requested(
+        self, message: ChartsPane.RebaselineRequested
+    ) -> None:
+        if await self.live_charts.rebaseline(message.name) is not None:
+            self.notify(f"New control limits for {message.name} from its newest points (stored).")
         self._show_charts()
 
     @work(exclusive=True, group="entropy", exit_on_error=False, description="entropy")

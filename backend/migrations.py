@@ -118,4 +118,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX entropy_scores_by_project ON entropy_scores (project, taken_at_ns)
     """,
+    # 5: control limits fixed from a baseline, kept until the user recomputes them.
+    """
+    CREATE TABLE spc_baselines (
+        span TEXT NOT NULL,
+        chart TEXT NOT NULL,
+        scale TEXT NOT NULL,
+        subgroup INTEGER NOT NULL,
+        limits TEXT NOT NULL,
+        computed_ns INTEGER NOT NULL,
+        PRIMARY KEY (span, chart, scale, subgroup)
+    )
+    """,
 ]

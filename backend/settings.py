@@ -54,6 +54,8 @@ class Settings:
     span_file_pattern: str = "*.otlp.jsonl"
     retention_spans: int = 1_000_000
     retention_days: float = 14.0
+    spec_limits: dict[str, float] = field(default_factory=dict)
+    """Upper specification limits in ms by span name (the default is 2 s)."""
 
     def __post_init__(self) -> None:
         self.roots = [Path(r).expanduser().absolute() for r in self.roots] or [Path.cwd()]
@@ -64,6 +66,9 @@ class Settings:
             )
         if not 0 <= self.otlp_port <= 65535:
             raise SettingsError(f"--otlp-port must be between 0 and 65535, not {self.otlp_port}")
+        for name, limit in self.spec_limits.items():
+            if not limit > 0:
+                raise SettingsError(f"the spec limit of {name!r} must be positive, not {limit}")
         if self.environment is not None:
             self.environment = Path(self.environment).expanduser().absolute()
 
@@ -80,4 +85,5 @@ class Settings:
             "span_file_pattern": self.span_file_pattern,
             "retention_spans": self.retention_spans,
             "retention_days": self.retention_days,
+            "spec_limits": dict(sorted(self.spec_limits.items())),
         }

@@ -225,6 +225,8 @@ class ChartsPane(Vertical):
 def _header(series: Series) -> Text:
     text = plain(series.span, style="bold")
     text.append(f"  {series.chart} · {series.scale} · n={series.n}")
+    if series.limits_note:
+        text.append(f" · {series.limits_note}", style="dim")
     limits = series.limits
     if limits is not None:
         text.append(

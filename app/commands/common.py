@@ -58,8 +58,34 @@ def add_export(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_spec_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--spec-for",
+        action="append",
+        default=[],
+        metavar="SPAN=MS",
+        help="upper specification limit of one span name in ms (repeatable; default 2000)",
+    )
+
+
+def spec_limits_from(pairs: list[str]) -> dict[str, float]:
+    """`NAME=MS` pairs; the name may itself hold `=` (the last one splits)."""
+    limits = {}
+    for pair in pairs:
+        name, sep, value = pair.rpartition("=")
+        try:
+            limits[name] = float(value)
+        except ValueError:
+            raise UsageProblem(f"--spec-for {pair!r}: expected SPAN=MS") from None
+        if not sep or not name:
+            raise UsageProblem(f"--spec-for {pair!r}: expected SPAN=MS")
+    return limits
+
+
 def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
     """Settings from whichever common options the subcommand has."""
+    if getattr(options, "spec_for", None):
+        values["spec_limits"] = spec_limits_from(options.spec_for)
     if getattr(options, "roots", None) is not None:
         values.setdefault("roots", options.roots or [Path.cwd()])
     for option, field in (

@@ -8,9 +8,11 @@ import sys
 from app.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
+    UsageProblem,
     add_db,
     add_otlp,
     add_roots,
+    add_spec_limits,
     check_roots,
     settings_from,
 )
@@ -23,10 +25,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_roots(parser)
     add_db(parser)
     add_otlp(parser, receive_flag=True)
+    add_spec_limits(parser)
 
 
 def run(options: argparse.Namespace) -> int:
-    settings = settings_from(options, watch=not options.no_watch, receive_otlp=not options.no_otlp)
+    try:
+        settings = settings_from(
+            options, watch=not options.no_watch, receive_otlp=not options.no_otlp
+        )
+    except UsageProblem as exc:
+        print(f"devkit-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if problem := check_roots(settings.roots):
         print(problem, file=sys.stderr)
         return EXIT_USAGE

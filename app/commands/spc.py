@@ -5,11 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 from typing import Any
 
-from app.commands.common import EXIT_OK, EXIT_USAGE, add_db, print_json, printable, settings_from
+from app.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageProblem,
+    add_db,
+    add_spec_limits,
+    print_json,
+    printable,
+    settings_from,
+)
 from backend.service import Backend
 from backend.settings import Settings
+from backend.spc import baselines
 from backend.spc.series import (
     CHARTS,
     DEFAULT_BASELINE,
@@ -32,9 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--baseline",
         type=int,
-        default=DEFAULT_BASELINE,
         metavar="N",
-        help=f"limits from the first N points (subgroups, buckets); default {DEFAULT_BASELINE}",
+        help="limits from the first N points (subgroups, buckets); by default the limits"
+        f" the dashboard fixed and stored, else the first {DEFAULT_BASELINE}",
     )
     parser.add_argument("--log", action="store_true", help="chart log(duration in ms)")
     parser.add_argument(
@@ -57,6 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="MS",
         help=f"upper specification limit in ms (default {DEFAULT_SPEC_MS:g})",
     )
+    add_spec_limits(parser)
     parser.add_argument(
         "--window", type=int, default=WINDOW, help=f"the newest N spans of each name ({WINDOW})"
     )
@@ -65,20 +77,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    problem = _problem(options)
+    try:
+        problem = _problem(options)
+        settings = settings_from(options, roots=[], watch=False)
+    except UsageProblem as exc:
+        problem = str(exc)
     if problem:
         print(f"devkit-tui spc: {problem}", file=sys.stderr)
         return EXIT_USAGE
     chart_options = SeriesOptions(
         chart=options.chart,
-        baseline=options.baseline,
+        baseline=options.baseline or DEFAULT_BASELINE,
         log=options.log,
         subgroup=options.subgroup,
         bucket_s=options.bucket,
         spec_ms=options.spec,
     )
-    settings = settings_from(options, roots=[], watch=False)
-    series = asyncio.run(_series(settings, options.span, chart_options, options.window))
+    stored = options.baseline is None
+    series = asyncio.run(_series(settings, options.span, chart_options, options.window, stored))
     if options.span and not series:
         print(f"devkit-tui spc: no spans named {options.span!r} are stored", file=sys.stderr)
         return EXIT_USAGE
@@ -90,7 +106,7 @@ def run(options: argparse.Namespace) -> int:
 
 
 def _problem(options: argparse.Namespace) -> str | None:
-    if options.baseline < 1:
+    if options.baseline is not None and options.baseline < 1:
         return "--baseline must be at least 1"
     if not 2 <= options.subgroup <= 25:
         return "--subgroup must be between 2 and 25"
@@ -100,19 +116,26 @@ def _problem(options: argparse.Namespace) -> str | None:
 
 
 async def _series(
-    settings: Settings, span: str | None, options: SeriesOptions, window: int
+    settings: Settings, span: str | None, options: SeriesOptions, window: int, stored: bool
 ) -> list[Series]:
     backend = Backend(settings)
     await backend.start(scan=False)
     try:
         await backend.ready()
         spans = backend.telemetry.spans
+        fixed = await baselines.load(backend.store, options) if stored else {}
         names = [span] if span else sorted(name for name, _ in await spans.names())
         out = []
         for name in names:
             samples = await spans.samples(name, window)
-            if samples:
-                out.append(analyse(name, samples, options))
+            if not samples:
+                continue
+            spec = settings.spec_limits.get(name, options.spec_ms)
+            series = analyse(name, samples, replace(options, spec_ms=spec), fixed.get(name))
+            series.limits_note = (
+                "stored baseline" if name in fixed else f"first {options.baseline} points"
+            )
+            out.append(series)
         return sorted(out, key=lambda s: (-s.signal_count, s.span))
     finally:
         await backend.stop()

@@ -2,17 +2,21 @@
 
 Each refresh asks only for rows stored since the last one (by row id, then by the
 (name, start) index per name that moved), appends them to each name's window and
-judges the new points against the limits fixed when the series was first seen.
-New limits come only from `rebaseline`, an explicit action.
+judges the new points against fixed limits: the stored ones when a series has
+them, else limits from its first points, stored at once so they stay fixed across
+restarts. New limits come only from `rebaseline`, an explicit action.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+from dataclasses import dataclass, field, replace
 
 from backend.spans.span_store import SpanStore
+from backend.spc import baselines
 from backend.spc.charts import ChartLimits
 from backend.spc.series import Sample, Series, SeriesOptions, analyse
+from backend.store import StoreError
 
 LIVE_WINDOW = 2_000
 MAX_NAMES = 200
@@ -29,14 +33,24 @@ class Tracked:
 class LiveCharts:
     """Every span name's series for one chart kind and scale."""
 
-    def __init__(self, spans: SpanStore, options: SeriesOptions | None = None) -> None:
+    def __init__(
+        self,
+        spans: SpanStore,
+        options: SeriesOptions | None = None,
+        spec_limits: dict[str, float] | None = None,
+    ) -> None:
         self.spans = spans
         self.options = options or SeriesOptions(log=True)
+        self.spec_limits = spec_limits or {}
+        """Upper specification limits in ms by span name (else `options.spec_ms`)."""
         self.tracked: dict[str, Tracked] = {}
         self._last_row = 0
+        self._stored: dict[str, ChartLimits] | None = None
 
     async def refresh(self) -> set[str]:
         """Pull what was stored since the last call; returns the names that moved."""
+        if self._stored is None:
+            self._stored = await baselines.load(self.spans.store, self.options)
         rows = await self.spans.store.query(
             "SELECT name, COUNT(*), MAX(id) FROM spans WHERE id > ? GROUP BY name",
             (self._last_row,),
@@ -46,36 +60,42 @@ class LiveCharts:
             self._last_row = max(self._last_row, last)
             if name not in self.tracked and len(self.tracked) >= MAX_NAMES:
                 continue
-            entry = self.tracked.setdefault(name, Tracked())
+            entry = self.tracked.setdefault(name, Tracked(limits=self._stored.get(name)))
             entry.count += count
             after = entry.samples[-1].start_ns if entry.samples else None
             # Spans of one name are stored close to start order; one that arrives
             # later than a newer one of its name is left out of the live window.
             entry.samples.extend(await self.spans.samples(name, LIVE_WINDOW, after))
             del entry.samples[:-LIVE_WINDOW]
-            self._judge(name, entry)
+            await self._judge(name, entry)
             moved.add(name)
         return moved
 
-    def set_options(self, options: SeriesOptions) -> None:
-        """Another chart kind or scale: limits are computed afresh for it."""
+    async def set_options(self, options: SeriesOptions) -> None:
+        """Another chart kind or scale: its own stored limits, or new ones."""
         self.options = options
+        self._stored = await baselines.load(self.spans.store, options)
         for name, entry in self.tracked.items():
-            entry.limits = None
-            self._judge(name, entry)
+            entry.limits = self._stored.get(name)
+            await self._judge(name, entry)
 
-    def rebaseline(self, name: str) -> Series | None:
-        """New limits for one series from its newest `baseline` points."""
+    async def rebaseline(self, name: str) -> Series | None:
+        """New limits for one series from its newest `baseline` points, stored."""
         entry = self.tracked.get(name)
         if entry is None or not entry.samples:
             return None
         size = self.options.baseline
         if self.options.chart in ("xbar-r", "xbar-s"):
             size *= self.options.subgroup
-        recent = entry.samples[-size:]
-        entry.limits = analyse(name, recent, self.options).limits
-        self._judge(name, entry)
+        entry.limits = analyse(name, entry.samples[-size:], self.options_for(name)).limits
+        if entry.limits is not None:
+            await self._save(name, entry.limits)
+        await self._judge(name, entry)
         return entry.series
+
+    def options_for(self, name: str) -> SeriesOptions:
+        spec = self.spec_limits.get(name)
+        return replace(self.options, spec_ms=spec) if spec else self.options
 
     def ranked(self) -> list[tuple[str, int, int]]:
         """(name, spans stored, signals), most signals first."""
@@ -85,13 +105,31 @@ class LiveCharts:
         ]
         return sorted(rows, key=lambda r: (-r[2], r[0]))
 
-    def _judge(self, name: str, entry: Tracked) -> None:
+    async def _judge(self, name: str, entry: Tracked) -> None:
+        """Judge the window; limits become fixed (and stored) once the baseline is full,
+        and until then are provisional, recomputed from what there is."""
         if not entry.samples:
             return
         try:
-            entry.series = analyse(name, entry.samples, self.options, fixed=entry.limits)
+            entry.series = analyse(name, entry.samples, self.options_for(name), entry.limits)
         except ValueError:
             entry.series = None  # too few points for this chart yet
             return
-        if entry.limits is None and entry.series.limits is not None:
+        if entry.limits is not None:
+            entry.series.limits_note = "limits fixed"
+            return
+        points = len(entry.series.points)
+        if points >= self.options.baseline and entry.series.limits is not None:
             entry.limits = entry.series.limits
+            entry.series.limits_note = "limits fixed"
+            await self._save(name, entry.limits)
+        else:
+            entry.series.limits_note = (
+                f"provisional limits: {points} of {self.options.baseline} baseline points"
+            )
+
+    async def _save(self, name: str, limits: ChartLimits) -> None:
+        if self._stored is not None:
+            self._stored[name] = limits
+        with contextlib.suppress(StoreError):  # the limits still hold for this session
+            await baselines.save(self.spans.store, name, self.options, limits)

@@ -78,6 +78,8 @@ class Series:
     ucl_points: list[float] = field(default_factory=list)
     lcl_points: list[float] = field(default_factory=list)
     """Per-point limits (the p-chart's vary with each bucket's size)."""
+    limits_note: str = ""
+    """Where the limits come from: a baseline of first points, stored, provisional."""
 
     @property
     def signal_count(self) -> int:
@@ -110,6 +112,7 @@ class Series:
             "dpmo": self.dpmo,
             "sigma_level": self.sigma_level,
             "range_points": self.spread_points,
+            "limits_from": self.limits_note,
             "point_times": self.point_times,
         }
         if self.ucl_points:

@@ -65,7 +65,7 @@ async def test_charts_follow_keys_and_live_spans(demo_workspace: Path, tmp_path:
         assert pane.series.scale == "log(ms)" and pane.series.n == 120
         assert pane.cursor == 119
         rules = str(app.screen.query_one("#chart-rules").render())
-        assert "point 119" in rules and "rule 1" in rules  # the shifted tail is beyond 3 sigma
+        assert "point 119" in rules and "1 (beyond 3 sigma)" in rules  # the shifted tail
 
         await pilot.press("left", "left")
         assert pane.cursor == 117

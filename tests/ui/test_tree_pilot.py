@@ -36,13 +36,14 @@ async def test_tree_follows_inventory_and_answers_why(demo_workspace: Path, tmp_
         ]
         await pilot.press("down", "space")  # expand: who needs numpy there?
         await pilot.pause()
-        assert labels(tree)[2:] == ["    project data-pipeline", "    pandas 2.2.3"]
+        # The project's edge carries the specifier its uv.lock recorded.
+        assert labels(tree)[2:] == ["    project data-pipeline  >=2.1", "    pandas 2.2.3"]
         await pilot.press("f")  # forward from the project
         await pilot.pause()
         forward = labels(tree)
         assert forward[0] == "project data-pipeline"
-        assert "  numpy 2.2.1  [conflict]" in forward and "  pandas 2.2.3" in forward
-        pandas = forward.index("  pandas 2.2.3")
+        assert "  numpy 2.2.1  [conflict]  >=2.1" in forward
+        pandas = forward.index("  pandas 2.2.3  >=2.2")
         await pilot.press(*["down"] * pandas, "space")
         await pilot.pause()
         assert "    python-dateutil 2.9.0.post0" in labels(tree)
@@ -100,7 +101,7 @@ async def test_depth_limit_opens_the_tree_to_it(demo_workspace: Path, tmp_path: 
         await pilot.pause()
         one = labels(tree)
         assert one[0] == "project data-pipeline  depth ≤ 1"
-        assert "  pandas 2.2.3" in one and not any(line.startswith("    ") for line in one)
+        assert "  pandas 2.2.3  >=2.2" in one and not any(line.startswith("    ") for line in one)
         assert not any(node.allow_expand for node in tree.root.children)
         await pilot.press("d")  # depth 2: every direct dependency opened one level
         await pilot.pause()

@@ -156,3 +156,79 @@ async def test_cli_json_contract(tmp_path: Path) -> None:
         timeout=60,
     )
     assert missing.returncode == 2 and "no spans named" in missing.stderr
+
+
+async def test_live_limits_are_fixed_stored_and_held_across_restarts(tmp_path: Path) -> None:
+    from backend.spc.live import LiveCharts
+
+    db = tmp_path / "db.sqlite3"
+    store = Store(db)
+    await store.open()
+    spans = SpanStore(store)
+    try:
+        await spans.add(records("checkout", STEADY[:20]))
+        live = LiveCharts(spans, SeriesOptions(baseline=30))
+        await live.refresh()
+        tracked = live.tracked["checkout"]
+        assert tracked.limits is None  # 20 of 30 baseline points: provisional
+        assert tracked.series.limits_note.startswith("provisional")  # type: ignore[union-attr]
+        more = records("checkout", STEADY)[20:]
+        await spans.add(more)
+        await live.refresh()
+        fixed = live.tracked["checkout"].limits
+        assert fixed is not None and live.tracked["checkout"].series.n == 30  # type: ignore[union-attr]
+
+        # A new dashboard on the same store judges new, slower spans against the same limits.
+        slow = records("checkout", [*STEADY, *[40.0] * 10])[30:]
+        await spans.add(slow)
+        again = LiveCharts(spans, SeriesOptions(baseline=30))
+        await again.refresh()
+        assert again.tracked["checkout"].limits == fixed
+        assert any(v.rule == 1 for v in again.tracked["checkout"].series.violations)  # type: ignore[union-attr]
+
+        # Recomputing is explicit, and stored for the next one.
+        await again.rebaseline("checkout")
+        moved = again.tracked["checkout"].limits
+        assert moved is not None and moved.main.center > fixed.main.center
+        third = LiveCharts(spans, SeriesOptions(baseline=30))
+        await third.refresh()
+        assert third.tracked["checkout"].limits == moved
+    finally:
+        await store.close()
+
+
+def spc_json(db: Path, *args: str) -> tuple[int, dict, str]:  # type: ignore[type-arg]
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "spc", "--json", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        timeout=60,
+    )
+    return result.returncode, json.loads(result.stdout or "{}"), result.stderr
+
+
+async def test_cli_uses_stored_limits_and_spec_per_span(tmp_path: Path) -> None:
+    from backend.spc.live import LiveCharts
+
+    db = tmp_path / "db.sqlite3"
+    store = Store(db)
+    await store.open()
+    try:
+        spans = SpanStore(store)
+        await spans.add(records("checkout", STEADY))
+        await LiveCharts(spans, SeriesOptions(baseline=30, log=False)).refresh()
+        await spans.add(records("checkout", [*STEADY, *[90.0] * 5])[30:])
+    finally:
+        await store.close()
+    code, stored, _ = spc_json(db, "--span", "checkout", "--spec-for", "checkout=150")
+    assert code == 0
+    series = stored["series"][0]
+    assert series["limits_from"] == "stored baseline" and series["n"] == 35
+    assert round(series["center"], 1) == 20.5  # the dashboard's limits, not all 35 points
+    assert series["spec_limit"] == 150.0 and series["dpmo"] == 0
+    code, first, _ = spc_json(db, "--span", "checkout", "--baseline", "35")
+    assert first["series"][0]["limits_from"] == "first 35 points"
+    assert first["series"][0]["center"] > series["center"]
+    code, _, error = spc_json(db, "--spec-for", "checkout")
+    assert code == 2 and "SPAN=MS" in error
