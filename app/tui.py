@@ -35,6 +35,7 @@ from widgets.span_stream import SpanStream
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SPAN_REFRESH_S = 1.0
 TREE_SETTLE_S = 0.15
+AFTER_PAINT_S = 1.0
 
 
 class DevkitApp(App[None]):
@@ -73,6 +74,7 @@ class DevkitApp(App[None]):
         self._span_header: tuple[object, ...] | None = None
         self._audit_version = -1
         self._charts_version = -1
+        self._entropy_stale = True
         self.live_charts = LiveCharts(
             self.backend.telemetry.spans, spec_limits=settings.spec_limits
         )
@@ -143,8 +145,10 @@ class DevkitApp(App[None]):
         self.dashboard.show_inventory(event.inventory)
         self.updates_applied += 1
         self.refresh_tree()
-        self.warm_graphs()
-        self.refresh_entropy()
+        # Graphs and entropy wait until the table has been painted: both parse locks
+        # in this process, and the first paint should not share the GIL with them.
+        self.set_timer(AFTER_PAINT_S, self.warm_graphs)
+        self.set_timer(AFTER_PAINT_S, self.refresh_entropy)
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
@@ -246,7 +250,12 @@ class DevkitApp(App[None]):
 
     @work(exclusive=True, group="entropy", exit_on_error=False, description="entropy")
     async def refresh_entropy(self) -> None:
-        """Every project's entropy, after each inventory (scores that moved are stored)."""
+        """Every project's entropy, after each inventory while the charts pane is on
+        screen (scores that moved are stored)."""
+        if not self.dashboard.pane_visible("charts"):
+            self._entropy_stale = True
+            return
+        self._entropy_stale = False
         reports = await self.backend.entropy()
         self.dashboard.show_entropy(reports)
 
@@ -282,6 +291,8 @@ class DevkitApp(App[None]):
             self.refresh_tree()
         elif message.pane == "charts":
             self.refresh_charts(rearm=False)
+            if self._entropy_stale:
+                self.refresh_entropy()
         elif message.pane == "audit":
             self.refresh_audit(rearm=False)
 

@@ -16,13 +16,13 @@ errors are the project's unreadable files plus semantic-convention violations.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from backend.inventory import Inventory
+from backend.inventory import Inventory, Usage
 from backend.models import Declaration, LockedPackage
 
 INDICATORS = {
@@ -108,24 +108,34 @@ def level_of(score: float) -> str:
     return next(name for floor, name in LEVELS if score >= floor)
 
 
-def lock_drift(declarations: Sequence[Declaration], node: LockedPackage | None) -> list[str]:
+def lock_drift(
+    declarations: Sequence[Declaration],
+    node: LockedPackage | None,
+    local: Collection[str] = (),
+    dynamic: Collection[str] = (),
+) -> list[str]:
     """Where pyproject.toml and the requirements uv.lock recorded for the project
-    (`[package.metadata]`) disagree: what `uv lock --check` would refuse."""
+    (`[package.metadata]`) disagree: what `uv lock --check` would refuse. `local`
+    names come from paths or the workspace, and URL requirements have no specifier:
+    both are only checked for presence. When a build backend fills in the
+    dependencies (`dynamic`), pyproject.toml does not hold them and nothing is said."""
     if node is None or not node.specifiers:
         return []
-    declared: dict[str, str] = {}
+    if {"dependencies", "optional-dependencies"} & set(dynamic):
+        return []
+    declared: dict[str, str | None] = {}
     for d in declarations:
-        if not d.group.startswith(_LOCKED_GROUPS) or d.url:
+        if not d.group.startswith(_LOCKED_GROUPS):
             continue
         key = d.name
         if d.group.startswith("group:") or d.group == "dev":
             key = f"{d.group.removeprefix('group:')}:{d.name}"
-        declared.setdefault(key, d.specifier)
+        declared.setdefault(key, None if d.url or d.name in local else d.specifier)
     evidence = []
     for key, specifier in sorted(declared.items()):
         if key not in node.specifiers:
             evidence.append(f"{key} {specifier or '(any)'} is declared but not in uv.lock")
-        elif not _same(specifier, node.specifiers[key]):
+        elif specifier is not None and not _same(specifier, node.specifiers[key]):
             evidence.append(
                 f"{key}: pyproject.toml says {specifier or '(any)'},"
                 f" uv.lock recorded {node.specifiers[key] or '(any)'}"
@@ -135,20 +145,27 @@ def lock_drift(declarations: Sequence[Declaration], node: LockedPackage | None) 
     return evidence
 
 
+def usages_by_project(inventory: Inventory) -> dict[str, list[tuple[str, Usage]]]:
+    """(package name, usage) pairs of each project, in one pass over the inventory."""
+    out: dict[str, list[tuple[str, Usage]]] = {}
+    for row in inventory.packages.values():
+        for usage in row.usages:
+            out.setdefault(usage.project, []).append((row.name, usage))
+    return out
+
+
 def assess(
     project: str,
     inventory: Inventory,
     lock_evidence: Sequence[str],
     spans: SpanHealth,
+    usages: list[tuple[str, Usage]] | None = None,
 ) -> EntropyReport:
-    """The report for one project of the inventory."""
+    """The report for one project of the inventory (`usages` from `usages_by_project`,
+    when many projects are assessed at once)."""
     info = next(p for p in inventory.projects if p.name == project)
-    usages = [
-        (row.name, usage)
-        for row in inventory.packages.values()
-        for usage in row.usages
-        if usage.project == project
-    ]
+    if usages is None:
+        usages = usages_by_project(inventory).get(project, [])
     flagged = {"conflict", "drift", "missing"}
     clean = sum(1 for _, u in usages if not (u.flags | _row_flags(inventory, _)) & flagged)
     clean_share = clean / len(usages) if usages else 1.0

@@ -133,4 +133,6 @@ class PyProject:
     workspace_exclude: list[str] = field(default_factory=list)
     local_sources: set[str] = field(default_factory=set)
     """Dependencies that `[tool.uv.sources]` points at a path or the workspace."""
+    dynamic: set[str] = field(default_factory=set)
+    """`[project] dynamic`: fields a build backend fills in (`dependencies`, say)."""
     errors: list[FileError] = field(default_factory=list)

@@ -73,6 +73,8 @@ class ProjectScan:
     expected: set[str] | None = None
     """Names the environment should hold, when it exists and that can be known."""
     local_names: set[str] = field(default_factory=set)
+    dynamic: set[str] = field(default_factory=set)
+    """`[project] dynamic` of its pyproject.toml."""
     workspace: Path | None = None
     errors: list[FileError] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
@@ -198,6 +200,7 @@ class Scanner:
             errors.extend(pyproject.errors)
             scan.local_names |= pyproject.local_sources
             scan.local_names.add(scan.name)
+            scan.dynamic = pyproject.dynamic
         if (folder / "setup.cfg").exists():
             self._read_setup_cfg(folder / "setup.cfg", scan)
         pins: dict[str, str] = {}

@@ -24,11 +24,11 @@ from packaging.utils import canonicalize_name
 from backend.audit import AuditFilter, AuditLog, trace_id_of
 from backend.dependency_graph import DependencyGraph, graph_from_uv_lock
 from backend.discovery import discover, is_pylock_name
-from backend.entropy import EntropyReport, SpanHealth, assess, lock_drift
+from backend.entropy import EntropyReport, SpanHealth, assess, lock_drift, usages_by_project
 from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
 from backend.fallback_graph import graph_from_environment, graph_from_pylock
 from backend.inventory import Inventory, build_inventory
-from backend.lock_graph import marker_environment
+from backend.lock_graph import marker_environment, project_node
 from backend.models import ParseFailure
 from backend.parsers.pylock import parse_pylock
 from backend.parsers.uv_lock import parse_uv_lock
@@ -239,22 +239,43 @@ class Backend:
         inventory = self.inventory
         if inventory is None:
             return []
-        reports = []
-        for info in inventory.projects:
-            scan = self._scans.get(info.path)
-            graph = await asyncio.to_thread(self.project_graph, info.path)
-            node = graph.nodes.get(graph.root) if graph and graph.source == "uv.lock" else None
-            evidence = lock_drift(scan.declarations, node) if scan else []
-            try:
-                await self.ready()
-                spans = await span_health(self.store, info.name)
-            except StoreError:
-                spans = SpanHealth()
-            reports.append(assess(info.name, inventory, evidence, spans))
+        evidence = await asyncio.to_thread(self._lock_drift_all)
+        try:
+            await self.ready()
+            spans = await span_health(self.store, [p.name for p in inventory.projects])
+        except StoreError:
+            spans = {}
+        usages = usages_by_project(inventory)
+        reports = [
+            assess(
+                info.name,
+                inventory,
+                evidence.get(info.path, []),
+                spans.get(info.name, SpanHealth()),
+                usages.get(info.name, []),
+            )
+            for info in inventory.projects
+        ]
         if store_scores:
             with contextlib.suppress(StoreError):
                 await record_scores(self.store, reports)
         return reports
+
+    def _lock_drift_all(self) -> dict[Path, list[str]]:
+        """Each uv project's pyproject against its lock node (locks from the parse cache)."""
+        out: dict[Path, list[str]] = {}
+        for folder, scan in list(self._scans.items()):
+            lock_file = scan.lock_file
+            if lock_file is None or lock_file.name != "uv.lock":
+                continue
+            try:
+                lock = self._scanner.cache.get(lock_file, parse_uv_lock)
+            except ParseFailure:
+                continue
+            relative = folder.relative_to(lock_file.parent).as_posix() or "."
+            node = project_node(lock, relative, scan.name)
+            out[folder] = lock_drift(scan.declarations, node, scan.local_names, scan.dynamic)
+        return out
 
     def warm_graphs(self) -> int:
         """Build every project's graph ahead of need (a worker thread calls this after

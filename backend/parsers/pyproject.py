@@ -20,8 +20,11 @@ def parse_pyproject(path: Path) -> PyProject:
     tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
     uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
     raw_name = project.get("name")
+    dynamic = project.get("dynamic")
     result = PyProject(
-        path=path, name=canonicalize_name(raw_name) if isinstance(raw_name, str) else None
+        path=path,
+        name=canonicalize_name(raw_name) if isinstance(raw_name, str) else None,
+        dynamic={str(d) for d in dynamic} if isinstance(dynamic, list) else set(),
     )
 
     def add(requirements: Any, group: str, key: str) -> None:

@@ -44,6 +44,7 @@ def settle(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await pilot.pause()
         await wait_for_tree(pilot)
         await wait_for_audit(pilot)
+        await wait_for_entropy(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
 
@@ -76,6 +77,15 @@ def make_app(root: Path, db: Path) -> DevkitApp:
     app.backend.clock = app.backend.audit.clock = lambda: AUDIT_NS
     app.backend.audit.who = ("ann", "build-host", "Linux 6.1")
     return app
+
+
+async def wait_for_entropy(pilot: Pilot[None]) -> None:
+    """The charts pane, where visible, shows the entropy gauges (drawn after the paint)."""
+    app = pilot.app
+    if app.screen.query("#charts-box") and app.screen.query_one("#charts-box").display:
+        entropy = app.screen.query_one("#entropy-text")
+        await wait_until(pilot, lambda: "data-pipeline" in str(entropy.render()))
+        await pilot.pause()
 
 
 async def wait_for_audit(pilot: Pilot[None], count: int = 2) -> None:
@@ -166,6 +176,7 @@ def with_spans(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         app = pilot.app
         await wait_for_inventory(pilot)
         await wait_for_audit(pilot)
+        await wait_for_entropy(pilot)
         await app.backend.ready()  # type: ignore[attr-defined]
         await app.backend.telemetry.spans.add(fixed_trace())  # type: ignore[attr-defined]
         await pilot.press("3")

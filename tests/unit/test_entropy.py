@@ -171,3 +171,47 @@ async def test_cli_exit_code_and_json(tmp_path: Path) -> None:
     assert {"health", "indicators", "validation_errors", "score", "level"} <= set(chaos)
     assert chaos["validation_errors"] >= 10
     assert chaos["components"]["success_rate"] == 0.0
+
+
+@pytest.mark.parametrize("name", ["pallets__flask", "0b01001001__spectree", "Textualize__textual"])
+async def test_real_locks_in_sync_agree_with_uv(
+    shared_projects: Path, tmp_path: Path, name: str
+) -> None:
+    """On real projects whose locks uv can check offline, uv and we agree: in sync."""
+    import shutil
+
+    project = tmp_path / name
+    shutil.copytree(shared_projects / name, project)
+    check = subprocess.run(
+        [*UV, "lock", "--check", "--offline"], cwd=project, capture_output=True, timeout=120
+    )
+    assert check.returncode == 0, check.stderr
+    found, _ = await reports(project, tmp_path / "db.sqlite3")
+    assert found and all("lock-drift" not in {i.kind for i in r.indicators} for r in found.values())
+
+
+def test_lock_drift_leaves_out_what_pyproject_cannot_say() -> None:
+    from backend.entropy import lock_drift
+    from backend.models import Declaration, LockedPackage
+
+    node = LockedPackage(
+        "app",
+        "1",
+        "editable",
+        local=True,
+        specifiers={"core": "", "tool": "", "httpx": ">=0.27", "dev:pytest": ">=8"},
+    )
+    declared = [
+        Declaration("core", ">=1.0", "main", "pyproject.toml"),  # a workspace member
+        Declaration("tool", "", "main", "pyproject.toml", url="git+https://x/tool"),
+        Declaration("httpx", ">=0.28", "main", "pyproject.toml"),
+        Declaration("pytest", ">=8", "group:dev", "pyproject.toml"),
+    ]
+    assert lock_drift(declared, node, local={"core"}) == [
+        "httpx: pyproject.toml says >=0.28, uv.lock recorded >=0.27"
+    ]
+    assert lock_drift(declared, node, local={"core"}, dynamic={"dependencies"}) == []
+    assert lock_drift(declared[:2], node, local={"core"}) == [
+        "dev:pytest is in uv.lock but no longer declared",
+        "httpx is in uv.lock but no longer declared",
+    ]
