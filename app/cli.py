@@ -11,7 +11,18 @@ import os
 import sys
 from types import ModuleType
 
-from app.commands import audit, dashboard, demo, entropy, inventory, serve, spans, spc, tree
+from app.commands import (
+    audit,
+    check,
+    dashboard,
+    demo,
+    entropy,
+    inventory,
+    serve,
+    spans,
+    spc,
+    tree,
+)
 from app.commands.common import EXIT_OK, EXIT_USAGE
 from backend.settings import SettingsError
 from backend.store import StoreError
@@ -24,6 +35,7 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "audit": audit,
     "spc": spc,
     "entropy": entropy,
+    "check": check,
     "demo": demo,
 }
 

@@ -185,6 +185,34 @@ class SpanStore:
             for row in reversed(rows)
         ]
 
+    async def for_live_check(
+        self, since_ns: int | None = None, limit: int = 100_000
+    ) -> list[dict[str, Any]]:
+        """The newest spans, as much as a live check reads: name, span id, attributes
+        and resource attributes (each resource decoded once)."""
+        sql = "SELECT name, span_id, attributes, resource_id FROM spans"
+        params: list[Any] = []
+        if since_ns is not None:
+            sql += " WHERE start_ns >= ?"
+            params.append(since_ns)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        rows = await self.store.query(sql, params)
+        resources = {
+            row[0]: json.loads(row[1])
+            for row in await self.store.query("SELECT id, attributes FROM resources")
+        }
+        loads = json.loads
+        return [
+            {
+                "name": row[0],
+                "span_id": row[1].hex(),
+                "attributes": loads(row[2]),
+                "resource": resources.get(row[3], {}),
+            }
+            for row in rows
+        ]
+
     async def names(self) -> list[tuple[str, int]]:
         """Every span name with how many spans of it are stored."""
         rows = await self.store.query("SELECT name, COUNT(*) FROM spans GROUP BY name")

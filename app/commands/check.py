@@ -1,0 +1,114 @@
+"""`devkit-tui check`: a semantic-convention registry checked, and optionally the
+stored spans live-checked against it, as OpenTelemetry Weaver checks them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageProblem,
+    add_db,
+    parse_since,
+    print_json,
+    printable,
+    settings_from,
+)
+from backend.service import Backend
+from backend.settings import Settings
+from backend.weaver.check import OWN_REGISTRY, CheckResult, check_registry
+from backend.weaver.live_check import LiveCheck
+
+DESCRIPTION = "Check a semantic-convention registry (default: devkit's own) and stored spans."
+CHECK_SCHEMA = "devkit.check/1"
+LIVE_LIMIT = 100_000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--registry", type=Path, help="registry folder or manifest (default: devkit's own)"
+    )
+    parser.add_argument(
+        "--dependency",
+        action="append",
+        default=[],
+        metavar="SCHEMA_URL=PATH",
+        help="a local copy of a registry the manifest depends on (repeatable)",
+    )
+    parser.add_argument("--live", action="store_true", help="also check the stored spans")
+    parser.add_argument("--since", metavar="DATE", help="with --live: spans since DATE")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_db(parser)
+
+
+def run(options: argparse.Namespace) -> int:
+    try:
+        dependencies = _dependencies(options.dependency)
+        since_ns = parse_since(options.since) if options.since else None
+    except UsageProblem as exc:
+        print(f"devkit-tui check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    registry_path = options.registry or OWN_REGISTRY
+    if not registry_path.exists():
+        print(f"devkit-tui check: {registry_path}: no such registry", file=sys.stderr)
+        return EXIT_USAGE
+    result = check_registry(registry_path, dependencies)
+    samples, coverage = 0, None
+    if options.live:
+        live = LiveCheck(result.registry)
+        settings = settings_from(options, roots=[], watch=False)
+        live.check(asyncio.run(_spans(settings, since_ns)))
+        result.findings.extend(live.findings)
+        samples, coverage = live.samples, live.coverage()
+    if options.json:
+        print_json(document(registry_path, result, samples, coverage))
+    else:
+        _print(result, samples, coverage)
+    return EXIT_FINDINGS if result.violations else EXIT_OK
+
+
+def document(path: Path, result: CheckResult, samples: int, coverage: Any) -> dict[str, Any]:
+    return {
+        "schema": CHECK_SCHEMA,
+        "registry": str(path),
+        "engine": "devkit",
+        "dependencies": result.dependencies,
+        "findings": [f.as_json() for f in result.findings],
+        "statistics": result.statistics(samples, coverage),
+    }
+
+
+async def _spans(settings: Settings, since_ns: int | None) -> list[dict[str, Any]]:
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        await backend.ready()
+        return await backend.telemetry.spans.for_live_check(since_ns, LIVE_LIMIT)
+    finally:
+        await backend.stop()
+
+
+def _dependencies(pairs: list[str]) -> dict[str, Path]:
+    out = {}
+    for pair in pairs:
+        url, sep, path = pair.rpartition("=")
+        if not sep or not url:
+            raise UsageProblem(f"--dependency {pair!r}: expected SCHEMA_URL=PATH")
+        out[url] = Path(path)
+    return out
+
+
+def _print(result: CheckResult, samples: int, coverage: Any) -> None:
+    for finding in result.findings:
+        where = f"{finding.file}:{finding.line}" if finding.file else (finding.signal_name or "")
+        print(f"{finding.level:<11} {finding.id:<40} {printable(where)}")
+        print(f"            {printable(finding.message)}")
+    stats = result.statistics(samples, coverage)
+    levels = ", ".join(f"{n} {level}" for level, n in stats["by_level"].items())
+    print(f"{stats['total']} findings ({levels}); {samples} spans checked", file=sys.stderr)
