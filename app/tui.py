@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -23,19 +24,23 @@ from backend.settings import Settings
 from backend.spc.live import LiveCharts
 from backend.spc.series import SeriesOptions
 from backend.store import StoreError
+from backend.weaver.loader import excerpt, registry_stamp
 from screens.audit_detail import AuditDetailScreen
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
 from screens.trace_view import TraceScreen
+from screens.weaver_detail import WeaverDetailScreen
 from widgets.audit_log import MAX_KEPT
 from widgets.charts_pane import ChartsPane
 from widgets.dependency_tree import TreeData
+from widgets.safe_text import plain
 from widgets.span_stream import SpanStream
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SPAN_REFRESH_S = 1.0
 TREE_SETTLE_S = 0.15
 AFTER_PAINT_S = 1.0
+WEAVER_REFRESH_S = 10.0
 
 
 class DevkitApp(App[None]):
@@ -75,6 +80,7 @@ class DevkitApp(App[None]):
         self._audit_version = -1
         self._charts_version = -1
         self._entropy_stale = True
+        self._weaver_checked: tuple[int, tuple[int, ...]] | None = None
         self.live_charts = LiveCharts(
             self.backend.telemetry.spans, spec_limits=settings.spec_limits
         )
@@ -86,6 +92,7 @@ class DevkitApp(App[None]):
         self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
         self.set_timer(SPAN_REFRESH_S, self.refresh_audit)
         self.set_timer(SPAN_REFRESH_S, self.refresh_charts)
+        self.set_timer(AFTER_PAINT_S, self.refresh_weaver)
 
     async def on_unmount(self) -> None:
         await self.backend.stop()
@@ -259,6 +266,51 @@ class DevkitApp(App[None]):
         reports = await self.backend.entropy()
         self.dashboard.show_entropy(reports)
 
+    @work(exclusive=True, group="weaver", exit_on_error=False, description="Weaver checks")
+    async def refresh_weaver(self, rearm: bool = True) -> None:
+        """Check the registries and live-check the newest spans, when the pane is on
+        screen and the store or a registry file changed since the last check."""
+        try:
+            if self.paused or not self.dashboard.pane_visible("weaver"):
+                return
+            inventory = self.backend.inventory
+            projects = {p.name: p.path for p in inventory.projects} if inventory else {}
+            stamp = (
+                self.backend.store.version,
+                await asyncio.to_thread(registry_stamp, projects),
+            )
+            if stamp == self._weaver_checked:
+                return
+            report = await self.backend.check_report()
+            self._weaver_checked = stamp
+            summary = {
+                "registries": len(report.registries),
+                "samples": report.samples,
+                "unchecked": report.unchecked_samples,
+            }
+            self.dashboard.weaver_pane.show(report.findings, summary)
+        finally:
+            if rearm:
+                self.set_timer(WEAVER_REFRESH_S, self.refresh_weaver)
+
+    @work(group="excerpt", exit_on_error=False, description="registry excerpt")
+    async def on_weaver_detail_screen_excerpt_requested(
+        self, message: WeaverDetailScreen.ExcerptRequested
+    ) -> None:
+        lines = await asyncio.to_thread(excerpt, Path(message.file), message.line)
+        text = Text()
+        for number, line in lines:
+            style = "bold reverse" if number == message.line else ""
+            text.append(f"{number:>5}  ", style="dim")
+            text.append_text(plain(line, style=style))
+            text.append("\n")
+        message.screen.show_excerpt(text or Text(f"{message.file}: cannot be read"))
+
+    def on_weaver_detail_screen_trace_requested(
+        self, message: WeaverDetailScreen.TraceRequested
+    ) -> None:
+        self.open_trace(message.trace_id, message.span_id)
+
     def on_audit_detail_screen_trace_requested(
         self, message: AuditDetailScreen.TraceRequested
     ) -> None:
@@ -289,6 +341,8 @@ class DevkitApp(App[None]):
     def on_dashboard_screen_pane_shown(self, message: DashboardScreen.PaneShown) -> None:
         if message.pane == "tree":
             self.refresh_tree()
+        elif message.pane == "weaver":
+            self.refresh_weaver(rearm=False)
         elif message.pane == "charts":
             self.refresh_charts(rearm=False)
             if self._entropy_stale:

@@ -9,7 +9,9 @@ What it holds, so every pane has something true to show:
 - `platform`: a uv workspace with two members sharing one uv.lock;
 - `legacy-scripts`: requirements files only, pinned, with a `-r` include, and a
   `venv` whose dists' Requires-Dist give its dependency tree (no lock to read);
-- `broken-service`: a pyproject.toml with a syntax error.
+- `broken-service`: a pyproject.toml with a syntax error;
+- `api-service/semconv/`: the service's own semantic-convention registry, with one
+  reference that does not resolve (the Weaver pane has a violation to show).
 """
 
 from __future__ import annotations
@@ -106,6 +108,41 @@ def _api_service(folder: Path) -> None:
     installed["mdurl"] = "0.1.2"
     installed["pygments"] = "2.18.0"
     _venv(folder / ".venv", installed)
+    _write(
+        folder / "semconv" / "registry_manifest.yaml",
+        "name: api-service\nschema_url: https://api-service.invalid/schemas/1.0.0\n",
+    )
+    _write(folder / "semconv" / "model" / "api.yaml", API_REGISTRY)
+
+
+API_REGISTRY = """groups:
+  - id: registry.api
+    type: attribute_group
+    brief: Attributes of the API service.
+    attributes:
+      - id: api.route
+        type: string
+        stability: stable
+        brief: The route template that matched the request.
+        examples: ["/orders/{id}"]
+      - id: api.cache
+        type:
+          members:
+            - {id: hit, value: hit, brief: Served from the cache., stability: stable}
+            - {id: miss, value: miss, brief: Computed afresh., stability: stable}
+        stability: development
+        brief: Whether the response came from the cache.
+  - id: span.api.request
+    type: span
+    span_kind: server
+    stability: development
+    brief: One API request; named `api.request`.
+    attributes:
+      - ref: api.route
+        requirement_level: required
+      - ref: api.cache
+      - ref: api.tenant
+"""
 
 
 def _data_pipeline(folder: Path) -> None:

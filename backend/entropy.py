@@ -62,7 +62,8 @@ class SpanHealth:
     error_rate: tuple[str, ...] = ()
     """Evidence of p-chart signals."""
     semantic: tuple[str, ...] = ()
-    """Semantic-convention violations (none until the Weaver checks land)."""
+    """Evidence of semantic-convention violations in the project's spans."""
+    semantic_violations: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +202,7 @@ def assess(
         ("semantic-drift", spans.semantic),
     ]
     indicators = tuple(Indicator(kind, evidence) for kind, evidence in candidates if evidence)
-    validation = len(info.errors) + len(spans.semantic)
+    validation = len(info.errors) + spans.semantic_violations
     score = entropy_score(health, len(indicators), validation)
     return EntropyReport(
         project=project,

@@ -12,8 +12,10 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ from backend.spans import names
 from backend.store import Store, StoreError
 from backend.telemetry import Telemetry
 from backend.watcher import watch_roots
+from backend.weaver.report import CheckReport, build_report, registries_under
 
 PROGRESS_INTERVAL = 0.1
 
@@ -64,6 +67,8 @@ class Backend:
         self.clock: Callable[[], int] = time.time_ns
         """Times audit durations; `audit.clock` stamps entries (both fixed in snapshots)."""
         self.audit = AuditLog(self.store)
+        self.last_check: CheckReport | None = None
+        """The last registry and live check (the Weaver pane shows it)."""
         self._sessions: dict[str, tuple[int, int, dict[str, object]]] = {}
         """Open ingest sessions by source: start time, spans stored then, details."""
         self._scan_lock = asyncio.Lock()
@@ -245,6 +250,8 @@ class Backend:
             spans = await span_health(self.store, [p.name for p in inventory.projects])
         except StoreError:
             spans = {}
+        if self.last_check is not None:
+            spans = {name: self._with_semantic(name, health) for name, health in spans.items()}
         usages = usages_by_project(inventory)
         reports = [
             assess(
@@ -260,6 +267,49 @@ class Backend:
             with contextlib.suppress(StoreError):
                 await record_scores(self.store, reports)
         return reports
+
+    def _with_semantic(self, project: str, health: SpanHealth) -> SpanHealth:
+        """The last live check's violations in the project's spans (by service name)."""
+        report = self.last_check
+        count = report.service_violations.get(project, 0) if report else 0
+        if not count or report is None:
+            return health
+        ids = Counter(
+            f.id
+            for f in report.live_findings
+            if f.level == "violation" and f.registry == str(report.service_registry[project])
+        )
+        evidence = tuple(f"{n} x {finding_id}" for finding_id, n in ids.most_common())
+        return replace(health, semantic=evidence, semantic_violations=count)
+
+    async def check_report(self, span_limit: int = 10_000) -> CheckReport:
+        """Every registry (devkit's and the projects') checked, and the newest spans
+        live-checked; kept for the entropy score and audited as `check`."""
+        projects = {p.name: p.path for p in self.inventory.projects} if self.inventory else {}
+        registries = registries_under(self.settings.roots, projects)
+        started = self.clock()
+        with self.tracer.start_as_current_span(names.CHECK) as span:
+            try:
+                await self.ready()
+                spans = await self.telemetry.spans.for_live_check(limit=span_limit)
+            except StoreError:
+                spans = []
+            report = await asyncio.to_thread(build_report, registries, spans)
+            stats = report.statistics()
+            span.set_attribute(names.ERROR_COUNT, stats["by_level"]["violation"])
+        self.last_check = report
+        await self.record_audit(
+            "check",
+            details={
+                "registries": sorted(report.registries),
+                "statistics": {k: stats[k] for k in ("total", "by_level", "by_id", "samples")},
+                "unchecked_spans": report.unchecked_samples,
+            },
+            result="failure" if stats["by_level"]["violation"] else "success",
+            duration_ms=(self.clock() - started) / 1e6,
+            trace_id=trace_id_of(span),
+        )
+        return report
 
     def _lock_drift_all(self) -> dict[Path, list[str]]:
         """Each uv project's pyproject against its lock node (locks from the parse cache)."""

@@ -20,6 +20,7 @@ from backend.spc.series import Series
 from screens.audit_detail import AuditDetailScreen
 from screens.errors import ErrorsScreen
 from screens.package_detail import PackageDetailScreen
+from screens.weaver_detail import WeaverDetailScreen
 from widgets.audit_log import AuditLogPane
 from widgets.charts_pane import ChartsPane
 from widgets.dependency_tree import DependencyTree, TreeData
@@ -27,6 +28,7 @@ from widgets.inventory_pane import InventoryPane
 from widgets.pane_tabs import PaneTabs
 from widgets.planned_pane import PlannedPane
 from widgets.span_stream import SpanStream
+from widgets.weaver_pane import WeaverPane
 
 PANES: list[tuple[str, str]] = [
     ("inventory", "Inventory"),
@@ -36,10 +38,7 @@ PANES: list[tuple[str, str]] = [
     ("audit", "Audit"),
     ("weaver", "Weaver"),
 ]
-PLANNED = {
-    "weaver": "Semantic-convention registries and recorded spans checked the way "
-    "OpenTelemetry Weaver checks them, with each finding and where it comes from.",
-}
+PLANNED: dict[str, str] = {}
 MIN_WIDTH, MIN_HEIGHT = 50, 12
 
 
@@ -100,6 +99,8 @@ class DashboardScreen(Screen[None]):
                         yield InventoryPane(id="inventory-pane")
                     elif pane == "spans":
                         yield SpanStream(id="spans-pane")
+                    elif pane == "weaver":
+                        yield WeaverPane(id="weaver-pane")
                     elif pane == "charts":
                         yield ChartsPane(id="charts-pane")
                     elif pane == "audit":
@@ -143,6 +144,13 @@ class DashboardScreen(Screen[None]):
 
     def show_entropy(self, reports: list[EntropyReport]) -> None:
         self.charts_pane.show_entropy(reports)
+
+    @property
+    def weaver_pane(self) -> WeaverPane:
+        return self.query_one(WeaverPane)
+
+    def on_weaver_pane_group_chosen(self, event: WeaverPane.GroupChosen) -> None:
+        self.app.push_screen(WeaverDetailScreen(event.title, event.findings))
 
     def show_audit(self, entries: list[AuditEntry]) -> None:
         self.query_one(AuditLogPane).add_entries(entries)
@@ -188,6 +196,7 @@ class DashboardScreen(Screen[None]):
             "spans": "#span-table",
             "audit": "#audit-table",
             "charts": "#series-list",
+            "weaver": "#weaver-table",
         }.get(pane, f"#{pane}-pane")
         self.query_one(target).focus()
 
@@ -200,6 +209,9 @@ class DashboardScreen(Screen[None]):
         """`/` filters the inventory or the audit log, or, in the tree pane, searches it."""
         if self.active_pane == "audit":
             self.audit_pane.open_filter()
+            return
+        if self.active_pane == "weaver":
+            self.weaver_pane.open_filter()
             return
         if self.active_pane == "tree":
             search = self.query_one("#tree-search", Input)

@@ -190,7 +190,7 @@ class SpanStore:
     ) -> list[dict[str, Any]]:
         """The newest spans, as much as a live check reads: name, span id, attributes
         and resource attributes (each resource decoded once)."""
-        sql = "SELECT name, span_id, attributes, resource_id FROM spans"
+        sql = "SELECT name, span_id, attributes, resource_id, trace_id, service_name FROM spans"
         params: list[Any] = []
         if since_ns is not None:
             sql += " WHERE start_ns >= ?"
@@ -209,6 +209,8 @@ class SpanStore:
                 "span_id": row[1].hex(),
                 "attributes": loads(row[2]),
                 "resource": resources.get(row[3], {}),
+                "trace_id": row[4].hex(),
+                "service": row[5],
             }
             for row in rows
         ]

@@ -21,6 +21,9 @@ class Finding:
     signal_type: str | None = None
     signal_name: str | None = None
     span_id: str | None = None
+    trace_id: str | None = None
+    registry: str | None = None
+    """Which registry the finding is about (a report can hold several)."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -28,11 +28,13 @@ class LiveCheck:
     samples: int = 0
     seen_attributes: set[str] = field(default_factory=set)
     seen_groups: set[str] = field(default_factory=set)
+    _trace_id: str | None = None
 
     def check(self, spans: Iterable[dict[str, Any]]) -> None:
         for span in spans:
             self.samples += 1
             name, span_id = str(span.get("name", "")), span.get("span_id")
+            self._trace_id = span.get("trace_id")
             attributes = span.get("attributes") or {}
             for key, value in attributes.items():
                 self._attribute(key, value, "span", name, span_id)
@@ -64,6 +66,7 @@ class LiveCheck:
                     signal_type=signal,
                     signal_name=name,
                     span_id=span_id,
+                    trace_id=self._trace_id,
                 )
             )
 
@@ -142,6 +145,7 @@ class LiveCheck:
                     signal_type="span",
                     signal_name=name,
                     span_id=span_id,
+                    trace_id=self._trace_id,
                 )
             )
 

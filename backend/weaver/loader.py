@@ -189,3 +189,29 @@ def v2_as_groups(document: dict[str, Any], relative: Path) -> list[Any]:
                 group["metric_name"] = name
             groups.append(group)
     return groups
+
+
+def excerpt(path: Path, line: int, around: int = 6) -> list[tuple[int, str]]:
+    """The numbered lines around `line` of a registry file (for showing a finding)."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    start = max(1, line - around)
+    return [(n, lines[n - 1]) for n in range(start, min(len(lines), line + around) + 1)]
+
+
+def registry_stamp(projects: dict[str, Path]) -> tuple[int, ...]:
+    """Modification times of every registry file the dashboard checks: a re-check is
+    due when this changes."""
+    from backend.weaver.check import OWN_REGISTRY
+
+    folders = [OWN_REGISTRY, *(r for p in projects.values() for r in find_registries(p))]
+    return tuple(
+        sorted(
+            f.stat().st_mtime_ns
+            for folder in folders
+            for f in folder.rglob("*.y*ml")
+            if f.is_file()
+        )
+    )

@@ -21,7 +21,7 @@ async def test_audit_pane_live_filter_detail_and_trace(
     demo_workspace: Path, tmp_path: Path
 ) -> None:
     app = make_app(demo_workspace, tmp_path / "db.sqlite3")
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(110, 30)) as pilot:  # one pane at a time: no Weaver check
         await wait_for_inventory(pilot)
         await pilot.press("5")
         pane = app.screen.query_one(AuditLogPane)

@@ -23,6 +23,7 @@ from tests.ui.test_charts_pilot import fixed_history
 from widgets.audit_log import AuditLogPane
 from widgets.charts_pane import ChartsPane
 from widgets.span_stream import SpanTable
+from widgets.weaver_pane import WeaverPane
 
 FIXED = Path("/tmp/devkit-tui-snapshot")
 
@@ -45,6 +46,7 @@ def settle(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await wait_for_tree(pilot)
         await wait_for_audit(pilot)
         await wait_for_entropy(pilot)
+        await wait_for_weaver(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
 
@@ -85,6 +87,15 @@ async def wait_for_entropy(pilot: Pilot[None]) -> None:
     if app.screen.query("#charts-box") and app.screen.query_one("#charts-box").display:
         entropy = app.screen.query_one("#entropy-text")
         await wait_until(pilot, lambda: "data-pipeline" in str(entropy.render()))
+        await pilot.pause()
+
+
+async def wait_for_weaver(pilot: Pilot[None]) -> None:
+    """The Weaver pane, where visible, shows its first check."""
+    app = pilot.app
+    if app.screen.query("#weaver-box") and app.screen.query_one("#weaver-box").display:
+        pane = app.screen.query_one(WeaverPane)
+        await wait_until(pilot, lambda: bool(pane.summary))
         await pilot.pause()
 
 
@@ -177,6 +188,7 @@ def with_spans(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await wait_for_inventory(pilot)
         await wait_for_audit(pilot)
         await wait_for_entropy(pilot)
+        await wait_for_weaver(pilot)
         await app.backend.ready()  # type: ignore[attr-defined]
         await app.backend.telemetry.spans.add(fixed_trace())  # type: ignore[attr-defined]
         await pilot.press("3")
@@ -235,6 +247,7 @@ def with_history(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await wait_until(pilot, lambda: pane.series is not None and pane.series.n == 120)
         entropy = app.screen.query_one("#entropy-text")
         await wait_until(pilot, lambda: "data-pipeline" in str(entropy.render()))
+        await wait_for_weaver(pilot)
         if keys:
             await pilot.press(*keys)
         await pilot.pause()
@@ -255,3 +268,22 @@ def test_charts_pane_alone(snap_compare, fixed_demo: Path, tmp_path: Path) -> No
     """One pane at a time below 120 columns: room for the plotted chart and its MR chart."""
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     assert snap_compare(app, terminal_size=(110, 44), run_before=with_history(*["left"] * 29))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_weaver_pane(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
+    assert snap_compare(app, terminal_size=size, run_before=settle("6"))
+
+
+def test_weaver_detail(snap_compare, fixed_demo: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The registry finding with the YAML around its line."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle("6", "enter")(pilot)
+        excerpt = pilot.app.screen.query_one("#weaver-excerpt")
+        await wait_until(pilot, lambda: "api.tenant" in str(excerpt.render()))
+        await pilot.pause()
+
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
