@@ -119,6 +119,13 @@ class AuditEntry:
                 if details.get("ok")
                 else f"broken at {details.get('first_bad_seq')}: {details.get('problem')}"
             )
+        if self.action == "check":
+            stats = details.get("statistics", {})
+            levels = stats.get("by_level", {})
+            return (
+                f"{levels.get('violation', 0)} violations, {stats.get('total', 0)} findings,"
+                f" {stats.get('samples', 0)} spans"
+            )
         if self.action == "config-change":
             return ", ".join(sorted(details.get("changed", {})))
         return ""

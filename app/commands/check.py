@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,10 @@ from app.commands.common import (
     printable,
     settings_from,
 )
+from backend.audit import trace_id_of
 from backend.service import Backend
 from backend.settings import Settings
+from backend.spans import names
 from backend.weaver.check import OWN_REGISTRY, CheckResult, check_registry
 from backend.weaver.live_check import LiveCheck
 
@@ -59,13 +62,10 @@ def run(options: argparse.Namespace) -> int:
         print(f"devkit-tui check: {registry_path}: no such registry", file=sys.stderr)
         return EXIT_USAGE
     result = check_registry(registry_path, dependencies)
-    samples, coverage = 0, None
-    if options.live:
-        live = LiveCheck(result.registry)
-        settings = settings_from(options, roots=[], watch=False)
-        live.check(asyncio.run(_spans(settings, since_ns)))
-        result.findings.extend(live.findings)
-        samples, coverage = live.samples, live.coverage()
+    settings = settings_from(options, roots=[], watch=False)
+    live = LiveCheck(result.registry) if options.live else None
+    asyncio.run(_live_and_audit(settings, registry_path, result, live, since_ns))
+    samples, coverage = (live.samples, live.coverage()) if live else (0, None)
     if options.json:
         print_json(document(registry_path, result, samples, coverage))
     else:
@@ -84,12 +84,36 @@ def document(path: Path, result: CheckResult, samples: int, coverage: Any) -> di
     }
 
 
-async def _spans(settings: Settings, since_ns: int | None) -> list[dict[str, Any]]:
+async def _live_and_audit(
+    settings: Settings,
+    registry_path: Path,
+    result: CheckResult,
+    live: LiveCheck | None,
+    since_ns: int | None,
+) -> None:
+    """Live-check the stored spans when asked; either way, audit the check."""
     backend = Backend(settings)
     await backend.start(scan=False)
     try:
         await backend.ready()
-        return await backend.telemetry.spans.for_live_check(since_ns, LIVE_LIMIT)
+        started = time.time_ns()
+        with backend.tracer.start_as_current_span(names.CHECK) as span:
+            if live is not None:
+                live.check(await backend.telemetry.spans.for_live_check(since_ns, LIVE_LIMIT))
+                result.findings.extend(live.findings)
+            stats = result.statistics(live.samples if live else 0)
+            span.set_attribute(names.ERROR_COUNT, stats["by_level"]["violation"])
+        await backend.record_audit(
+            "check",
+            details={
+                "registries": [str(registry_path)],
+                "live": live is not None,
+                "statistics": {k: stats[k] for k in ("total", "by_level", "by_id", "samples")},
+            },
+            result="failure" if stats["by_level"]["violation"] else "success",
+            duration_ms=(time.time_ns() - started) / 1e6,
+            trace_id=trace_id_of(span),
+        )
     finally:
         await backend.stop()
 

@@ -183,6 +183,14 @@ def test_cli_contract_and_exit_codes(resolver_cases: Path, tmp_path: Path) -> No
     assert {"total", "by_level", "by_id", "samples", "coverage"} <= set(document["statistics"])
     assert cli("--registry", str(tmp_path / "nowhere")).returncode == 2
     assert cli().returncode == 0  # devkit's own registry, offline
+    audit = subprocess.run(
+        [sys.executable, "-m", "app.cli", "audit", "--json", "--action", "check", "--db",
+         str(tmp_path / "db")],
+        capture_output=True, text=True, cwd=REPOSITORY, timeout=60,
+    )  # fmt: skip
+    entries = json.loads(audit.stdout)["entries"]
+    assert [e["result"] for e in entries] == ["failure", "success"]
+    assert entries[0]["details"]["statistics"]["by_level"]["violation"] == 1
 
 
 async def test_devkit_own_spans_have_no_violation(
