@@ -52,6 +52,7 @@ async def _reports(settings: Settings) -> list[EntropyReport]:
     try:
         await backend.ready()
         await backend.scan(reason="entropy")
+        await backend.check_report()  # live-check violations are semantic drift
         return sorted(await backend.entropy(), key=lambda r: (-r.score, r.project))
     finally:
         await backend.stop()

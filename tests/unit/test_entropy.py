@@ -215,3 +215,37 @@ def test_lock_drift_leaves_out_what_pyproject_cannot_say() -> None:
         "dev:pytest is in uv.lock but no longer declared",
         "httpx is in uv.lock but no longer declared",
     ]
+
+
+async def test_semantic_drift_from_the_live_check(demo_workspace: Path, tmp_path: Path) -> None:
+    """api-service has its own registry; its spans carry an attribute the registry
+    does not define (and service.name, which it neither defines nor imports), and
+    one misses a required attribute."""
+    records = spans("api-service", [10.0] * 3, set())
+    for record in records:
+        record.attributes.update({"api.route": "/orders", "api.secret": "x"})
+    records[0].attributes.pop("api.route")
+    records = [SpanRecord(**{**vars_of(r), "name": "api.request"}) for r in records]
+    backend = Backend(
+        Settings(
+            roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False, trace_self=False
+        )
+    )
+    await backend.start(scan=False)
+    await backend.ready()
+    try:
+        await backend.telemetry.spans.add(records)
+        await backend.scan()
+        report = await backend.check_report()
+        found = {r.project: r for r in await backend.entropy()}
+    finally:
+        await backend.stop()
+    assert report.service_violations["api-service"] == 7  # 3 x 2 missing + 1 required
+    api = found["api-service"]
+    semantic = next(i for i in api.indicators if i.kind == "semantic-drift")
+    assert semantic.evidence == ("6 x missing_attribute", "1 x required_attribute_not_present")
+    assert api.validation_errors == 7
+
+
+def vars_of(record: SpanRecord) -> dict:  # type: ignore[type-arg]
+    return {field: getattr(record, field) for field in record.__dataclass_fields__}
