@@ -2,7 +2,10 @@
 levels and messages OpenTelemetry Weaver's live-check gives.
 
 Per attribute (span and resource): `missing_attribute`, `template_attribute`,
-`type_mismatch`, `undefined_enum_variant`, `deprecated`, `not_stable`. Per span, when
+`type_mismatch`, `undefined_enum_variant`, `deprecated`, `not_stable`, and the advice
+of Weaver's default live-check policy: `missing_namespace`, `invalid_format`,
+`illegal_namespace` (a namespace that is itself an attribute) and `extends_namespace`.
+Per span, when
 the registry has a group `span.<span name>` (devkit's convention; Weaver matches
 v1 span groups only through its v2 form), the requirement-level advice:
 `required_attribute_not_present` and the recommended, conditionally required and
@@ -11,6 +14,7 @@ opt-in variants.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +22,7 @@ from typing import Any
 from backend.weaver.findings import Finding
 from backend.weaver.resolver import Attribute, Registry
 
-_NUMERIC = {"int", "double"}
+NAME_FORMAT = re.compile(r"^[a-z][a-z0-9]*([._][a-z0-9]+)*$")
 
 
 @dataclass(slots=True)
@@ -29,6 +33,7 @@ class LiveCheck:
     seen_attributes: set[str] = field(default_factory=set)
     seen_groups: set[str] = field(default_factory=set)
     _trace_id: str | None = None
+    _namespaces: set[str] | None = None
 
     def check(self, spans: Iterable[dict[str, Any]]) -> None:
         for span in spans:
@@ -70,6 +75,7 @@ class LiveCheck:
                 )
             )
 
+        self._policy(key, add)
         definition = self.registry.attribute_for(key)
         if definition is None:
             missing = self.registry.missing_dependencies
@@ -112,6 +118,38 @@ class LiveCheck:
                 "improvement",
                 f"Attribute '{key}' is not stable; stability = {definition.stability}.",
             )
+
+    def _policy(self, key: str, add: Any) -> None:
+        """Weaver's default live-check policy on the attribute's name."""
+        if "." not in key:
+            add("missing_namespace", "improvement", "Does not have a namespace")
+        if not NAME_FORMAT.match(key):
+            add("invalid_format", "violation", "Does not match name formatting rules")
+        if "." not in key:
+            return
+        parts = key.split(".")
+        namespaces = [".".join(parts[:i]) for i in range(1, len(parts))]
+        for namespace in namespaces:
+            existing = self.registry.attributes.get(namespace)
+            if existing is not None and not existing.deprecated:
+                add("illegal_namespace", "violation", "Namespace matches existing attribute")
+                break
+        if key in self.registry.attributes or any(
+            key.startswith(t) for t in self.registry.templates
+        ):
+            return
+        known = [n for n in namespaces if n in self._registry_namespaces()]
+        if known:
+            add("extends_namespace", "information", "Extends existing namespace")
+
+    def _registry_namespaces(self) -> set[str]:
+        if self._namespaces is None:
+            self._namespaces = {
+                ".".join(name.split(".")[:i])
+                for name in self.registry.attributes
+                for i in range(1, name.count(".") + 1)
+            }
+        return self._namespaces
 
     def _requirements(
         self,

@@ -223,3 +223,25 @@ async def test_devkit_own_spans_have_no_violation(
     violations = [f for f in live.findings if f.level == "violation"]
     assert violations == []
     assert live.coverage()["span_groups_seen"]
+
+
+def test_weaver_live_check_sample(semconv: Path, shared_projects: Path) -> None:
+    """Weaver's own live-check sample (`span.json`) against semconv v1.44.0: the advice
+    its advisors and default policy give for each attribute."""
+    data = shared_projects.parent / "weaver-cases" / "crates" / "weaver_live_check" / "data"
+    live = LiveCheck(check_registry(semconv).registry)
+    for item in json.loads((data / "span.json").read_text()):
+        if "span" in item:
+            attributes = {a["name"]: a.get("value") for a in item["span"].get("attributes", [])}
+            live.check([span(item["span"].get("name", "span"), attributes)])
+    advice = {(f.id, f.attribute, f.level) for f in live.findings}
+    assert {
+        ("type_mismatch", "http.response.status_code", "violation"),
+        ("not_stable", "aws.s3.bucket", "improvement"),
+        ("illegal_namespace", "aws.s3.bucket.name", "violation"),
+        ("missing_attribute", "task.id", "violation"),
+        ("missing_namespace", "TaskId", "improvement"),
+        ("invalid_format", "TaskId", "violation"),
+        ("extends_namespace", "aws.s3.extension.name", "information"),
+    } <= advice
+    assert not any(a == "http.request.method" for _, a, _ in advice)  # valid and stable
