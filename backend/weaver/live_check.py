@@ -34,6 +34,8 @@ class LiveCheck:
     seen_groups: set[str] = field(default_factory=set)
     _trace_id: str | None = None
     _namespaces: set[str] | None = None
+    _policy_advice: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    _definitions: dict[str, Attribute | None] = field(default_factory=dict)
 
     def check(self, spans: Iterable[dict[str, Any]]) -> None:
         for span in spans:
@@ -75,8 +77,15 @@ class LiveCheck:
                 )
             )
 
-        self._policy(key, add)
-        definition = self.registry.attribute_for(key)
+        advice = self._policy_advice.get(key)
+        if advice is None:
+            advice = self._policy_advice[key] = self._policy(key)
+        for finding_id, level, message in advice:
+            add(finding_id, level, message)
+        if key in self._definitions:
+            definition = self._definitions[key]
+        else:
+            definition = self._definitions[key] = self.registry.attribute_for(key)
         if definition is None:
             missing = self.registry.missing_dependencies
             if missing:  # it may be defined there: say so, without calling it a violation
@@ -119,28 +128,31 @@ class LiveCheck:
                 f"Attribute '{key}' is not stable; stability = {definition.stability}.",
             )
 
-    def _policy(self, key: str, add: Any) -> None:
-        """Weaver's default live-check policy on the attribute's name."""
+    def _policy(self, key: str) -> list[tuple[str, str, str]]:
+        """Weaver's default live-check policy on an attribute's name (once per name)."""
+        advice = []
         if "." not in key:
-            add("missing_namespace", "improvement", "Does not have a namespace")
+            advice.append(("missing_namespace", "improvement", "Does not have a namespace"))
         if not NAME_FORMAT.match(key):
-            add("invalid_format", "violation", "Does not match name formatting rules")
+            advice.append(("invalid_format", "violation", "Does not match name formatting rules"))
         if "." not in key:
-            return
+            return advice
         parts = key.split(".")
         namespaces = [".".join(parts[:i]) for i in range(1, len(parts))]
         for namespace in namespaces:
             existing = self.registry.attributes.get(namespace)
             if existing is not None and not existing.deprecated:
-                add("illegal_namespace", "violation", "Namespace matches existing attribute")
+                advice.append(
+                    ("illegal_namespace", "violation", "Namespace matches existing attribute")
+                )
                 break
         if key in self.registry.attributes or any(
             key.startswith(t) for t in self.registry.templates
         ):
-            return
-        known = [n for n in namespaces if n in self._registry_namespaces()]
-        if known:
-            add("extends_namespace", "information", "Extends existing namespace")
+            return advice
+        if any(n in self._registry_namespaces() for n in namespaces):
+            advice.append(("extends_namespace", "information", "Extends existing namespace"))
+        return advice
 
     def _registry_namespaces(self) -> set[str]:
         if self._namespaces is None:
