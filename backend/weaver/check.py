@@ -8,6 +8,7 @@ from typing import Any
 
 from backend.weaver.findings import Finding, statistics
 from backend.weaver.loader import load_registry
+from backend.weaver.policies import after_resolution, before_resolution
 from backend.weaver.resolver import Attribute, Registry, resolve
 
 OWN_REGISTRY = Path(__file__).resolve().parents[2] / "assets" / "semconv"
@@ -28,11 +29,13 @@ class CheckResult:
         return sum(1 for f in self.findings if f.level == "violation")
 
 
-def check_registry(path: Path, dependency_paths: dict[str, Path] | None = None) -> CheckResult:
+def check_registry(
+    path: Path, dependency_paths: dict[str, Path] | None = None, policies: bool = True
+) -> CheckResult:
     """Resolve the registry at `path`. Dependencies are read from a local
     `registry_path` or from `dependency_paths` (schema_url -> folder); a remote one
     with no local copy is reported, and references into it are not verified."""
-    dependency_paths = dependency_paths or {}
+    dependency_paths = dependency_paths or {}  # policies: the semantic conventions' own
     raw = load_registry(path)
     external: dict[str, Attribute] = {}
     missing: list[str] = []
@@ -55,4 +58,7 @@ def check_registry(path: Path, dependency_paths: dict[str, Path] | None = None) 
         external.update(resolved.templates)
         sources[url] = str(local)
     registry = resolve(raw, external, tuple(missing))
-    return CheckResult(registry, registry.findings, sources)
+    findings = list(registry.findings)
+    if policies:
+        findings += before_resolution(raw) + after_resolution(raw, registry)
+    return CheckResult(registry, findings, sources)

@@ -63,7 +63,7 @@ def expected_errors(path: Path) -> set[tuple[str, str]]:
     ],
 )
 def test_resolution_errors_match_weaver(resolver_cases: Path, case: str) -> None:
-    result = check_registry(resolver_cases / case / "registry")
+    result = check_registry(resolver_cases / case / "registry", policies=False)
     ours = set()
     for finding in result.findings:
         subject = {
@@ -80,7 +80,7 @@ def test_valid_weaver_registries_resolve_without_violations(resolver_cases: Path
     checked = 0
     for case in sorted(resolver_cases.iterdir()):
         if (case / "registry").is_dir() and not (case / "expected-errors.json").exists():
-            result = check_registry(case / "registry")
+            result = check_registry(case / "registry", policies=False)
             assert result.violations == 0, (case.name, result.findings[:3])
             checked += 1
     assert checked > 20
@@ -179,7 +179,7 @@ def test_cli_contract_and_exit_codes(resolver_cases: Path, tmp_path: Path) -> No
         "id", "level", "message", "file", "line", "group", "attribute",
         "signal_type", "signal_name", "span_id",
     }  # fmt: skip
-    assert document["statistics"]["by_level"]["violation"] == 1
+    assert document["statistics"]["by_id"]["DuplicateAttributeId"] == 1
     assert {"total", "by_level", "by_id", "samples", "coverage"} <= set(document["statistics"])
     assert cli("--registry", str(tmp_path / "nowhere")).returncode == 2
     assert cli().returncode == 0  # devkit's own registry, offline
@@ -190,7 +190,7 @@ def test_cli_contract_and_exit_codes(resolver_cases: Path, tmp_path: Path) -> No
     )  # fmt: skip
     entries = json.loads(audit.stdout)["entries"]
     assert [e["result"] for e in entries] == ["failure", "success"]
-    assert entries[0]["details"]["statistics"]["by_level"]["violation"] == 1
+    assert entries[0]["details"]["statistics"]["by_id"]["DuplicateAttributeId"] == 1
 
 
 async def test_devkit_own_spans_have_no_violation(
@@ -245,3 +245,60 @@ def test_weaver_live_check_sample(semconv: Path, shared_projects: Path) -> None:
         ("extends_namespace", "aws.s3.extension.name", "information"),
     } <= advice
     assert not any(a == "http.request.method" for _, a, _ in advice)  # valid and stable
+
+
+def test_semantic_convention_policies(tmp_path: Path) -> None:
+    """The policies the semantic conventions hold themselves to, each broken once."""
+    registry = tmp_path / "registry"
+    registry.mkdir()
+    (registry / "manifest.yaml").write_text("name: policies\n")
+    (registry / "model.yaml").write_text(
+        """groups:
+  - id: registry.shop
+    type: attribute_group
+    brief: Shop attributes.
+    attributes:
+      - id: shop.cart
+        type: string
+        stability: stable
+        brief: The cart.
+      - id: shop.cart.size
+        type: int
+        stability: stable
+        brief: Items in the cart.
+      - id: shop.old
+        type: string
+        stability: stable
+        brief: Old.
+        deprecated: {reason: renamed, renamed_to: shop.new}
+      - id: shop.quiet
+        type: string
+        stability: stable
+        brief: ""
+      - ref: shop.cart
+  - id: registry.shop.spans
+    type: span
+    brief: Not an attribute group.
+    attributes: []
+  - id: span.shop.checkout
+    type: span
+    brief: ""
+    attributes:
+      - id: checkout.local
+        type: string
+        brief: Defined outside the registry.
+      - ref: shop.cart
+      - ref: shop.cart
+"""
+    )
+    found = {(f.id, f.attribute or f.group) for f in check_registry(registry).findings}
+    assert {
+        ("attribute_registry_can_only_contain_attribute_groups", "registry.shop.spans"),
+        ("attributes_must_be_defined_in_attribute_registry", "checkout.local"),
+        ("attributes_in_registry_cannot_reference_each_other", "shop.cart"),
+        ("naming_collision", "shop.cart"),
+        ("brief_required", "shop.quiet"),
+        ("brief_required", "span.shop.checkout"),
+        ("deprecation_violation", "shop.old"),
+    } <= found
+    assert check_registry(registry, policies=False).violations < len(found)
