@@ -80,7 +80,7 @@ class DevkitApp(App[None]):
         self._audit_version = -1
         self._charts_version = -1
         self._entropy_stale = True
-        self._weaver_checked: tuple[int, tuple[int, ...]] | None = None
+        self._weaver_checked: tuple[int, int, tuple[int, ...]] | None = None
         self.live_charts = LiveCharts(
             self.backend.telemetry.spans, spec_limits=settings.spec_limits
         )
@@ -92,7 +92,7 @@ class DevkitApp(App[None]):
         self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
         self.set_timer(SPAN_REFRESH_S, self.refresh_audit)
         self.set_timer(SPAN_REFRESH_S, self.refresh_charts)
-        self.set_timer(AFTER_PAINT_S, self.refresh_weaver)
+        self.set_timer(WEAVER_REFRESH_S, self.refresh_weaver)
 
     async def on_unmount(self) -> None:
         await self.backend.stop()
@@ -156,6 +156,7 @@ class DevkitApp(App[None]):
         # in this process, and the first paint should not share the GIL with them.
         self.set_timer(AFTER_PAINT_S, self.warm_graphs)
         self.set_timer(AFTER_PAINT_S, self.refresh_entropy)
+        self.set_timer(AFTER_PAINT_S, lambda: self.refresh_weaver(rearm=False))
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
@@ -277,6 +278,7 @@ class DevkitApp(App[None]):
             projects = {p.name: p.path for p in inventory.projects} if inventory else {}
             stamp = (
                 self.backend.store.version,
+                id(inventory),
                 await asyncio.to_thread(registry_stamp, projects),
             )
             if stamp == self._weaver_checked:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Static
 
 from backend.audit import AuditEntry
 from widgets.audit_rows import duration, matches, what, when
+from widgets.filter_input import FilterInput
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 
@@ -30,8 +31,6 @@ class AuditLogPane(Vertical):
     DEFAULT_CSS = """
     AuditLogPane { height: 1fr; }
     AuditLogPane #audit-header { height: 1; padding: 0 1; color: $text-muted; }
-    AuditLogPane #audit-filter { display: none; height: 1; border: none; padding: 0 1; }
-    AuditLogPane #audit-filter.-open { display: block; }
     AuditLogPane AuditTable { height: 1fr; }
     """
     BINDINGS = [
@@ -54,7 +53,7 @@ class AuditLogPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("No audit entries yet.", id="audit-header")
-        yield Input(
+        yield FilterInput(
             placeholder="action: project: package: user: result: or any words",
             id="audit-filter",
         )
@@ -91,14 +90,10 @@ class AuditLogPane(Vertical):
         return self.entries[0].seq if self.entries else 0
 
     def open_filter(self) -> None:
-        field = self.query_one("#audit-filter", Input)
-        field.add_class("-open")
-        field.focus()
+        self.query_one(FilterInput).open()
 
     def action_clear_filter(self) -> None:
-        field = self.query_one("#audit-filter", Input)
-        field.value = ""
-        field.remove_class("-open")
+        self.query_one(FilterInput).action_clear()
         self.query_one(AuditTable).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -108,8 +103,6 @@ class AuditLogPane(Vertical):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if not event.value:
-            event.input.remove_class("-open")
         self.query_one(AuditTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

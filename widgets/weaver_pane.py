@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from backend.weaver.findings import LEVELS, Finding
+from widgets.filter_input import FilterInput
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 
@@ -48,8 +49,6 @@ class WeaverPane(Vertical):
     DEFAULT_CSS = """
     WeaverPane { height: 1fr; }
     WeaverPane #weaver-header { height: auto; max-height: 3; padding: 0 1; }
-    WeaverPane #weaver-filter { display: none; height: 1; border: none; padding: 0 1; }
-    WeaverPane #weaver-filter.-open { display: block; }
     WeaverPane FindingGroups { height: 1fr; }
     """
     BINDINGS = [Binding("escape", "clear_filter", "Clear filter", show=False)]
@@ -71,7 +70,7 @@ class WeaverPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Checking the registries…", id="weaver-header")
-        yield Input(placeholder="id, level, registry, file or span name", id="weaver-filter")
+        yield FilterInput(placeholder="id, level, registry, file or span name", id="weaver-filter")
         yield FindingGroups(id="weaver-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -90,14 +89,10 @@ class WeaverPane(Vertical):
         self._redraw()
 
     def open_filter(self) -> None:
-        field = self.query_one("#weaver-filter", Input)
-        field.add_class("-open")
-        field.focus()
+        self.query_one(FilterInput).open()
 
     def action_clear_filter(self) -> None:
-        field = self.query_one("#weaver-filter", Input)
-        field.value = ""
-        field.remove_class("-open")
+        self.query_one(FilterInput).action_clear()
         self.query_one(FindingGroups).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:

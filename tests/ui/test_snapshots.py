@@ -38,15 +38,16 @@ def settle(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_for_inventory(pilot)
         await wait_for_span_stream(pilot)
+        await wait_for_weaver(pilot)
         await wait_for_audit(pilot)
         pilot.app.clear_notifications()
         if keys:
             await pilot.press(*keys)
         await pilot.pause()
         await wait_for_tree(pilot)
+        await wait_for_weaver(pilot)
         await wait_for_audit(pilot)
         await wait_for_entropy(pilot)
-        await wait_for_weaver(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
 
@@ -90,18 +91,25 @@ async def wait_for_entropy(pilot: Pilot[None]) -> None:
         await pilot.pause()
 
 
+def weaver_visible(app: object) -> bool:
+    screen = app.screen  # type: ignore[attr-defined]
+    return bool(screen.query("#weaver-box")) and screen.query_one("#weaver-box").display
+
+
 async def wait_for_weaver(pilot: Pilot[None]) -> None:
-    """The Weaver pane, where visible, shows its first check."""
-    app = pilot.app
-    if app.screen.query("#weaver-box") and app.screen.query_one("#weaver-box").display:
-        pane = app.screen.query_one(WeaverPane)
-        await wait_until(pilot, lambda: bool(pane.summary))
+    """The Weaver pane, where visible, shows the check of both registries (devkit's
+    and api-service's), which is also audited."""
+    if weaver_visible(pilot.app):
+        pane = pilot.app.screen.query_one(WeaverPane)
+        await wait_until(pilot, lambda: pane.summary.get("registries") == 2)
         await pilot.pause()
 
 
-async def wait_for_audit(pilot: Pilot[None], count: int = 2) -> None:
-    """The audit pane, where visible, shows the first entries (configuration, scan)."""
+async def wait_for_audit(pilot: Pilot[None], count: int | None = None) -> None:
+    """The audit pane, where visible, shows the first entries (configuration, scan,
+    and the Weaver check when that pane is on screen too)."""
     app = pilot.app
+    count = count or (3 if weaver_visible(app) else 2)
     if app.screen.query("#audit-box") and app.screen.query_one("#audit-box").display:
         pane = app.screen.query_one(AuditLogPane)
         await wait_until(pilot, lambda: len(pane.entries) >= count)
@@ -186,9 +194,9 @@ def with_spans(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         app = pilot.app
         await wait_for_inventory(pilot)
+        await wait_for_weaver(pilot)
         await wait_for_audit(pilot)
         await wait_for_entropy(pilot)
-        await wait_for_weaver(pilot)
         await app.backend.ready()  # type: ignore[attr-defined]
         await app.backend.telemetry.spans.add(fixed_trace())  # type: ignore[attr-defined]
         await pilot.press("3")
@@ -239,6 +247,7 @@ def with_history(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def run_before(pilot: Pilot[None]) -> None:
         app = pilot.app
         await wait_for_inventory(pilot)
+        await wait_for_weaver(pilot)
         await wait_for_audit(pilot)
         await app.backend.ready()  # type: ignore[attr-defined]
         await app.backend.telemetry.spans.add(fixed_history())  # type: ignore[attr-defined]
