@@ -26,7 +26,6 @@ from widgets.charts_pane import ChartsPane
 from widgets.dependency_tree import DependencyTree, TreeData
 from widgets.inventory_pane import InventoryPane
 from widgets.pane_tabs import PaneTabs
-from widgets.planned_pane import PlannedPane
 from widgets.span_stream import SpanStream
 from widgets.weaver_pane import WeaverPane
 
@@ -38,7 +37,6 @@ PANES: list[tuple[str, str]] = [
     ("audit", "Audit"),
     ("weaver", "Weaver"),
 ]
-PLANNED: dict[str, str] = {}
 MIN_WIDTH, MIN_HEIGHT = 50, 12
 
 
@@ -105,11 +103,9 @@ class DashboardScreen(Screen[None]):
                         yield ChartsPane(id="charts-pane")
                     elif pane == "audit":
                         yield AuditLogPane(id="audit-pane")
-                    elif pane == "tree":
+                    else:  # the tree
                         yield Input(placeholder="find a package in the tree", id="tree-search")
                         yield DependencyTree(id="tree-pane")
-                    else:
-                        yield PlannedPane(title, PLANNED[pane], id=f"{pane}-pane")
         yield Static(f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}", id="too-small")
         yield Footer()
 
