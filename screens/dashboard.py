@@ -1,4 +1,4 @@
-"""The dashboard: all five panes, in a grid when wide and one at a time when narrow."""
+"""The dashboard: all six panes, in a grid when wide and one at a time when narrow."""
 
 from __future__ import annotations
 
