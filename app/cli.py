@@ -18,6 +18,7 @@ from app.commands import (
     demo,
     entropy,
     inventory,
+    outdated,
     serve,
     spans,
     spc,
@@ -36,6 +37,7 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "spc": spc,
     "entropy": entropy,
     "check": check,
+    "outdated": outdated,
     "demo": demo,
 }
 

@@ -130,4 +130,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (span, chart, scale, subgroup)
     )
     """,
+    # 6: what package indexes said, so `outdated --offline` can answer from the cache.
+    """
+    CREATE TABLE index_cache (
+        index_url TEXT NOT NULL,
+        name TEXT NOT NULL,
+        releases TEXT NOT NULL,
+        fetched_ns INTEGER NOT NULL,
+        PRIMARY KEY (index_url, name)
+    )
+    """,
 ]

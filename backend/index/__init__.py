@@ -1,0 +1,1 @@
+"""Package indexes: what releases exist, newest first, cached in the store."""

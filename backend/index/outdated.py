@@ -1,0 +1,179 @@
+"""Which packages are behind: for each project's use of a package, its current
+version, the newest release, and the newest its declared specifier allows.
+
+Releases come from the index (concurrency-limited) and are cached in the store with
+the time they were fetched; offline, only the cache answers, and its age is given.
+Pre-releases and yanked releases are left out unless asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from backend.index.simple_api import IndexUnavailable, Release, fetch_releases
+from backend.inventory import Inventory
+from backend.store import Store
+
+CONCURRENCY = 8
+
+
+@dataclass(slots=True)
+class Lookup:
+    """What the index (or the cache) said, per package name."""
+
+    releases: dict[str, list[Release]] = field(default_factory=dict)
+    fetched_ns: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    """Names nobody could answer for (offline with a cold cache)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outdated:
+    name: str
+    project: str
+    current: str
+    latest_allowed: str | None
+    latest: str
+    major: bool
+    specifier: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "project": self.project,
+            "current": self.current,
+            "latest_allowed": self.latest_allowed,
+            "latest": self.latest,
+            "major": self.major,
+            "specifier": self.specifier,
+        }
+
+
+async def look_up(
+    store: Store | None,
+    index_url: str,
+    names: list[str],
+    offline: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Lookup:
+    """Releases of each name: from the cache when offline, else from the index
+    (what it answers is cached)."""
+    lookup = Lookup()
+    cached = await _cached(store, index_url) if store is not None else {}
+    if offline:
+        for name in names:
+            if name in cached:
+                lookup.releases[name], lookup.fetched_ns[name] = cached[name]
+            else:
+                lookup.unknown.append(name)
+        return lookup
+    import aiohttp  # the index client is only imported when it is used
+
+    limit = asyncio.Semaphore(CONCURRENCY)
+    done = 0
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+
+        async def one(name: str) -> None:
+            nonlocal done
+            async with limit:
+                try:
+                    lookup.releases[name] = await fetch_releases(session, index_url, name)
+                    lookup.fetched_ns[name] = time.time_ns()
+                except IndexUnavailable as exc:
+                    lookup.errors[name] = str(exc)
+            done += 1
+            if progress is not None:
+                progress(done, len(names))
+
+        await asyncio.gather(*(one(name) for name in names))
+    if store is not None and lookup.releases:
+        await store.write(
+            [
+                (
+                    "INSERT OR REPLACE INTO index_cache (index_url, name, releases, fetched_ns)"
+                    " VALUES (?, ?, ?, ?)",
+                    [
+                        (
+                            index_url,
+                            name,
+                            json.dumps([[r.version, r.yanked] for r in releases]),
+                            lookup.fetched_ns[name],
+                        )
+                        for name, releases in lookup.releases.items()
+                    ],
+                )
+            ]
+        )
+    return lookup
+
+
+async def _cached(store: Store, index_url: str) -> dict[str, tuple[list[Release], int]]:
+    rows = await store.query(
+        "SELECT name, releases, fetched_ns FROM index_cache WHERE index_url = ?", (index_url,)
+    )
+    return {row[0]: ([Release(v, bool(y)) for v, y in json.loads(row[1])], row[2]) for row in rows}
+
+
+def outdated(inventory: Inventory, lookup: Lookup, pre: bool = False) -> list[Outdated]:
+    """Every project's use of a package whose newest release is newer than its own."""
+    out = []
+    for name, row in sorted(inventory.packages.items()):
+        releases = lookup.releases.get(name)
+        if not releases:
+            continue
+        candidates = [
+            r.parsed for r in releases if not r.yanked and (pre or not r.parsed.is_prerelease)
+        ]
+        if not candidates:
+            continue
+        latest = max(candidates)
+        for usage in row.usages:
+            current = _current(usage.locked, usage.installed)
+            if current is None or current >= latest:
+                continue
+            specifier = _specifier(usage.declared)
+            allowed = [
+                v for v in candidates if specifier is None or specifier.contains(v, prereleases=pre)
+            ]
+            out.append(
+                Outdated(
+                    name=name,
+                    project=usage.project,
+                    current=str(current),
+                    latest_allowed=str(max(allowed)) if allowed else None,
+                    latest=str(latest),
+                    major=latest.major > current.major,
+                    specifier=str(specifier) if specifier is not None else "",
+                )
+            )
+    return out
+
+
+def _current(locked: list[str], installed: str | None) -> Version | None:
+    versions = []
+    for raw in [*locked, *([installed] if installed else [])]:
+        try:
+            versions.append(Version(raw))
+        except InvalidVersion:
+            continue
+    return max(versions) if versions else None
+
+
+def _specifier(declared: list[str]) -> SpecifierSet | None:
+    combined = ",".join(s for s in declared if s)
+    if not combined:
+        return None
+    try:
+        return SpecifierSet(combined)
+    except InvalidSpecifier:
+        return None
