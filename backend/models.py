@@ -135,4 +135,6 @@ class PyProject:
     """Dependencies that `[tool.uv.sources]` points at a path or the workspace."""
     dynamic: set[str] = field(default_factory=set)
     """`[project] dynamic`: fields a build backend fills in (`dependencies`, say)."""
+    index_url: str | None = None
+    """The default index of `[tool.uv]`, when the project names one."""
     errors: list[FileError] = field(default_factory=list)

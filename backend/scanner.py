@@ -75,6 +75,8 @@ class ProjectScan:
     local_names: set[str] = field(default_factory=set)
     dynamic: set[str] = field(default_factory=set)
     """`[project] dynamic` of its pyproject.toml."""
+    index_url: str | None = None
+    """The project's default index from `[tool.uv]` (a workspace member inherits it)."""
     workspace: Path | None = None
     errors: list[FileError] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
@@ -201,6 +203,10 @@ class Scanner:
             scan.local_names |= pyproject.local_sources
             scan.local_names.add(scan.name)
             scan.dynamic = pyproject.dynamic
+            scan.index_url = pyproject.index_url
+        if scan.index_url is None and workspace_root is not None and workspace_root != folder:
+            root = self._read(workspace_root / "pyproject.toml", parse_pyproject, [])
+            scan.index_url = root.index_url if root else None
         if (folder / "setup.cfg").exists():
             self._read_setup_cfg(folder / "setup.cfg", scan)
         pins: dict[str, str] = {}

@@ -268,6 +268,10 @@ class Backend:
                 await record_scores(self.store, reports)
         return reports
 
+    def project_indexes(self) -> dict[str, str | None]:
+        """Each project's default index from its `[tool.uv]` (None: not configured)."""
+        return {scan.name: scan.index_url for scan in self._scans.values()}
+
     def _with_semantic(self, project: str, health: SpanHealth) -> SpanHealth:
         """The last live check's violations in the project's spans (by service name)."""
         report = self.last_check

@@ -48,8 +48,10 @@ def run(options: argparse.Namespace) -> int:
     if problem := check_roots(settings.roots):
         print(problem, file=sys.stderr)
         return EXIT_USAGE
-    index_url = options.index_url or os.environ.get("UV_INDEX_URL") or DEFAULT_INDEX
-    rows, lookup = asyncio.run(_outdated(settings, index_url, options.offline, options.pre))
+    # As uv: the flag, then the environment, then each project's `[tool.uv]` index.
+    explicit = options.index_url or os.environ.get("UV_INDEX_URL")
+    rows, lookup = asyncio.run(_outdated(settings, explicit, options.offline, options.pre))
+    index_url = explicit or DEFAULT_INDEX
     oldest = min(lookup.fetched_ns.values(), default=None)
     age_s = (time.time_ns() - oldest) / 1e9 if oldest is not None else None
     if options.json:
@@ -70,7 +72,7 @@ def run(options: argparse.Namespace) -> int:
 
 
 async def _outdated(
-    settings: Settings, index_url: str, offline: bool, pre: bool
+    settings: Settings, explicit: str | None, offline: bool, pre: bool
 ) -> tuple[list[Outdated], Lookup]:
     backend = Backend(settings)
     await backend.start(scan=False)
@@ -81,16 +83,33 @@ async def _outdated(
             store = backend.store
         except StoreError:
             store = None  # no database: ask the index, cache nothing
-        names = sorted(inventory.packages)
+        indexes = {
+            project: explicit or configured or DEFAULT_INDEX
+            for project, configured in backend.project_indexes().items()
+        }
+        names_by_index: dict[str, set[str]] = {}
+        for name, row in inventory.packages.items():
+            for usage in row.usages:
+                index = indexes.get(usage.project, explicit or DEFAULT_INDEX)
+                names_by_index.setdefault(index, set()).add(name)
 
         def progress(done: int, total: int) -> None:
             if sys.stderr.isatty():
                 print(f"\rindex: {done}/{total}", end="", file=sys.stderr, flush=True)
 
-        lookup = await look_up(store, index_url, names, offline, progress)
+        lookups = {
+            index: await look_up(store, index, sorted(names), offline, progress)
+            for index, names in sorted(names_by_index.items())
+        }
         if sys.stderr.isatty() and not offline:
             print(file=sys.stderr)
-        return outdated(inventory, lookup, pre), lookup
+        merged = Lookup()
+        for found in lookups.values():
+            merged.fetched_ns.update(found.fetched_ns)
+            merged.errors.update(found.errors)
+            merged.unknown.extend(n for n in found.unknown if n not in merged.unknown)
+        per_project = {project: lookups[index] for project, index in indexes.items()}
+        return outdated(inventory, merged, pre, per_project), merged
     finally:
         await backend.stop()
 

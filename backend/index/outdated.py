@@ -124,20 +124,27 @@ async def _cached(store: Store, index_url: str) -> dict[str, tuple[list[Release]
     return {row[0]: ([Release(v, bool(y)) for v, y in json.loads(row[1])], row[2]) for row in rows}
 
 
-def outdated(inventory: Inventory, lookup: Lookup, pre: bool = False) -> list[Outdated]:
-    """Every project's use of a package whose newest release is newer than its own."""
+def outdated(
+    inventory: Inventory,
+    lookup: Lookup,
+    pre: bool = False,
+    per_project: dict[str, Lookup] | None = None,
+) -> list[Outdated]:
+    """Every project's use of a package whose newest release is newer than its own;
+    `per_project` gives the lookup of a project resolved against another index."""
     out = []
+    per_project = per_project or {}
     for name, row in sorted(inventory.packages.items()):
-        releases = lookup.releases.get(name)
-        if not releases:
-            continue
-        candidates = [
-            r.parsed for r in releases if not r.yanked and (pre or not r.parsed.is_prerelease)
-        ]
-        if not candidates:
-            continue
-        latest = max(candidates)
         for usage in row.usages:
+            releases = per_project.get(usage.project, lookup).releases.get(name)
+            if not releases:
+                continue
+            candidates = [
+                r.parsed for r in releases if not r.yanked and (pre or not r.parsed.is_prerelease)
+            ]
+            if not candidates:
+                continue
+            latest = max(candidates)
             current = _current(usage.locked, usage.installed)
             if current is None or current >= latest:
                 continue

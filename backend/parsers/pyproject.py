@@ -68,7 +68,18 @@ def parse_pyproject(path: Path) -> PyProject:
             options = source if isinstance(source, list) else [source]
             if any(isinstance(s, dict) and ("path" in s or s.get("workspace")) for s in options):
                 result.local_sources.add(canonicalize_name(name))
+    result.index_url = default_index(uv)
     return result
+
+
+def default_index(uv: dict[str, Any]) -> str | None:
+    """The index uv resolves this project against: the `[[tool.uv.index]]` marked
+    `default = true`, else the legacy `index-url`; None means uv's own default."""
+    for index in uv.get("index", []) if isinstance(uv.get("index"), list) else []:
+        if isinstance(index, dict) and index.get("default") is True and index.get("url"):
+            return str(index["url"])
+    legacy = uv.get("index-url")
+    return str(legacy) if isinstance(legacy, str) and legacy else None
 
 
 def resolve_group(

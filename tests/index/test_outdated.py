@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from backend.index.simple_api import releases_from_html, version_of
-from tests.helpers import REPOSITORY
+from tests.helpers import REPOSITORY, make_venv
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 JSON_PROJECTS = {  # name -> [(version, yanked)]
@@ -63,9 +64,10 @@ async def index() -> AsyncIterator[str]:
 
 
 async def outdated_json(root: Path, db: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    env = {k: v for k, v in os.environ.items() if k != "UV_INDEX_URL"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "app.cli", "outdated", str(root), "--json", "--db", str(db), *args,
-        cwd=REPOSITORY, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        cwd=REPOSITORY, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode == 0, err.decode()
@@ -127,3 +129,16 @@ def test_file_names_and_html() -> None:
         ("1.0", True),
         ("1.1", False),
     ]
+
+
+async def test_the_project_index_from_tool_uv(tmp_path: Path, index: str) -> None:
+    """No flag, no UV_INDEX_URL: the project's `[[tool.uv.index]]` default is asked."""
+    project = tmp_path / "work" / "svc"
+    project.mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "1"\ndependencies = ["httpx>=0.28"]\n'
+        f'[[tool.uv.index]]\nname = "local"\nurl = "{index}"\ndefault = true\n'
+    )
+    make_venv(project / ".venv", {"httpx": "0.28.1"})
+    document = await outdated_json(tmp_path / "work", tmp_path / "db.sqlite3")
+    assert [(p["name"], p["latest"]) for p in document["packages"]] == [("httpx", "0.28.2")]
