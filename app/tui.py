@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -157,6 +158,7 @@ class DevkitApp(App[None]):
         self.set_timer(AFTER_PAINT_S, self.warm_graphs)
         self.set_timer(AFTER_PAINT_S, self.refresh_entropy)
         self.set_timer(AFTER_PAINT_S, lambda: self.refresh_weaver(rearm=False))
+        self.set_timer(AFTER_PAINT_S, self.refresh_outdated)
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
@@ -255,6 +257,28 @@ class DevkitApp(App[None]):
         if await self.live_charts.rebaseline(message.name) is not None:
             self.notify(f"New control limits for {message.name} from its newest points (stored).")
         self._show_charts()
+
+    @work(exclusive=True, group="outdated", exit_on_error=False, description="newer releases")
+    async def refresh_outdated(self, online: bool = False) -> None:
+        """Mark outdated packages: from the cache after each scan, from the index when
+        asked (the palette's "Check for newer releases")."""
+        inventory = self.backend.inventory
+        if inventory is None:
+            return
+        if online:
+            self.notify("Asking the package index about every package…")
+        count, lookup = await self.backend.mark_outdated(
+            offline=not online, explicit_index=os.environ.get("UV_INDEX_URL")
+        )
+        if inventory is self.backend.inventory and not self.paused:
+            self.dashboard.show_inventory(inventory)
+        if online:
+            unchecked = len(lookup.errors)
+            self.notify(
+                f"{count} outdated"
+                + (f"; {unchecked} packages could not be checked" if unchecked else ""),
+                severity="warning" if unchecked else "information",
+            )
 
     @work(exclusive=True, group="entropy", exit_on_error=False, description="entropy")
     async def refresh_entropy(self) -> None:
@@ -435,3 +459,8 @@ class DevkitApp(App[None]):
                 "Show file errors", "Files that could not be read", screen.action_show_errors
             )
             yield SystemCommand("Rescan", "Read every project again", self.action_rescan)
+            yield SystemCommand(
+                "Check for newer releases",
+                "Ask the package index about every package (marks them outdated)",
+                lambda: self.refresh_outdated(online=True),
+            )

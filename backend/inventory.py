@@ -18,7 +18,7 @@ from backend.lock_graph import marker_applies, marker_environment
 from backend.models import Declaration, FileError
 from backend.scanner import ProjectScan
 
-FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift")
+FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift", "outdated")
 
 
 @dataclass(slots=True)
@@ -45,6 +45,10 @@ class Usage:
     installed: str | None
     direct: bool
     flags: set[str] = field(default_factory=set)
+    latest: str | None = None
+    """The newest release on the index, when it is newer (see backend.index)."""
+    latest_allowed: str | None = None
+    """The newest release the declared specifier allows."""
 
     @property
     def declared(self) -> list[str]:

@@ -29,6 +29,7 @@ from backend.discovery import discover, is_pylock_name
 from backend.entropy import EntropyReport, SpanHealth, assess, lock_drift, usages_by_project
 from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
 from backend.fallback_graph import graph_from_environment, graph_from_pylock
+from backend.index.outdated import Lookup, annotate, find_outdated
 from backend.inventory import Inventory, build_inventory
 from backend.lock_graph import marker_environment, project_node
 from backend.models import ParseFailure
@@ -267,6 +268,25 @@ class Backend:
             with contextlib.suppress(StoreError):
                 await record_scores(self.store, reports)
         return reports
+
+    async def mark_outdated(
+        self, offline: bool = True, explicit_index: str | None = None
+    ) -> tuple[int, Lookup]:
+        """Flag the inventory's outdated usages, from the cache (offline) or the index;
+        returns how many are outdated and what was looked up."""
+        inventory = self.inventory
+        if inventory is None:
+            return 0, Lookup()
+        try:
+            await self.ready()
+            store: Store | None = self.store
+        except StoreError:
+            store = None
+        rows, lookup = await find_outdated(
+            inventory, store, self.project_indexes(), explicit_index, offline
+        )
+        annotate(inventory, rows)
+        return len(rows), lookup
 
     def project_indexes(self) -> dict[str, str | None]:
         """Each project's default index from its `[tool.uv]` (None: not configured)."""

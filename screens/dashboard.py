@@ -75,6 +75,13 @@ class DashboardScreen(Screen[None]):
             tooltip="Filter the inventory or the audit log; search the tree",
         ),
         Binding(
+            "o",
+            "filter_outdated",
+            "Outdated",
+            id="inventory.outdated",
+            tooltip="Show only outdated packages (again: all)",
+        ),
+        Binding(
             "e",
             "show_errors",
             "Errors",
@@ -226,6 +233,10 @@ class DashboardScreen(Screen[None]):
             self.notify(f"No package matching {event.value!r} in this tree", severity="warning")
         event.input.display = False
         tree.focus()
+
+    def action_filter_outdated(self) -> None:
+        self.action_show_pane("inventory")
+        self.inventory_pane.filter_to("flag:outdated")
 
     def action_show_errors(self) -> None:
         inventory = self.inventory_pane.table.inventory

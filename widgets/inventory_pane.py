@@ -74,6 +74,15 @@ class InventoryPane(Vertical):
             self.on_filter_input_dismissed()
             table.move_to_package(package)
 
+    def filter_to(self, text: str) -> None:
+        """Show exactly the rows `text` selects (`o`: `flag:outdated`), or all again."""
+        bar = self.query_one(FilterInput)
+        same = bar.value.strip() == text
+        bar.value = "" if same else text
+        bar.set_class(not same, "-active")
+        self.table.query = bar.value
+        self.table.focus()
+
     def open_filter(self) -> None:
         """Show the filter bar and move the cursor into it."""
         bar = self.query_one(FilterInput)

@@ -12,7 +12,7 @@ from packaging.version import InvalidVersion, Version
 
 from backend.inventory import Inventory, PackageRow, Usage
 
-FLAG_ORDER = ("conflict", "missing", "env-drift", "drift", "extraneous")
+FLAG_ORDER = ("conflict", "missing", "env-drift", "drift", "outdated", "extraneous")
 
 
 class View(Enum):
@@ -37,6 +37,7 @@ COLUMNS: dict[View, tuple[Column, ...]] = {
         Column("projects", "Projects", numeric=True),
         Column("declared", "Declared"),
         Column("installed", "Installed"),
+        Column("latest", "Latest"),
     ),
     View.PROJECTS: (
         Column("project", "Project"),
@@ -46,6 +47,8 @@ COLUMNS: dict[View, tuple[Column, ...]] = {
         Column("locked", "Locked"),
         Column("installed", "Installed"),
         Column("direct", "Direct"),
+        Column("latest", "Latest"),
+        Column("allowed", "Allowed"),
     ),
 }
 
@@ -71,6 +74,7 @@ def rows_for(inventory: Inventory, view: View) -> list[TableRow]:
 def _package_row(row: PackageRow) -> TableRow:
     declared = sorted({s for u in row.usages for s in u.declared if s})
     installed = sorted({u.installed for u in row.usages if u.installed})
+    latest = _newest(u.latest for u in row.usages)
     return TableRow(
         key=row.name,
         package=row.name,
@@ -81,6 +85,7 @@ def _package_row(row: PackageRow) -> TableRow:
             "projects": str(len(row.usages)),
             "declared": " | ".join(declared) or "-",
             "installed": " ".join(installed) or "-",
+            "latest": latest or "-",
         },
         flags=frozenset(row.flags),
         projects=tuple(row.projects),
@@ -100,10 +105,20 @@ def _usage_row(row: PackageRow, usage: Usage) -> TableRow:
             "installed": usage.installed or "-",
             "flags": format_flags(usage.flags),
             "direct": "direct" if usage.direct else "transitive",
+            "latest": usage.latest or "-",
+            "allowed": usage.latest_allowed or "-",
         },
         flags=frozenset(usage.flags),
         projects=(usage.project,),
     )
+
+
+def _newest(versions) -> str | None:  # type: ignore[no-untyped-def]
+    found = [v for v in versions if v]
+    try:
+        return str(max(Version(v) for v in found)) if found else None
+    except InvalidVersion:
+        return found[0]
 
 
 def format_flags(flags: set[str] | frozenset[str]) -> str:

@@ -19,7 +19,7 @@ from app.commands.common import (
     printable,
     settings_from,
 )
-from backend.index.outdated import Lookup, Outdated, look_up, outdated
+from backend.index.outdated import Lookup, Outdated, find_outdated
 from backend.index.simple_api import DEFAULT_INDEX
 from backend.service import Backend
 from backend.settings import Settings
@@ -83,33 +83,17 @@ async def _outdated(
             store = backend.store
         except StoreError:
             store = None  # no database: ask the index, cache nothing
-        indexes = {
-            project: explicit or configured or DEFAULT_INDEX
-            for project, configured in backend.project_indexes().items()
-        }
-        names_by_index: dict[str, set[str]] = {}
-        for name, row in inventory.packages.items():
-            for usage in row.usages:
-                index = indexes.get(usage.project, explicit or DEFAULT_INDEX)
-                names_by_index.setdefault(index, set()).add(name)
 
         def progress(done: int, total: int) -> None:
             if sys.stderr.isatty():
                 print(f"\rindex: {done}/{total}", end="", file=sys.stderr, flush=True)
 
-        lookups = {
-            index: await look_up(store, index, sorted(names), offline, progress)
-            for index, names in sorted(names_by_index.items())
-        }
+        rows, lookup = await find_outdated(
+            inventory, store, backend.project_indexes(), explicit, offline, pre, progress
+        )
         if sys.stderr.isatty() and not offline:
             print(file=sys.stderr)
-        merged = Lookup()
-        for found in lookups.values():
-            merged.fetched_ns.update(found.fetched_ns)
-            merged.errors.update(found.errors)
-            merged.unknown.extend(n for n in found.unknown if n not in merged.unknown)
-        per_project = {project: lookups[index] for project, index in indexes.items()}
-        return outdated(inventory, merged, pre, per_project), merged
+        return rows, lookup
     finally:
         await backend.stop()
 

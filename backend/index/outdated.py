@@ -18,7 +18,7 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from backend.index.simple_api import IndexUnavailable, Release, fetch_releases
+from backend.index.simple_api import DEFAULT_INDEX, IndexUnavailable, Release, fetch_releases
 from backend.inventory import Inventory
 from backend.store import Store
 
@@ -184,3 +184,54 @@ def _specifier(declared: list[str]) -> SpecifierSet | None:
         return SpecifierSet(combined)
     except InvalidSpecifier:
         return None
+
+
+async def find_outdated(
+    inventory: Inventory,
+    store: Store | None,
+    project_indexes: dict[str, str | None],
+    explicit: str | None = None,
+    offline: bool = False,
+    pre: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[Outdated], Lookup]:
+    """Each project's packages checked against the index uv would use for it: the
+    explicit one (a flag or UV_INDEX_URL), else its `[tool.uv]` default, else PyPI."""
+    indexes = {
+        project: explicit or configured or DEFAULT_INDEX
+        for project, configured in project_indexes.items()
+    }
+    names_by_index: dict[str, set[str]] = {}
+    for name, row in inventory.packages.items():
+        for usage in row.usages:
+            index = indexes.get(usage.project, explicit or DEFAULT_INDEX)
+            names_by_index.setdefault(index, set()).add(name)
+    lookups = {
+        index: await look_up(store, index, sorted(names), offline, progress)
+        for index, names in sorted(names_by_index.items())
+    }
+    merged = Lookup()
+    for found in lookups.values():
+        merged.fetched_ns.update(found.fetched_ns)
+        merged.errors.update(found.errors)
+        merged.unknown.extend(n for n in found.unknown if n not in merged.unknown)
+    per_project = {project: lookups[index] for project, index in indexes.items()}
+    return outdated(inventory, merged, pre, per_project), merged
+
+
+def annotate(inventory: Inventory, rows: list[Outdated]) -> None:
+    """Mark the inventory: the `outdated` flag and the latest versions on each usage."""
+    by_usage = {(r.name, r.project): r for r in rows}
+    for name, row in inventory.packages.items():
+        row.flags.discard("outdated")
+        latest = []
+        for usage in row.usages:
+            found = by_usage.get((name, usage.project))
+            usage.flags.discard("outdated")
+            usage.latest = found.latest if found else None
+            usage.latest_allowed = found.latest_allowed if found else None
+            if found:
+                usage.flags.add("outdated")
+                latest.append(found.latest)
+        if latest:
+            row.flags.add("outdated")
