@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from backend.audit import AuditEntry
 from widgets.audit_rows import duration, matches, what, when
-from widgets.filter_input import FilterInput
+from widgets.filter_input import FilterablePane, FilterInput
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 
@@ -25,8 +25,10 @@ class AuditTable(NavigableTable[Text]):
     """Keyed by sequence number."""
 
 
-class AuditLogPane(Vertical):
+class AuditLogPane(FilterablePane, Vertical):
     """Shows the entries the app hands it; `enter` asks for an entry's detail."""
+
+    table_type = AuditTable
 
     DEFAULT_CSS = """
     AuditLogPane { height: 1fr; }
@@ -88,22 +90,6 @@ class AuditLogPane(Vertical):
     @property
     def last_seq(self) -> int:
         return self.entries[0].seq if self.entries else 0
-
-    def open_filter(self) -> None:
-        self.query_one(FilterInput).open()
-
-    def action_clear_filter(self) -> None:
-        self.query_one(FilterInput).action_clear()
-        self.query_one(AuditTable).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.query_text = event.value
-        self._redraw()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one(AuditTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

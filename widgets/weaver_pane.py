@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from backend.weaver.findings import LEVELS, Finding
-from widgets.filter_input import FilterInput
+from widgets.filter_input import FilterablePane, FilterInput
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 
@@ -43,8 +43,10 @@ def matches(finding: Finding, query: str) -> bool:
     return all(word in haystack for word in query.lower().split())
 
 
-class WeaverPane(Vertical):
+class WeaverPane(FilterablePane, Vertical):
     """Shows the report the app hands it."""
+
+    table_type = FindingGroups
 
     DEFAULT_CSS = """
     WeaverPane { height: 1fr; }
@@ -87,22 +89,6 @@ class WeaverPane(Vertical):
         """All findings, and what the header says (registries, samples, coverage)."""
         self.findings, self.summary = findings, summary
         self._redraw()
-
-    def open_filter(self) -> None:
-        self.query_one(FilterInput).open()
-
-    def action_clear_filter(self) -> None:
-        self.query_one(FilterInput).action_clear()
-        self.query_one(FindingGroups).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.query_text = event.value
-        self._redraw()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one(FindingGroups).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
