@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, StatusCode
@@ -26,16 +26,13 @@ from packaging.utils import canonicalize_name
 from backend.audit import AuditFilter, AuditLog, trace_id_of
 from backend.dependency_graph import DependencyGraph, graph_from_uv_lock
 from backend.discovery import discover, is_pylock_name
-from backend.entropy import EntropyReport, SpanHealth, assess, lock_drift, usages_by_project
 from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
 from backend.fallback_graph import graph_from_environment, graph_from_pylock
-from backend.index.outdated import Lookup, annotate, find_outdated
 from backend.inventory import Inventory, build_inventory
 from backend.lock_graph import marker_environment, project_node
 from backend.models import ParseFailure
 from backend.parsers.pylock import parse_pylock
 from backend.parsers.uv_lock import parse_uv_lock
-from backend.project_health import record_scores, span_health
 from backend.scan_process import ScanProcess
 from backend.scanner import Layout, ProjectScan, Scanner, Timing
 from backend.settings import Settings
@@ -44,7 +41,11 @@ from backend.spans import names
 from backend.store import Store, StoreError
 from backend.telemetry import Telemetry
 from backend.watcher import watch_roots
-from backend.weaver.report import CheckReport, build_report, registries_under
+
+if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip them
+    from backend.entropy import EntropyReport, SpanHealth
+    from backend.index.outdated import Lookup
+    from backend.weaver.report import CheckReport
 
 PROGRESS_INTERVAL = 0.1
 
@@ -242,6 +243,9 @@ class Backend:
     async def entropy(self, store_scores: bool = True) -> list[EntropyReport]:
         """Every project's health and entropy, from the last inventory and the span
         store; scores that moved are stored."""
+        from backend.entropy import SpanHealth, assess, usages_by_project
+        from backend.project_health import record_scores, span_health
+
         inventory = self.inventory
         if inventory is None:
             return []
@@ -274,6 +278,8 @@ class Backend:
     ) -> tuple[int, Lookup]:
         """Flag the inventory's outdated usages, from the cache (offline) or the index;
         returns how many are outdated and what was looked up."""
+        from backend.index.outdated import Lookup, annotate, find_outdated
+
         inventory = self.inventory
         if inventory is None:
             return 0, Lookup()
@@ -294,6 +300,7 @@ class Backend:
 
     def _with_semantic(self, project: str, health: SpanHealth) -> SpanHealth:
         """The last live check's violations in the project's spans (by service name)."""
+
         report = self.last_check
         count = report.service_violations.get(project, 0) if report else 0
         if not count or report is None:
@@ -309,6 +316,8 @@ class Backend:
     async def check_report(self, span_limit: int = 10_000) -> CheckReport:
         """Every registry (devkit's and the projects') checked, and the newest spans
         live-checked; kept for the entropy score and audited as `check`."""
+        from backend.weaver.report import build_report, registries_under
+
         projects = {p.name: p.path for p in self.inventory.projects} if self.inventory else {}
         registries = registries_under(self.settings.roots, projects)
         started = self.clock()
@@ -337,6 +346,8 @@ class Backend:
 
     def _lock_drift_all(self) -> dict[Path, list[str]]:
         """Each uv project's pyproject against its lock node (locks from the parse cache)."""
+        from backend.entropy import lock_drift
+
         out: dict[Path, list[str]] = {}
         for folder, scan in list(self._scans.items()):
             lock_file = scan.lock_file

@@ -8,7 +8,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.commands.common import (
     EXIT_FINDINGS,
@@ -25,8 +25,10 @@ from backend.audit import trace_id_of
 from backend.service import Backend
 from backend.settings import Settings
 from backend.spans import names
-from backend.weaver.check import OWN_REGISTRY, CheckResult, check_registry
-from backend.weaver.live_check import LiveCheck
+
+if TYPE_CHECKING:
+    from backend.weaver.check import CheckResult
+    from backend.weaver.live_check import LiveCheck
 
 DESCRIPTION = "Check a semantic-convention registry (default: devkit's own) and stored spans."
 CHECK_SCHEMA = "devkit.check/1"
@@ -51,6 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    from backend.weaver.check import OWN_REGISTRY, check_registry
+    from backend.weaver.live_check import LiveCheck
+
     try:
         dependencies = _dependencies(options.dependency)
         since_ns = parse_since(options.since) if options.since else None
