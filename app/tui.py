@@ -25,7 +25,6 @@ from backend.settings import Settings
 from backend.spc.live import LiveCharts
 from backend.spc.series import SeriesOptions
 from backend.store import StoreError
-from backend.weaver.loader import excerpt, registry_stamp
 from screens.audit_detail import AuditDetailScreen
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
@@ -295,6 +294,8 @@ class DevkitApp(App[None]):
     async def refresh_weaver(self, rearm: bool = True) -> None:
         """Check the registries and live-check the newest spans, when the pane is on
         screen and the store or a registry file changed since the last check."""
+        from backend.weaver.loader import registry_stamp  # YAML loads on first use
+
         try:
             if self.paused or not self.dashboard.pane_visible("weaver"):
                 return
@@ -323,6 +324,8 @@ class DevkitApp(App[None]):
     async def on_weaver_detail_screen_excerpt_requested(
         self, message: WeaverDetailScreen.ExcerptRequested
     ) -> None:
+        from backend.weaver.loader import excerpt
+
         lines = await asyncio.to_thread(excerpt, Path(message.file), message.line)
         text = Text()
         for number, line in lines:
