@@ -60,6 +60,26 @@ COLUMNS = (
 )
 
 
+EXPORT_FIELDS = (
+    "seq",
+    "timestamp",
+    "timestamp_ns",
+    "user",
+    "host",
+    "os",
+    "action",
+    "project",
+    "packages",
+    "details",
+    "result",
+    "duration_ms",
+    "trace_id",
+    "hash",
+    "prev_hash",
+)
+"""The fields of an exported entry (`as_json`), in order: the CSV's columns."""
+
+
 @dataclass(frozen=True, slots=True)
 class PackageChange:
     """A package an operation touched; `from_version`/`to_version` where they apply."""

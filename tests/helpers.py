@@ -76,3 +76,44 @@ def start_serve(workspace: Path, db: Path, *extra: str) -> tuple[subprocess.Pope
             return process, found.group(1) + "/v1/traces"
     process.kill()
     raise AssertionError("serve exited before it said where it listens")
+
+
+SPAN_BASE_NS = 29_833_333 * 60_000_000_000
+"""A fixed start time on a minute boundary, so per-minute buckets line up."""
+
+
+def span_records(
+    name: str,
+    durations: list[float],
+    *,
+    service: str = "svc",
+    errors: set[int] | frozenset[int] = frozenset(),
+    step_s: float = 6.0,
+    first: int = 0,
+    kind: int = 1,
+):  # type: ignore[no-untyped-def]
+    """Spans of one operation with fixed ids and times, one every `step_s` seconds;
+    the spans at index `errors` have error status."""
+    from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
+
+    resource, scope = ResourceRecord({"service.name": service}), ScopeRecord(service, "1")
+    step_ns = int(step_s * 1e9)
+    return [
+        SpanRecord(
+            trace_id=(sum(map(ord, name)) * 100_000 + i + 1).to_bytes(16, "big"),
+            span_id=(i + 1).to_bytes(8, "big"),
+            parent_span_id=None,
+            name=name,
+            kind=kind,
+            start_ns=SPAN_BASE_NS + i * step_ns,
+            end_ns=SPAN_BASE_NS + i * step_ns + int(d * 1e6),
+            status_code=2 if i in errors else 0,
+            status_message="",
+            attributes={},
+            events=[],
+            links=[],
+            resource=resource,
+            scope=scope,
+        )
+        for i, d in enumerate(durations, start=first)
+    ]

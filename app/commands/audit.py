@@ -24,30 +24,14 @@ from app.commands.common import (
     printable,
     settings_from,
 )
-from backend.audit import ACTIONS, AuditEntry, AuditFilter, trace_id_of
+from backend.audit import ACTIONS, EXPORT_FIELDS, AuditEntry, AuditFilter, trace_id_of
 from backend.service import Backend
 from backend.settings import Settings
 from backend.spans import names
 
 DESCRIPTION = "Show, export (--json, --csv) or verify (--verify) the audit log, oldest first."
 AUDIT_SCHEMA = "devkit.audit/1"
-CSV_COLUMNS = (
-    "seq",
-    "timestamp",
-    "timestamp_ns",
-    "user",
-    "host",
-    "os",
-    "action",
-    "project",
-    "packages",
-    "details",
-    "result",
-    "duration_ms",
-    "trace_id",
-    "hash",
-    "prev_hash",
-)
+CSV_COLUMNS = EXPORT_FIELDS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

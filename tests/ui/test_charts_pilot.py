@@ -5,35 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
+from backend.spans.model import SpanRecord
+from tests.helpers import span_records
 from tests.ui.conftest import wait_for_inventory, wait_until
 from widgets.charts_pane import ChartsPane, SeriesList
 
-BASE_NS = 29_833_333 * 60_000_000_000
-
 
 def history(name: str, durations: list[float], errors: set[int] = frozenset(), first: int = 0):  # type: ignore[no-untyped-def, assignment]
-    """Spans of one operation, ten a minute, with fixed ids and times."""
-    resource, scope = ResourceRecord({"service.name": "shop"}), ScopeRecord("shop", "1")
-    return [
-        SpanRecord(
-            trace_id=(sum(map(ord, name)) * 100_000 + i + 1).to_bytes(16, "big"),
-            span_id=(i + 1).to_bytes(8, "big"),
-            parent_span_id=None,
-            name=name,
-            kind=2,
-            start_ns=BASE_NS + i * 6_000_000_000,
-            end_ns=BASE_NS + i * 6_000_000_000 + int(d * 1e6),
-            status_code=2 if i in errors else 0,
-            status_message="",
-            attributes={},
-            events=[],
-            links=[],
-            resource=resource,
-            scope=scope,
-        )
-        for i, d in enumerate(durations, start=first)
-    ]
+    """Spans of one operation of the shop, ten a minute."""
+    return span_records(name, durations, service="shop", errors=errors, first=first, kind=2)
 
 
 CHECKOUT = [100.0 + (i * 7) % 11 for i in range(90)] + [180.0 + (i * 7) % 11 for i in range(30)]

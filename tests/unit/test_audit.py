@@ -13,6 +13,7 @@ import pytest
 
 from app.commands.audit import from_csv, to_csv
 from backend.audit import (
+    EXPORT_FIELDS,
     GENESIS,
     AuditFilter,
     AuditLog,
@@ -189,6 +190,7 @@ async def test_exports_round_trip_and_still_verify(tmp_path: Path) -> None:
     finally:
         await store.close()
     documents = [e.as_json() for e in entries]
+    assert tuple(documents[0]) == EXPORT_FIELDS  # the CSV's columns, in order
     from_json = [entry_from_json(d) for d in json.loads(json.dumps(documents))]
     from_csv_rows = [entry_from_json(d) for d in from_csv(to_csv(entries))]
     assert verify_entries(from_json).ok and verify_entries(from_csv_rows).ok

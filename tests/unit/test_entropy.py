@@ -13,11 +13,10 @@ import pytest
 from backend.entropy import entropy_score, level_of
 from backend.service import Backend
 from backend.settings import Settings
-from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
-from tests.helpers import REPOSITORY, add_dist, make_venv, site_packages
+from backend.spans.model import SpanRecord
+from tests.helpers import REPOSITORY, add_dist, make_venv, site_packages, span_records
 
 UV = [sys.executable, "-m", "uv"]
-BASE_NS = 29_833_333 * 60_000_000_000
 
 
 @pytest.mark.parametrize(
@@ -46,26 +45,8 @@ def test_level_boundaries() -> None:
 
 
 def spans(service: str, durations: list[float], errors: set[int]) -> list[SpanRecord]:
-    resource, scope = ResourceRecord({"service.name": service}), ScopeRecord("app", "1")
-    return [
-        SpanRecord(
-            trace_id=(i + 1).to_bytes(16, "big"),
-            span_id=(i + 1).to_bytes(8, "big"),
-            parent_span_id=None,
-            name="handle request",
-            kind=2,
-            start_ns=BASE_NS + i * 6_000_000_000,  # ten a minute
-            end_ns=BASE_NS + i * 6_000_000_000 + int(d * 1e6),
-            status_code=2 if i in errors else 0,
-            status_message="",
-            attributes={},
-            events=[],
-            links=[],
-            resource=resource,
-            scope=scope,
-        )
-        for i, d in enumerate(durations)
-    ]
+    """Ten a minute, as a service's request handling."""
+    return span_records("handle request", durations, service=service, errors=errors, kind=2)
 
 
 async def reports(root: Path, db: Path, extra: list[SpanRecord] = ()):  # type: ignore[no-untyped-def, assignment]

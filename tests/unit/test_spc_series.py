@@ -11,19 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
+from backend.spans.model import SpanRecord
 from backend.spans.span_store import SpanStore
 from backend.spc.series import Sample, SeriesOptions, analyse
 from backend.store import Store
-from tests.helpers import REPOSITORY
+from tests.helpers import REPOSITORY, SPAN_BASE_NS, span_records
 
-BASE_NS = 29_833_333 * 60_000_000_000  # on a minute boundary
 STEADY = [20.0, 22.0, 19.0, 21.0, 23.0, 20.0, 18.0, 22.0, 21.0, 19.0] * 3  # 30 points
 
 
 def samples(durations: list[float], errors: set[int] = frozenset(), step_s: float = 1.0):  # type: ignore[no-untyped-def, assignment]
     return [
-        Sample(i, BASE_NS + int(i * step_s * 1e9), d, i in errors) for i, d in enumerate(durations)
+        Sample(i, SPAN_BASE_NS + int(i * step_s * 1e9), d, i in errors)
+        for i, d in enumerate(durations)
     ]
 
 
@@ -96,26 +96,8 @@ async def test_the_store_gives_the_newest_spans_oldest_first(tmp_path: Path) -> 
 
 
 def records(name: str, durations: list[float], error_at: int = -1) -> list[SpanRecord]:
-    resource, scope = ResourceRecord({"service.name": "svc"}), ScopeRecord("s", "1")
-    return [
-        SpanRecord(
-            trace_id=(i + 1).to_bytes(16, "big"),
-            span_id=(i + 1).to_bytes(8, "big"),
-            parent_span_id=None,
-            name=name,
-            kind=1,
-            start_ns=BASE_NS + i * 1_000_000_000,
-            end_ns=BASE_NS + i * 1_000_000_000 + int(d * 1e6),
-            status_code=2 if i == error_at else 0,
-            status_message="",
-            attributes={},
-            events=[],
-            links=[],
-            resource=resource,
-            scope=scope,
-        )
-        for i, d in enumerate(durations)
-    ]
+    """One a second."""
+    return span_records(name, durations, errors={error_at}, step_s=1.0)
 
 
 async def test_cli_json_contract(tmp_path: Path) -> None:
