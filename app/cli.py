@@ -23,6 +23,8 @@ from app.commands import (
     spans,
     spc,
     tree,
+    undo,
+    update,
 )
 from app.commands.common import EXIT_OK, EXIT_USAGE
 from backend.settings import SettingsError
@@ -38,6 +40,8 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "entropy": entropy,
     "check": check,
     "outdated": outdated,
+    "update": update,
+    "undo": undo,
     "demo": demo,
 }
 

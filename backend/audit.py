@@ -39,6 +39,7 @@ ACTIONS = (
     "verify",
     "update",
     "rollback",
+    "undo",
     "check",
     "security-scan",
 )

@@ -36,7 +36,15 @@ class BackendProblem:
     message: str
 
 
-Event = ScanProgress | InventoryUpdated | BackendProblem
+@dataclass(frozen=True, slots=True)
+class BackendNotice:
+    """Something the user should know that is not a problem (an interrupted update
+    was restored on start, say)."""
+
+    message: str
+
+
+Event = ScanProgress | InventoryUpdated | BackendProblem | BackendNotice
 
 
 class EventBus:

@@ -140,4 +140,24 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (index_url, name)
     )
     """,
+    # 7: the update journal: each project's files before an update touched them, so a
+    # crash mid-update is undone on the next start and a finished batch can be undone.
+    """
+    CREATE TABLE update_journal (
+        id INTEGER PRIMARY KEY,
+        batch_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        before TEXT NOT NULL,
+        after TEXT,
+        environment TEXT,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        started_ns INTEGER NOT NULL,
+        finished_ns INTEGER
+    );
+    CREATE INDEX update_journal_by_state ON update_journal (state, batch_id)
+    """,
 ]

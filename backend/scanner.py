@@ -217,6 +217,7 @@ class Scanner:
                     scan.declarations.extend(parsed.declarations)
                     errors.extend(parsed.errors)
                     pins.update(parsed.pins)
+                    scan.index_url = scan.index_url or parsed.index_url
 
         lock = self._lock_for(folder, workspace_root, errors)
         if lock is not None:

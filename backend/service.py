@@ -26,7 +26,14 @@ from packaging.utils import canonicalize_name
 from backend.audit import AuditFilter, AuditLog, trace_id_of
 from backend.dependency_graph import DependencyGraph, graph_from_uv_lock
 from backend.discovery import discover, is_pylock_name
-from backend.events import BackendProblem, Event, EventBus, InventoryUpdated, ScanProgress
+from backend.events import (
+    BackendNotice,
+    BackendProblem,
+    Event,
+    EventBus,
+    InventoryUpdated,
+    ScanProgress,
+)
 from backend.fallback_graph import graph_from_environment, graph_from_pylock
 from backend.inventory import Inventory, build_inventory
 from backend.lock_graph import marker_environment, project_node
@@ -45,6 +52,8 @@ from backend.watcher import watch_roots
 if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip them
     from backend.entropy import EntropyReport, SpanHealth
     from backend.index.outdated import Lookup
+    from backend.update.batch import Updater
+    from backend.update.plan import Selection, Skipped, UnitPlan
     from backend.weaver.report import CheckReport
 
 PROGRESS_INTERVAL = 0.1
@@ -74,6 +83,7 @@ class Backend:
         self._sessions: dict[str, tuple[int, int, dict[str, object]]] = {}
         """Open ingest sessions by source: start time, spans stored then, details."""
         self._scan_lock = asyncio.Lock()
+        self._update_lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._child = ScanProcess() if scan_in_child else None
@@ -561,6 +571,72 @@ class Backend:
             await self._audit_config()
         except StoreError as exc:  # the store works; only this entry is lost
             self.events.publish(BackendProblem(f"could not write the audit log: {exc}"))
+        self._tasks.append(asyncio.create_task(self._recover_on_start(), name="recover"))
+
+    async def _recover_on_start(self) -> None:
+        try:
+            await self.recover_updates()
+        except Exception as exc:
+            self.events.publish(BackendProblem(f"could not check the update journal: {exc!r}"))
+
+    async def recover_updates(self) -> list[str]:
+        """Restore the projects an interrupted update left half done (a crash or a
+        SIGKILL mid-update); returns their names and tells the user."""
+        async with self._update_lock:
+            restored = await self.updater(require_uv=False).recover()
+        names_ = [entry.project for entry in restored]
+        if names_:
+            self.events.publish(
+                BackendNotice("restored after an interrupted update: " + ", ".join(sorted(names_)))
+            )
+        return names_
+
+    def updater(self, require_uv: bool = True) -> Updater:
+        """The update machinery on this store; raises `UvMissing` when uv is needed
+        and cannot be found."""
+        from backend.update.batch import Updater
+        from backend.update.uv_runner import UvMissing, uv_binary
+
+        try:
+            uv = uv_binary()
+        except UvMissing:
+            if require_uv:
+                raise
+            uv = "uv"  # files are still restored; the environment re-sync will say so
+        return Updater(
+            self.store, self.record_audit, self.tracer, uv, self.settings.update_concurrency
+        )
+
+    async def plan_update(
+        self,
+        selection: Selection,
+        explicit_index: str | None = None,
+        offline: bool = False,
+    ) -> tuple[list[UnitPlan], list[Skipped]]:
+        """Which units change and how (nothing resolved or written yet). Targets come
+        from the index (or its cache when offline) unless every request names one."""
+        from backend.index.outdated import annotate, find_outdated
+        from backend.update.plan import plan_changes
+
+        inventory = self.inventory
+        if inventory is None:
+            inventory = await self.scan(reason="scan")
+        rows = []
+        if (
+            selection.all_outdated
+            or selection.pairs
+            or any(r.version is None for r in selection.requests)
+        ):
+            try:
+                await self.ready()
+                store: Store | None = self.store
+            except StoreError:
+                store = None
+            rows, _ = await find_outdated(
+                inventory, store, self.project_indexes(), explicit_index, offline
+            )
+            annotate(inventory, rows)
+        return plan_changes(inventory, self._scans, rows, selection)
 
     async def _audit_config(self) -> None:
         """`config-change` when the lasting settings differ from the last ones audited."""

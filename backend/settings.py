@@ -56,6 +56,8 @@ class Settings:
     retention_days: float = 14.0
     spec_limits: dict[str, float] = field(default_factory=dict)
     """Upper specification limits in ms by span name (the default is 2 s)."""
+    update_concurrency: int = 2
+    """Projects resolved or updated at once."""
 
     def __post_init__(self) -> None:
         self.roots = [Path(r).expanduser().absolute() for r in self.roots] or [Path.cwd()]
@@ -69,6 +71,8 @@ class Settings:
         for name, limit in self.spec_limits.items():
             if not limit > 0:
                 raise SettingsError(f"the spec limit of {name!r} must be positive, not {limit}")
+        if not 1 <= self.update_concurrency <= 32:
+            raise SettingsError(f"--jobs must be between 1 and 32, not {self.update_concurrency}")
         if self.environment is not None:
             self.environment = Path(self.environment).expanduser().absolute()
 

@@ -23,6 +23,7 @@ _OPTION_WITH_VALUE = re.compile(
     r"--only-binary|--use-feature|--config-settings|--global-option|-Z|--progress-bar)"
     r"(\s*=?\s*\S+)?$"
 )
+_INDEX_URL = re.compile(r"^(-i|--index-url)(?:\s*=\s*|\s+)(\S+)$")
 _FLAG = re.compile(r"^(--pre|--prefer-binary|--require-hashes|--no-index|--no-deps)$")
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)$")
 _EDITABLE = re.compile(r"^(-e|--editable)\s*=?\s*(\S+)$")
@@ -40,6 +41,8 @@ class RequirementsFile:
     constraints: list[Declaration] = field(default_factory=list)
     pins: dict[str, str] = field(default_factory=dict)
     includes: list[Path] = field(default_factory=list)
+    index_url: str | None = None
+    """`-i`/`--index-url`: the index pip (and uv) resolve these pins against."""
     errors: list[FileError] = field(default_factory=list)
 
 
@@ -74,6 +77,9 @@ def _read(
                 result.errors.append(
                     FileError(file, line_no, failure.error.message + f" ({target})")
                 )
+            continue
+        if index := _INDEX_URL.match(line):
+            result.index_url = result.index_url or index.group(2)
             continue
         if _OPTION_WITH_VALUE.match(line) or _FLAG.match(line):
             continue

@@ -1,0 +1,45 @@
+"""`devkit-tui undo`: revert the newest update batch that changed files, where the
+files are still as that batch left them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from app.commands.common import EXIT_FINDINGS, EXIT_OK, add_db, print_json, printable, settings_from
+from backend.service import Backend
+from backend.settings import Settings
+
+DESCRIPTION = "Revert the newest update batch (byte for byte, environments re-synced)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_db(parser)
+
+
+def run(options: argparse.Namespace) -> int:
+    settings = settings_from(options, watch=False, roots=[])
+    return asyncio.run(_undo(settings, options.json))
+
+
+async def _undo(settings: Settings, as_json: bool) -> int:
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        await backend.ready()
+        await backend.recover_updates()
+        outcome = await backend.updater(require_uv=False).undo()
+    finally:
+        await backend.stop()
+    if as_json:
+        print_json({"schema": "devkit.undo/1", **outcome.as_json()})
+    elif outcome.batch_id is None:
+        print("nothing to undo: no update batch changed files", file=sys.stderr)
+    else:
+        for project in outcome.restored:
+            print(f"restored {printable(project)} (batch {outcome.batch_id})")
+        for project, reason in outcome.refused.items():
+            print(f"refused {printable(project)}: {printable(reason)}", file=sys.stderr)
+    return EXIT_FINDINGS if outcome.refused else EXIT_OK

@@ -1,0 +1,154 @@
+"""`devkit-tui update`: move packages forward across projects with uv, previewed,
+verified, and rolled back where anything fails. `devkit-tui undo` reverts the last
+batch."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_db,
+    check_roots,
+    print_json,
+    printable,
+    settings_from,
+)
+from backend.service import Backend
+from backend.settings import Settings
+
+DESCRIPTION = (
+    "Update packages across projects with uv: each project is resolved in a scratch copy"
+    " first (the plan and its lock diff), then updated, verified, and rolled back on failure."
+)
+UPDATE_SCHEMA = "devkit.update/1"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("packages", nargs="*", metavar="NAME[==VERSION]", help="packages to update")
+    parser.add_argument(
+        "--project", action="append", default=[], metavar="P", help="only this project (repeatable)"
+    )
+    parser.add_argument("--all-outdated", action="store_true", help="every outdated package")
+    parser.add_argument(
+        "--latest",
+        action="store_true",
+        help="go to the newest release, bumping the specifier with `uv add` where it must",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    parser.add_argument("--yes", "-y", action="store_true", help="apply without asking")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--root", action="append", type=Path, dest="roots", metavar="PATH",
+        help="folder to scan (repeatable; default: .)",
+    )  # fmt: skip
+    parser.add_argument("--index-url", help="the simple index (default: as uv would choose)")
+    parser.add_argument("--offline", action="store_true", help="targets from the index cache only")
+    parser.add_argument("--jobs", type=int, default=2, help="projects at once (default 2)")
+    parser.add_argument("--max-depth", type=int, default=8, help="folder depth to search")
+    add_db(parser)
+
+
+def run(options: argparse.Namespace) -> int:
+    from backend.update.plan import Selection, UpdateRequest
+    from backend.update.uv_runner import UnsafeArgument
+
+    if not (options.packages or options.all_outdated):
+        print("devkit-tui update: name packages, or use --all-outdated", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        requests = [UpdateRequest.parse(text) for text in options.packages]
+    except UnsafeArgument as exc:
+        print(f"devkit-tui update: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = settings_from(options, watch=False, update_concurrency=options.jobs)
+    if problem := check_roots(settings.roots):
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    selection = Selection(
+        requests=requests,
+        projects=options.project,
+        all_outdated=options.all_outdated,
+        latest=options.latest,
+    )
+    explicit = options.index_url or os.environ.get("UV_INDEX_URL")
+    return asyncio.run(_update(settings, selection, explicit, options))
+
+
+async def _update(
+    settings: Settings, selection: Any, explicit: str | None, options: argparse.Namespace
+) -> int:
+    from backend.update.uv_runner import UvMissing
+
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        await backend.ready()
+        await backend.recover_updates()
+        try:
+            updater = backend.updater()
+        except UvMissing as exc:
+            print(f"devkit-tui update: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        await backend.scan(reason="scan")
+        units, skipped = await backend.plan_update(selection, explicit, options.offline)
+        progress = _progress if sys.stderr.isatty() and not options.json else None
+        await updater.resolve(units, progress=progress)
+        apply = not options.dry_run and any(u.result == "planned" for u in units)
+        if apply and not options.yes:
+            _print_plan(units, skipped, file=sys.stderr if options.json else sys.stdout)
+            if not sys.stdin.isatty():
+                print("devkit-tui update: not applied (use --yes, or --dry-run to preview)",
+                      file=sys.stderr)  # fmt: skip
+                return EXIT_USAGE
+            if input("Apply this plan? [y/N] ").strip().lower() not in ("y", "yes"):
+                return EXIT_OK
+        if apply:
+            await updater.apply(units, progress=progress)
+        if options.json:
+            print_json(
+                {
+                    "schema": UPDATE_SCHEMA,
+                    "dry_run": options.dry_run,
+                    "projects": [u.as_json() for u in units],
+                    "skipped": [s.as_json() for s in skipped],
+                }
+            )
+        elif options.dry_run or options.yes:
+            _print_plan(units, skipped, file=sys.stdout)
+        failed = any(u.result in ("failed", "rolled-back") for u in units)
+        return EXIT_FINDINGS if failed else EXIT_OK
+    finally:
+        await backend.stop()
+
+
+def _progress(unit: Any, step: str) -> None:
+    print(f"  {printable(unit.project)}: {step}", file=sys.stderr)
+
+
+def _print_plan(units: list[Any], skipped: list[Any], file: Any) -> None:
+    for unit in units:
+        print(f"{printable(unit.project)} ({unit.folder})  [{unit.result}]", file=file)
+        for change in unit.changes:
+            print(
+                f"  {printable(change.name)} {change.current} -> {change.target}"
+                f"  via {change.method}",
+                file=file,
+            )
+        for line in unit.lock_diff.lines():
+            print(f"    {printable(line)}", file=file)
+        if unit.error:
+            for line in unit.error.splitlines():
+                print(f"  ! {printable(line)}", file=file)
+    for item in skipped:
+        where = f" in {printable(item.project)}" if item.project else ""
+        print(f"skipped {printable(item.name)}{where}: {printable(item.reason)}", file=file)
+    if not units and not skipped:
+        print("nothing to update", file=file)

@@ -1,0 +1,1 @@
+"""Bulk package updates: plan in a scratch copy, apply with uv, roll back, undo."""

@@ -1,0 +1,85 @@
+"""What a change does to a lock: packages added, removed and changed, transitive ones
+included. Compared by name over non-local packages; a name locked at several versions
+(forked resolutions) compares as its sorted version list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from backend.models import ParseFailure
+from backend.parsers.uv_lock import parse_uv_lock
+
+
+@dataclass(slots=True)
+class LockDiff:
+    added: dict[str, str] = field(default_factory=dict)
+    removed: dict[str, str] = field(default_factory=dict)
+    changed: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "added": [{"name": n, "version": v} for n, v in sorted(self.added.items())],
+            "removed": [{"name": n, "version": v} for n, v in sorted(self.removed.items())],
+            "changed": [
+                {"name": n, "from": old, "to": new}
+                for n, (old, new) in sorted(self.changed.items())
+            ],
+        }
+
+    def lines(self) -> list[str]:
+        """`+ name version`, `- name version`, `~ name old -> new`, sorted by name."""
+        rows = [(n, f"+ {n} {v}") for n, v in self.added.items()]
+        rows += [(n, f"- {n} {v}") for n, v in self.removed.items()]
+        rows += [(n, f"~ {n} {old} -> {new}") for n, (old, new) in self.changed.items()]
+        return [text for _, text in sorted(rows)]
+
+
+def diff_versions(before: dict[str, str], after: dict[str, str]) -> LockDiff:
+    diff = LockDiff()
+    for name in before.keys() | after.keys():
+        old, new = before.get(name), after.get(name)
+        if old is None and new is not None:
+            diff.added[name] = new
+        elif new is None and old is not None:
+            diff.removed[name] = old
+        elif old != new and old is not None and new is not None:
+            diff.changed[name] = (old, new)
+    return diff
+
+
+def uv_lock_versions(path: Path) -> dict[str, str]:
+    """Name to version(s) of every registry/URL package in a uv.lock; raises
+    `ParseFailure` when the lock cannot be read."""
+    lock = parse_uv_lock(path)
+    found: dict[str, list[str]] = {}
+    for package in lock.packages:
+        if package.local:
+            continue
+        found.setdefault(package.name, []).append(package.version or "?")
+    return {name: ", ".join(sorted(set(versions))) for name, versions in found.items()}
+
+
+def pinned_versions(text: str) -> dict[str, str]:
+    """`name==version` lines of a compiled requirements file (`uv pip compile` output)."""
+    found = {}
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip().rstrip("\\").strip()
+        if "==" not in line or line.startswith("-"):
+            continue
+        name, _, rest = line.partition("==")
+        name = name.split("[", 1)[0].strip()
+        version = rest.split(";", 1)[0].split()[0] if rest.split() else ""
+        if name and version:
+            found[canonicalize_name(name)] = version
+    return found
+
+
+__all__ = ["LockDiff", "ParseFailure", "diff_versions", "pinned_versions", "uv_lock_versions"]

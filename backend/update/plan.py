@@ -1,0 +1,318 @@
+"""Which changes a batch makes, project by project, and how.
+
+A package goes to the newest release its declared specifier allows with
+`uv lock --upgrade-package NAME==VERSION`; past the specifier (`--latest`, or an
+asked-for version outside it) `uv add` bumps the requirement in the same group or
+extra, so uv edits pyproject.toml. In a requirements-only project the pin is the
+lock: it is rewritten in place. Workspace members share their root's lock, so
+changes are grouped by the folder uv runs in (a "unit").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from backend.index.outdated import Outdated
+from backend.inventory import Inventory, Usage
+from backend.scanner import ProjectScan
+from backend.update.lock_diff import LockDiff
+from backend.update.uv_runner import checked_name, checked_version
+
+METHODS = ("upgrade-package", "add", "pin")
+RESULTS = ("planned", "success", "failed", "rolled-back", "skipped")
+CHECK_KEY = "update-check"
+"""`[tool.devkit-tui] update-check = "uv run pytest -x -q"`: run after each update."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRequest:
+    """`NAME` or `NAME==VERSION` from the command line, checked."""
+
+    name: str
+    version: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> UpdateRequest:
+        name, sep, version = text.partition("==")
+        return cls(checked_name(name.strip()), checked_version(version.strip()) if sep else None)
+
+
+@dataclass(slots=True)
+class Change:
+    """One package of one project, from its current version to the target."""
+
+    name: str
+    project: str
+    current: str
+    target: str
+    method: str
+    group: str = "main"
+    """Where it is declared: `main`, `group:NAME`, `extra:NAME`, `dev`, `requirements:FILE`."""
+    member: str | None = None
+    """The workspace member `uv add --package` edits (None: the unit's own project)."""
+    specifier: str = ""
+    latest: str | None = None
+    latest_allowed: str | None = None
+    extras: tuple[str, ...] = ()
+    markers: str | None = None
+    """Kept when `uv add` rewrites the requirement."""
+    file: Path | None = None
+    """For pins: the requirements file and line."""
+    line: int | None = None
+
+    @property
+    def requirement(self) -> str:
+        """What `uv add` is given: the bumped requirement with its extras and markers."""
+        extras = f"[{','.join(self.extras)}]" if self.extras else ""
+        markers = f"; {self.markers}" if self.markers else ""
+        return f"{self.name}{extras}>={self.target}{markers}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "from": self.current,
+            "to": self.target,
+            "method": self.method,
+            "project": self.project,
+            "group": self.group,
+            "specifier": self.specifier,
+        }
+
+
+@dataclass(slots=True)
+class UnitPlan:
+    """The changes uv makes in one folder (a project, or a workspace with its members)."""
+
+    project: str
+    folder: Path
+    kind: str
+    """`uv` (a uv.lock) or `requirements` (pinned requirements files)."""
+    changes: list[Change] = field(default_factory=list)
+    environment: Path | None = None
+    workspace: bool = False
+    """A workspace root: `uv sync --all-packages` keeps every member installed."""
+    check_command: str | None = None
+    base: dict[str, bytes | None] = field(default_factory=dict)
+    """Every file the plan read, by path relative to `folder`, as it was then."""
+    new: dict[str, bytes] = field(default_factory=dict)
+    """The files the update writes, as the scratch resolution left them."""
+    lock_diff: LockDiff = field(default_factory=LockDiff)
+    commands: list[str] = field(default_factory=list)
+    result: str = "planned"
+    error: str | None = None
+    duration_ms: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "folder": str(self.folder),
+            "kind": self.kind,
+            "changes": [c.as_json() for c in self.changes],
+            "lock_diff": self.lock_diff.as_json(),
+            "files": sorted(self.new),
+            "commands": self.commands,
+            "result": self.result,
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class Skipped:
+    """A package the plan leaves alone, and why."""
+
+    name: str
+    project: str
+    reason: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"name": self.name, "project": self.project, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class Selection:
+    """What to update: explicit (name, project) pairs, or names across projects."""
+
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    requests: list[UpdateRequest] = field(default_factory=list)
+    projects: list[str] = field(default_factory=list)
+    all_outdated: bool = False
+    latest: bool = False
+
+
+def plan_changes(
+    inventory: Inventory,
+    scans: dict[Path, ProjectScan],
+    outdated: list[Outdated],
+    selection: Selection,
+) -> tuple[list[UnitPlan], list[Skipped]]:
+    """Group the selected changes into units; anything that cannot be done is skipped
+    with a reason (nothing here touches a file)."""
+    by_pair = {(r.name, r.project): r for r in outdated}
+    wanted_projects = {canonicalize_name(p) for p in selection.projects}
+    versions = {r.name: r.version for r in selection.requests}
+    pairs: list[tuple[str, str]] = list(selection.pairs)
+    skipped: list[Skipped] = []
+    for request in selection.requests:
+        row = inventory.packages.get(request.name)
+        if row is None:
+            skipped.append(Skipped(request.name, "", "no watched project uses it"))
+            continue
+        pairs += [(request.name, u.project) for u in row.usages]
+    if selection.all_outdated:
+        pairs += [(r.name, r.project) for r in outdated]
+    scan_of = {info.name: scans.get(info.path) for info in inventory.projects}
+    units: dict[Path, UnitPlan] = {}
+    for name, project in dict.fromkeys(pairs):
+        if wanted_projects and canonicalize_name(project) not in wanted_projects:
+            continue
+        row = inventory.packages.get(name)
+        usage = next((u for u in row.usages if u.project == project), None) if row else None
+        scan = scan_of.get(project)
+        if usage is None or scan is None:
+            skipped.append(Skipped(name, project, "not used by this project"))
+            continue
+        change, reason = _change(
+            name, usage, scan, by_pair.get((name, project)), versions.get(name), selection.latest
+        )
+        if change is None:
+            skipped.append(Skipped(name, project, reason))
+            continue
+        unit_folder = (
+            scan.lock_file.parent if change.method != "pin" and scan.lock_file else scan.path
+        )
+        unit = units.get(unit_folder)
+        if unit is None:
+            unit = units[unit_folder] = UnitPlan(
+                project=_unit_name(unit_folder, scan, scan_of),
+                folder=unit_folder,
+                kind="requirements" if change.method == "pin" else "uv",
+                environment=_environment(scan),
+                workspace=scan.workspace == unit_folder,
+                check_command=_check_command(scan),
+            )
+        if change.member is not None and change.member == unit.project:
+            change.member = None
+        unit.changes.append(change)
+    return sorted(units.values(), key=lambda u: u.project), skipped
+
+
+def _change(
+    name: str,
+    usage: Usage,
+    scan: ProjectScan,
+    outdated: Outdated | None,
+    asked: str | None,
+    latest: bool,
+) -> tuple[Change | None, str]:
+    current = _current(usage)
+    if current is None:
+        return None, "no locked or installed version to update from"
+    pin = next(
+        (
+            d
+            for d in usage.declarations
+            if d.group.startswith("requirements:") and _pinned(d.specifier)
+        ),
+        None,
+    )
+    uses_uv_lock = scan.lock_file is not None and scan.lock_file.name == "uv.lock"
+    if asked is not None:
+        target = asked
+    elif outdated is None:
+        return None, f"{current} is the newest release known (run `outdated` to ask the index)"
+    elif latest or (pin is not None and not uses_uv_lock):
+        target = outdated.latest  # a requirements pin is the lock: no other specifier
+    elif outdated.latest_allowed is None or Version(outdated.latest_allowed) <= Version(current):
+        return None, f"the specifier {outdated.specifier!r} allows nothing newer (use --latest)"
+    else:
+        target = outdated.latest_allowed
+    if Version(target) == Version(current):
+        return None, f"already at {current}"
+    change = Change(
+        name=name,
+        project=usage.project,
+        current=current,
+        target=target,
+        method="upgrade-package",
+        specifier=",".join(s for s in usage.declared if s),
+        latest=outdated.latest if outdated else None,
+        latest_allowed=outdated.latest_allowed if outdated else None,
+    )
+    if uses_uv_lock:
+        declared = [d for d in usage.declarations if not d.group.startswith("requirements:")]
+        specifier = _specifier_set(",".join(d.specifier for d in declared if d.specifier))
+        if declared and specifier is not None and not specifier.contains(target, prereleases=True):
+            change.method = "add"
+            change.group = declared[0].group
+            change.member = usage.project
+            change.extras = declared[0].extras
+            change.markers = declared[0].markers
+        elif declared:
+            change.group = declared[0].group
+        return change, ""
+    if pin is not None:
+        change.method = "pin"
+        change.group = pin.group
+        change.file = Path(pin.file)
+        change.line = pin.line
+        return change, ""
+    return None, (
+        f"{scan.kind} projects are not updated (devkit updates uv.lock projects and "
+        "pinned requirements files)"
+    )
+
+
+def _current(usage: Usage) -> str | None:
+    versions = []
+    for raw in [*usage.locked, *([usage.installed] if usage.installed else [])]:
+        try:
+            versions.append(Version(raw))
+        except InvalidVersion:
+            continue
+    return str(max(versions)) if versions else None
+
+
+def _pinned(specifier: str) -> bool:
+    return specifier.startswith("==") and "," not in specifier and "*" not in specifier
+
+
+def _specifier_set(text: str) -> SpecifierSet | None:
+    if not text:
+        return None
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+def _unit_name(folder: Path, scan: ProjectScan, scan_of: dict[str, ProjectScan | None]) -> str:
+    for name, other in scan_of.items():
+        if other is not None and other.path == folder:
+            return name
+    return scan.name if scan.path == folder else folder.name
+
+
+def _environment(scan: ProjectScan) -> Path | None:
+    env = scan.environment
+    return env.path if env is not None and env.site_packages is not None else None
+
+
+def _check_command(scan: ProjectScan) -> str | None:
+    """The project's own `[tool.devkit-tui] update-check`, if it sets one."""
+    path = scan.path / "pyproject.toml"
+    if not path.is_file():
+        return None
+    from backend.parsers.toml_file import load_toml
+
+    try:
+        data, _ = load_toml(path)
+    except Exception:
+        return None
+    value = data.get("tool", {}).get("devkit-tui", {}).get(CHECK_KEY)
+    return value if isinstance(value, str) and value.strip() else None

@@ -1,0 +1,209 @@
+"""Resolve a plan in a scratch copy of the project, so its exact consequence (the
+files uv would write, the lock diff with transitive changes) is known before the
+project itself is touched."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from backend.models import ParseFailure
+from backend.update.journal import read_bytes
+from backend.update.lock_diff import diff_versions, pinned_versions, uv_lock_versions
+from backend.update.plan import Change, UnitPlan
+from backend.update.requirements_edit import PinNotFound, rewrite_pin, without_hashes
+from backend.update.uv_runner import CommandResult, run_command
+
+IGNORED = shutil.ignore_patterns(
+    ".venv", "venv", ".git", ".hg", "node_modules", "__pycache__", "*.pyc", ".tox", ".nox",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", "*.egg-info",
+)  # fmt: skip
+_HASH_OPTION = re.compile(r"--hash[=\s]+\S+")
+
+
+class ResolutionFailed(Exception):
+    """uv could not do what the plan asks; the message is uv's own, shortened."""
+
+
+def copy_unit(folder: Path, into: Path) -> Path:
+    """The project (without environments, caches and VCS data) under `into`."""
+    target = into / (folder.name or "project")
+    shutil.copytree(folder, target, ignore=IGNORED, symlinks=True)
+    return target
+
+
+def watched_files(unit: UnitPlan, copy: Path) -> list[str]:
+    """Files an update may write, relative to the unit: the lock and every
+    pyproject.toml (uv add edits a member's), or the pinned requirements files."""
+    if unit.kind == "requirements":
+        return sorted({os.path.relpath(c.file, unit.folder) for c in unit.changes if c.file})
+    found = ["uv.lock"]
+    for path in copy.rglob("pyproject.toml"):
+        found.append(path.relative_to(copy).as_posix())
+    return sorted(set(found))
+
+
+def uv_commands(uv: str, unit: UnitPlan) -> list[list[str]]:
+    """`uv add` per member and group for specifier bumps, then one `uv lock` that
+    moves every package to its exact target."""
+    commands: list[list[str]] = []
+    adds: dict[tuple[str | None, str], list[Change]] = {}
+    for change in unit.changes:
+        if change.method == "add":
+            adds.setdefault((change.member, change.group), []).append(change)
+    for (member, group), changes in adds.items():
+        command = [uv, "add", "--no-sync"]
+        if member:
+            command += ["--package", member]
+        command += _group_flags(group)
+        commands.append(command + [c.requirement for c in changes])
+    lock = [uv, "lock"]
+    for change in unit.changes:
+        lock += ["--upgrade-package", f"{change.name}=={change.target}"]
+    commands.append(lock)
+    return commands
+
+
+def _group_flags(group: str) -> list[str]:
+    kind, _, name = group.partition(":")
+    if kind == "group":
+        return ["--group", name]
+    if kind == "extra":
+        return ["--optional", name]
+    if kind == "dev":
+        return ["--dev"]
+    return []
+
+
+async def resolve_unit(unit: UnitPlan, uv: str, cancel: asyncio.Event | None = None) -> None:
+    """Fill in the unit's base files, new files, lock diff and commands; on failure
+    set its result to `failed` with uv's message."""
+    with tempfile.TemporaryDirectory(prefix="devkit-plan-") as scratch:
+        try:
+            copy = await asyncio.to_thread(copy_unit, unit.folder, Path(scratch))
+            unit.base = {rel: read_bytes(unit.folder / rel) for rel in watched_files(unit, copy)}
+            if unit.kind == "uv":
+                await _resolve_uv(unit, uv, copy, cancel)
+            else:
+                await _resolve_requirements(unit, uv, copy, cancel)
+        except ResolutionFailed as exc:
+            unit.result, unit.error = "failed", str(exc)
+        except (OSError, ParseFailure, PinNotFound) as exc:
+            unit.result, unit.error = "failed", str(exc)
+
+
+async def _run(command: list[str], cwd: Path, cancel: asyncio.Event | None) -> CommandResult:
+    result = await run_command(command, cwd, cancel)
+    if not result.ok:
+        raise ResolutionFailed(f"`{_shown(result)}` failed:\n{result.tail()}")
+    return result
+
+
+def _shown(result: CommandResult) -> str:
+    """The command line without the full path of uv."""
+    return " ".join(["uv", *result.args[1:]]) if result.args[0].endswith("uv") else result.line
+
+
+async def _resolve_uv(unit: UnitPlan, uv: str, copy: Path, cancel: asyncio.Event | None) -> None:
+    before = uv_lock_versions(copy / "uv.lock")
+    for command in uv_commands(uv, unit):
+        result = await _run(command, copy, cancel)
+        unit.commands.append(_shown(result))
+    after = uv_lock_versions(copy / "uv.lock")
+    for change in unit.changes:
+        got = after.get(change.name)
+        if got is None or change.target not in got.split(", "):
+            raise ResolutionFailed(
+                f"uv did not move {change.name} to {change.target} (it resolved {got or 'nothing'})"
+            )
+    unit.lock_diff = diff_versions(before, after)
+    unit.new = _changed_files(unit, copy)
+
+
+async def _resolve_requirements(
+    unit: UnitPlan, uv: str, copy: Path, cancel: asyncio.Event | None
+) -> None:
+    """Rewrite the pins in the copy, compile the old and the new top-level files with
+    `uv pip compile --generate-hashes` (the diff, and the new pins' hashes)."""
+    tops = sorted({c.group.split(":", 1)[1] for c in unit.changes})
+    old_pins: dict[str, str] = {}
+    for top in tops:
+        compiled = await _compile(uv, copy, top, "old", cancel)
+        old_pins.update(pinned_versions(compiled))
+    edited: dict[str, str] = {}
+    for change in unit.changes:
+        rel = os.path.relpath(change.file, unit.folder)  # type: ignore[arg-type]
+        text = edited.get(rel) or (copy / rel).read_text(encoding="utf-8")
+        edited[rel] = rewrite_pin(
+            text, change.line or 0, change.name, change.current, change.target
+        )
+    for rel, text in edited.items():
+        (copy / rel).write_text(without_hashes(text), encoding="utf-8")
+    new_pins: dict[str, str] = {}
+    hashes: dict[str, list[str]] = {}
+    for top in tops:
+        compiled = await _compile(uv, copy, top, "new", cancel)
+        new_pins.update(pinned_versions(compiled))
+        hashes.update(compiled_hashes(compiled))
+        unit.commands.append(f"uv pip compile --generate-hashes {top}")
+    for change in unit.changes:
+        if new_pins.get(change.name) != change.target:
+            raise ResolutionFailed(
+                f"{change.name}=={change.target} does not resolve with the rest of the file"
+            )
+    new: dict[str, bytes] = {}
+    for change in unit.changes:
+        rel = os.path.relpath(change.file, unit.folder)  # type: ignore[arg-type]
+        original = new[rel].decode() if rel in new else (unit.folder / rel).read_text("utf-8")
+        text = rewrite_pin(
+            original, change.line or 0, change.name, change.current, change.target,
+            hashes.get(change.name),
+        )  # fmt: skip
+        new[rel] = text.encode("utf-8")
+    unit.new = new
+    unit.lock_diff = diff_versions(old_pins, new_pins)
+
+
+async def _compile(uv: str, copy: Path, top: str, tag: str, cancel: asyncio.Event | None) -> str:
+    source = copy / top
+    if tag == "old":  # compile what the file says, without its hashes (they verify installs)
+        text = source.read_text(encoding="utf-8")
+        source = copy / f".devkit-old-{top}"
+        source.write_text(without_hashes(text), encoding="utf-8")
+    output = copy / f".devkit-{tag}-compiled.txt"
+    await _run(
+        [uv, "pip", "compile", "--generate-hashes", "--no-header", "--quiet", str(source),
+         "--output-file", str(output)],
+        copy, cancel,
+    )  # fmt: skip
+    return output.read_text(encoding="utf-8")
+
+
+def compiled_hashes(text: str) -> dict[str, list[str]]:
+    """`name -> ['sha256:...']` from `uv pip compile --generate-hashes` output."""
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        body = line.split("#", 1)[0].strip()
+        if not body:
+            continue
+        if not line[:1].isspace():
+            name = body.split("==", 1)[0].split("[", 1)[0].strip()
+            current = name.lower().replace("_", "-").replace(".", "-") if "==" in body else None
+        for option in _HASH_OPTION.findall(body):
+            if current is not None:
+                found.setdefault(current, []).append(re.split(r"[=\s]+", option, maxsplit=1)[1])
+    return found
+
+
+def _changed_files(unit: UnitPlan, copy: Path) -> dict[str, bytes]:
+    new = {}
+    for rel, before in unit.base.items():
+        after = read_bytes(copy / rel)
+        if after is not None and after != before:
+            new[rel] = after
+    return new
