@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable
 
 from backend.audit import AuditFilter
-from backend.events import BackendProblem, InventoryUpdated, ScanProgress
+from backend.events import BackendNotice, BackendProblem, InventoryUpdated, ScanProgress
 from backend.inventory import Inventory
 from backend.service import Backend
 from backend.settings import Settings
@@ -26,9 +26,11 @@ from backend.spc.live import LiveCharts
 from backend.spc.series import SeriesOptions
 from backend.store import StoreError
 from screens.audit_detail import AuditDetailScreen
+from screens.confirm import ConfirmScreen
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
 from screens.trace_view import TraceScreen
+from screens.update_plan import UpdatePlanScreen
 from screens.weaver_detail import WeaverDetailScreen
 from widgets.audit_log import MAX_KEPT
 from widgets.charts_pane import ChartsPane
@@ -113,6 +115,8 @@ class DevkitApp(App[None]):
                 self.dashboard.show_progress(event.done, event.total)
             elif isinstance(event, BackendProblem):
                 self.notify(event.message, title="Background work failed", severity="error")
+            elif isinstance(event, BackendNotice):
+                self.notify(event.message, timeout=15)
 
     @work(group="storage", exit_on_error=False, description="open the database")
     async def report_storage(self) -> None:
@@ -405,6 +409,48 @@ class DevkitApp(App[None]):
         )
         self._tree_shown = (self._tree_for, id(inventory))
         self.dashboard.show_tree(data)
+
+    def on_dashboard_screen_update_requested(
+        self, message: DashboardScreen.UpdateRequested
+    ) -> None:
+        """`u`: the plan for the marked rows, then a rescan of what it changed."""
+
+        def finished(units: list | None) -> None:  # type: ignore[type-arg]
+            if units and any(u.result == "success" for u in units):
+                self.dashboard.inventory_pane.table.clear_marks()
+                self.run_worker(self.backend.scan(reason="scan"), group="rescan")
+
+        self.push_screen(UpdatePlanScreen(self.backend, message.pairs), finished)
+
+    def on_dashboard_screen_undo_requested(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.undo_last_batch()
+
+        self.push_screen(
+            ConfirmScreen(
+                "Undo the newest update batch? Its projects' files are restored byte for"
+                " byte where nobody changed them since, and environments re-synced."
+            ),
+            answered,
+        )
+
+    @work(group="undo", exclusive=True, exit_on_error=False, description="undo")
+    async def undo_last_batch(self) -> None:
+        outcome = await self.backend.updater(require_uv=False).undo()
+        if outcome.batch_id is None:
+            self.notify("Nothing to undo: no update batch changed files.", severity="warning")
+            return
+        lines = [f"restored {p}" for p in outcome.restored]
+        lines += [f"refused {p}: {why}" for p, why in outcome.refused.items()]
+        self.notify(
+            "\n".join(lines) or "nothing restored",
+            title=f"Undo of batch {outcome.batch_id}",
+            severity="warning" if outcome.refused else "information",
+            markup=False,
+        )
+        if outcome.restored:
+            await self.backend.scan(reason="scan")
 
     def on_span_stream_trace_requested(self, message: SpanStream.TraceRequested) -> None:
         self.open_trace(message.trace_id, message.span_id)

@@ -82,6 +82,21 @@ class DashboardScreen(Screen[None]):
             tooltip="Show only outdated packages (again: all)",
         ),
         Binding(
+            "u",
+            "update_marked",
+            "Update",
+            id="inventory.update",
+            tooltip="Plan updates of the marked rows (or the highlighted one)",
+        ),
+        Binding(
+            "U",
+            "undo_update",
+            "Undo update",
+            id="audit.undo",
+            show=False,
+            tooltip="Revert the newest update batch (audit pane)",
+        ),
+        Binding(
             "e",
             "show_errors",
             "Errors",
@@ -178,6 +193,16 @@ class DashboardScreen(Screen[None]):
             super().__init__()
             self.pane = pane
 
+    class UndoRequested(Message):
+        """`U` in the audit pane: revert the newest update batch."""
+
+    class UpdateRequested(Message):
+        """`u`: plan updates for these (package, project) pairs."""
+
+        def __init__(self, pairs: list[tuple[str, str]]) -> None:
+            super().__init__()
+            self.pairs = pairs
+
     def watch_active_pane(self, pane: str) -> None:
         for box in self.query(".pane"):
             box.set_class(box.id == f"{pane}-box", "-active")
@@ -237,6 +262,27 @@ class DashboardScreen(Screen[None]):
     def action_filter_outdated(self) -> None:
         self.action_show_pane("inventory")
         self.inventory_pane.filter_to("flag:outdated")
+
+    def action_update_marked(self) -> None:
+        if self.active_pane != "inventory":
+            return
+        pairs = self.inventory_pane.table.marked_pairs()
+        if not pairs:
+            self.notify("Mark rows with space first.", severity="warning")
+            return
+        self.post_message(self.UpdateRequested(pairs))
+
+    def action_undo_update(self) -> None:
+        if self.active_pane == "audit":
+            self.post_message(self.UndoRequested())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`u` belongs to the inventory and `U` to the audit pane: shown there only."""
+        if action == "update_marked":
+            return self.active_pane == "inventory" or None
+        if action == "undo_update":
+            return self.active_pane == "audit" or None
+        return True
 
     def action_show_errors(self) -> None:
         inventory = self.inventory_pane.table.inventory

@@ -119,17 +119,56 @@ class InventoryTable(NavigableTable[Text]):
     # -- actions -------------------------------------------------------------------------
 
     def action_toggle_mark(self) -> None:
+        """Mark the row: a package across all its projects (by package), or one
+        project's usage (by project). Unmarking a usage of a package marked whole
+        leaves the package's other usages marked."""
         key = self.cursor_key
         if key is None:
             return
-        package = self._shown[key].package
-        if package in self.marked:
-            self.marked.discard(package)
+        row = self._shown[key]
+        if self.is_marked(row):
+            self.marked.discard(row.key)
+            if row.package in self.marked and self.inventory is not None:
+                self.marked.discard(row.package)
+                others = self.inventory.packages.get(row.package)
+                for project in others.projects if others else ():
+                    if f"{project}\x00{row.package}" != row.key:
+                        self.marked.add(f"{project}\x00{row.package}")
+            if self.view is View.PACKAGES:  # unmark the usages marked one by one too
+                self.marked = {m for m in self.marked if m.split("\x00")[-1] != row.package}
         else:
-            self.marked.add(package)
-        for row_key, row in self._shown.items():
-            if row.package == package:
-                self.update_cell(row_key, "mark", self._mark_cell(row))
+            self.marked.add(row.key)
+        for row_key, shown in self._shown.items():
+            if shown.package == row.package:
+                self.update_cell(row_key, "mark", self._mark_cell(shown))
+        self.post_message(self.Changed(self))
+
+    def is_marked(self, row: TableRow) -> bool:
+        return row.key in self.marked or row.package in self.marked or (
+            self.view is View.PACKAGES
+            and any(m.endswith(f"\x00{row.package}") for m in self.marked)
+        )
+
+    def marked_pairs(self) -> list[tuple[str, str]]:
+        """(package, project) of every marked usage; the cursor's row when none is."""
+        if self.inventory is None:
+            return []
+        keys = set(self.marked)
+        if not keys and self.cursor_key is not None:
+            keys = {self.cursor_key}
+        pairs = []
+        for key in sorted(keys):
+            project, sep, package = key.rpartition("\x00")
+            row = self.inventory.packages.get(package)
+            if row is None:
+                continue
+            pairs += [(package, project)] if sep else [(package, p) for p in row.projects]
+        return pairs
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        for row_key, shown in self._shown.items():
+            self.update_cell(row_key, "mark", self._mark_cell(shown))
         self.post_message(self.Changed(self))
 
     def action_copy(self) -> None:
@@ -262,7 +301,7 @@ class InventoryTable(NavigableTable[Text]):
         return plain(value)
 
     def _mark_cell(self, row: TableRow) -> Text:
-        return Text(MARK if row.package in self.marked else " ", style=self._theme_color("accent"))
+        return Text(MARK if self.is_marked(row) else " ", style=self._theme_color("accent"))
 
     def _flag_style(self, flags: frozenset[str]) -> str:
         for flag, (color, emphasis) in FLAG_STYLES.items():

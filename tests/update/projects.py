@@ -49,7 +49,8 @@ def uv_project(
 
     def write(main: list[str], dev_group: list[str] | None) -> None:
         groups = f"\n[dependency-groups]\ndev = [{_quoted(dev_group)}]\n" if dev_group else ""
-        tool = f'\n[tool.devkit-tui]\nupdate-check = "{check}"\n' if check else ""
+        literal = "'''" + (check or "") + "'''"  # a TOML literal string: quotes kept as they are
+        tool = f"\n[tool.devkit-tui]\nupdate-check = {literal}\n" if check else ""
         text = PYPROJECT.format(
             name=folder.name, dependencies=_quoted(main), groups=groups, index=index.simple,
             tool=tool,

@@ -1,0 +1,144 @@
+"""The update machinery driven in process: cancel mid-batch, a file edited between
+plan and apply, and a SIGKILL mid-update restored on the next start."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from backend.events import BackendNotice
+from backend.service import Backend
+from backend.settings import Settings
+from backend.update.plan import Selection, UnitPlan, UpdateRequest
+from tests.helpers import REPOSITORY
+from tests.update.local_index import LocalIndex
+from tests.update.projects import uv_project
+from tests.update.test_update_cli import locked, snapshot
+
+
+async def started(root: Path, db: Path, jobs: int = 2) -> Backend:
+    backend = Backend(Settings(roots=[root], db_path=db, watch=False, trace_self=True,
+                               update_concurrency=jobs))  # fmt: skip
+    await backend.start(scan=False)
+    await backend.ready()
+    await backend.scan()
+    return backend
+
+
+async def test_cancel_rolls_back_the_running_project_and_skips_the_rest(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    slow = f"{sys.executable} -c 'import time; time.sleep(60)'"
+    projects = [
+        uv_project(
+            tmp_path / "ws" / name,
+            local_index,
+            ["alpha==1.0.0", "beta==1.0.0"],
+            ["alpha>=1,<2"],
+            check=slow,
+        )
+        for name in ("p1", "p2", "p3")
+    ]
+    files = {p.name: snapshot(p) for p in projects}
+    backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3", jobs=1)
+    try:
+        units, _ = await backend.plan_update(Selection(requests=[UpdateRequest("alpha")]))
+        updater = backend.updater()
+        await updater.resolve(units)
+        cancel = asyncio.Event()
+        steps: list[tuple[str, str]] = []
+
+        def progress(unit: UnitPlan, step: str) -> None:
+            steps.append((unit.project, step))
+            if step == "check":
+                cancel.set()  # while the first project's check command runs
+
+        begun = time.monotonic()
+        await updater.apply(units, cancel, progress)
+        assert time.monotonic() - begun < 50  # the 60 s check was stopped, not waited for
+    finally:
+        await backend.stop()
+    results = {u.project: u.result for u in units}
+    running = steps[[s for _, s in steps].index("check")][0]
+    assert results.pop(running) == "rolled-back"
+    assert set(results.values()) == {"skipped"}
+    assert all("cancelled" in (u.error or "") for u in units)
+    for project in projects:
+        assert snapshot(project) == files[project.name]
+
+
+async def test_a_file_edited_after_the_plan_is_not_touched(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    app = uv_project(tmp_path / "ws" / "app", local_index, ["gamma==1.0.0"], ["gamma>=1"])
+    backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3")
+    try:
+        units, _ = await backend.plan_update(Selection(requests=[UpdateRequest("gamma")]))
+        updater = backend.updater()
+        await updater.resolve(units)
+        assert units[0].result == "planned" and units[0].new
+        edited = (app / "pyproject.toml").read_text() + "# my edit\n"
+        (app / "pyproject.toml").write_text(edited)
+        lock = (app / "uv.lock").read_bytes()
+        await updater.apply(units)
+        rows = await backend.store.query("SELECT count(*) FROM update_journal")
+    finally:
+        await backend.stop()
+    assert units[0].result == "skipped"
+    assert "pyproject.toml changed on disk" in (units[0].error or "")
+    assert (app / "pyproject.toml").read_text() == edited and (app / "uv.lock").read_bytes() == lock
+    assert rows[0][0] == 0  # nothing was journalled: nothing was written
+
+
+async def test_sigkill_mid_update_is_restored_on_the_next_start(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    marker = tmp_path / "check-started"
+    check = f'{sys.executable} -c \'open("{marker}", "w").close(); import time; time.sleep(60)\''
+    app = uv_project(tmp_path / "ws" / "app", local_index, ["alpha==1.0.0", "beta==1.0.0"],
+                     ["alpha>=1,<2"], check=check)  # fmt: skip
+    files = snapshot(app)
+    db = tmp_path / "db.sqlite3"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "update", "alpha", "--root", str(tmp_path / "ws"),
+         "--yes", "--db", str(db)],
+        cwd=REPOSITORY, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert process.poll() is None and time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        assert locked(app, "alpha") == "1.1.0"  # written, and now the process dies
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    backend = Backend(Settings(roots=[tmp_path / "ws"], db_path=db, watch=False))
+    events = backend.subscribe()
+    await backend.start(scan=False)
+    try:
+        notice = await asyncio.wait_for(_notice(events), 60)
+        entries = await backend.audit.entries()
+        states = await backend.store.query("SELECT state FROM update_journal")
+    finally:
+        await backend.stop()
+    assert "restored after an interrupted update: app" in notice.message
+    assert snapshot(app) == files
+    assert [tuple(r) for r in states] == [("recovered",)]
+    recovered = [e for e in entries if e.action == "rollback"]
+    assert recovered and recovered[-1].details["outcome"] == "recovered"
+
+
+async def _notice(events: asyncio.Queue) -> BackendNotice:  # type: ignore[type-arg]
+    while True:
+        event = await events.get()
+        if isinstance(event, BackendNotice):
+            return event
