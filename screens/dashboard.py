@@ -93,7 +93,6 @@ class DashboardScreen(Screen[None]):
             "undo_update",
             "Undo update",
             id="audit.undo",
-            show=False,
             tooltip="Revert the newest update batch (audit pane)",
         ),
         Binding(
@@ -207,6 +206,7 @@ class DashboardScreen(Screen[None]):
         for box in self.query(".pane"):
             box.set_class(box.id == f"{pane}-box", "-active")
         self.query_one(PaneTabs).active = pane
+        self.refresh_bindings()  # `u` and `U` belong to one pane each
         self.post_message(self.PaneShown(pane))
 
     def on_audit_log_pane_entry_chosen(self, event: AuditLogPane.EntryChosen) -> None:
@@ -279,9 +279,9 @@ class DashboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`u` belongs to the inventory and `U` to the audit pane: shown there only."""
         if action == "update_marked":
-            return self.active_pane == "inventory" or None
+            return self.active_pane == "inventory"
         if action == "undo_update":
-            return self.active_pane == "audit" or None
+            return self.active_pane == "audit"
         return True
 
     def action_show_errors(self) -> None:

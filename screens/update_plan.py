@@ -249,8 +249,8 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
             diff.update("")
             return
         text = Text()
-        text.append(f"{unit.project}", style="bold")
-        text.append(f"  {unit.folder}\n", style="dim")
+        text.append_text(plain(unit.project, style="bold"))
+        text.append_text(plain(f" · folder {self._where(unit)} · {unit.kind}\n", style="dim"))
         for line in unit.lock_diff.lines() or ["(lock diff not known yet)"]:
             style = {"+": "green", "-": "red", "~": "yellow"}.get(line[:1], "")
             text.append_text(plain(line, style=style))
@@ -261,6 +261,13 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         if unit.error:
             text.append_text(plain(unit.error, style="red"))
         diff.update(text)
+
+    def _where(self, unit: UnitPlan) -> str:
+        """The unit's folder relative to the root it was found under."""
+        for root in self.backend.settings.roots:
+            if unit.folder.is_relative_to(root):
+                return str(unit.folder.relative_to(root)) or "."
+        return str(unit.folder)
 
     def _status(self, message: str, error: bool = False) -> None:
         self.query_one("#plan-status", Static).update(

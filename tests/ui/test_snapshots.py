@@ -96,12 +96,12 @@ def weaver_visible(app: object) -> bool:
     return bool(screen.query("#weaver-box")) and screen.query_one("#weaver-box").display
 
 
-async def wait_for_weaver(pilot: Pilot[None]) -> None:
+async def wait_for_weaver(pilot: Pilot[None], registries: int = 2) -> None:
     """The Weaver pane, where visible, shows the check of both registries (devkit's
     and api-service's), which is also audited."""
     if weaver_visible(pilot.app):
         pane = pilot.app.screen.query_one(WeaverPane)
-        await wait_until(pilot, lambda: pane.summary.get("registries") == 2)
+        await wait_until(pilot, lambda: pane.summary.get("registries") == registries)
         await pilot.pause()
 
 
