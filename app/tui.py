@@ -271,7 +271,9 @@ class DevkitApp(App[None]):
         if online:
             self.notify("Asking the package index about every package…")
         count, lookup = await self.backend.mark_outdated(
-            offline=not online, explicit_index=os.environ.get("UV_INDEX_URL")
+            offline=not online,
+            explicit_index=os.environ.get("UV_INDEX_URL"),
+            progress=self.dashboard.show_progress if online else None,
         )
         if inventory is self.backend.inventory and not self.paused:
             self.dashboard.show_inventory(inventory)

@@ -284,7 +284,10 @@ class Backend:
         return reports
 
     async def mark_outdated(
-        self, offline: bool = True, explicit_index: str | None = None
+        self,
+        offline: bool = True,
+        explicit_index: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> tuple[int, Lookup]:
         """Flag the inventory's outdated usages, from the cache (offline) or the index;
         returns how many are outdated and what was looked up."""
@@ -299,7 +302,7 @@ class Backend:
         except StoreError:
             store = None
         rows, lookup = await find_outdated(
-            inventory, store, self.project_indexes(), explicit_index, offline
+            inventory, store, self.project_indexes(), explicit_index, offline, progress=progress
         )
         annotate(inventory, rows)
         return len(rows), lookup

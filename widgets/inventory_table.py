@@ -47,6 +47,14 @@ class InventoryTable(NavigableTable[Text]):
             id="inventory.mark",
             tooltip="Mark or unmark the row for a bulk action",
         ),
+        Binding(
+            "A",
+            "mark_all",
+            "Mark all",
+            id="inventory.mark_all",
+            show=False,
+            tooltip="Mark every row shown (the filter decides which); again: unmark them",
+        ),
         Binding("s", "cycle_sort", "Sort", id="inventory.sort", tooltip="Sort by the next column"),
         Binding(
             "S",
@@ -141,12 +149,32 @@ class InventoryTable(NavigableTable[Text]):
         for row_key, shown in self._shown.items():
             if shown.package == row.package:
                 self.update_cell(row_key, "mark", self._mark_cell(shown))
+        self.action_cursor_down()  # marking a run of rows is one key per row
+        self.post_message(self.Changed(self))
+
+    def action_mark_all(self) -> None:
+        """Mark every shown row, or unmark them all when they all are marked."""
+        rows = list(self._shown.values())
+        if rows and all(self.is_marked(r) for r in rows):
+            shown_packages = {r.package for r in rows}
+            self.marked = {
+                m for m in self.marked
+                if m not in self._shown and m.split("\x00")[-1] not in shown_packages
+            }  # fmt: skip
+        else:
+            self.marked |= {r.key for r in rows}
+        for row_key, shown in self._shown.items():
+            self.update_cell(row_key, "mark", self._mark_cell(shown))
         self.post_message(self.Changed(self))
 
     def is_marked(self, row: TableRow) -> bool:
-        return row.key in self.marked or row.package in self.marked or (
-            self.view is View.PACKAGES
-            and any(m.endswith(f"\x00{row.package}") for m in self.marked)
+        return (
+            row.key in self.marked
+            or row.package in self.marked
+            or (
+                self.view is View.PACKAGES
+                and any(m.endswith(f"\x00{row.package}") for m in self.marked)
+            )
         )
 
     def marked_pairs(self) -> list[tuple[str, str]]:

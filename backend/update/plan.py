@@ -198,8 +198,22 @@ def plan_changes(
             )
         if change.member is not None and change.member == unit.project:
             change.member = None
-        unit.changes.append(change)
+        _add_change(unit, change)
     return sorted(units.values(), key=lambda u: u.project), skipped
+
+
+def _add_change(unit: UnitPlan, change: Change) -> None:
+    """One lock holds one version of a name: a workspace's root and its members asking
+    for the same package make one change, kept as the member's `uv add` if any."""
+    for index, existing in enumerate(unit.changes):
+        if existing.name != change.name:
+            continue
+        if existing.method == "add" and change.method == "add":
+            break  # two members' requirements: both are bumped
+        if change.method == "add" or Version(change.target) > Version(existing.target):
+            unit.changes[index] = change
+        return
+    unit.changes.append(change)
 
 
 def _change(
@@ -225,7 +239,10 @@ def _change(
     if asked is not None:
         target = asked
     elif outdated is None:
-        return None, f"{current} is the newest release known (run `outdated` to ask the index)"
+        return None, (
+            f"{current} is the newest release known (ask the index: `devkit-tui outdated`,"
+            " or the palette's Check for newer releases)"
+        )
     elif latest or (pin is not None and not uses_uv_lock):
         target = outdated.latest  # a requirements pin is the lock: no other specifier
     elif outdated.latest_allowed is None or Version(outdated.latest_allowed) <= Version(current):

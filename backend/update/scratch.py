@@ -62,8 +62,8 @@ def uv_commands(uv: str, unit: UnitPlan) -> list[list[str]]:
         command += _group_flags(group)
         commands.append(command + [c.requirement for c in changes])
     lock = [uv, "lock"]
-    for change in unit.changes:
-        lock += ["--upgrade-package", f"{change.name}=={change.target}"]
+    for name, target in dict((c.name, c.target) for c in unit.changes).items():
+        lock += ["--upgrade-package", f"{name}=={target}"]
     commands.append(lock)
     return commands
 

@@ -204,3 +204,51 @@ def test_names_and_versions_are_checked_before_any_command(tmp_path: Path) -> No
     for bad in ("alpha;rm -rf /", "alpha==$(id)", "--index-url=http://x"):
         done = cli("update", bad, "--root", str(tmp_path / "ws"), "--yes", db=tmp_path / "d")
         assert done.returncode == 2, (bad, done.stderr)
+
+
+def test_a_workspace_member_is_bumped_in_its_own_pyproject(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    """Members share the root's lock: one unit, `uv add --package MEMBER`."""
+    root = tmp_path / "ws" / "mono"
+    (root / "packages").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n'
+        f'[[tool.uv.index]]\nname = "local"\nurl = "{local_index.simple}"\ndefault = true\n'
+    )
+    for member, requirement in (("core", "alpha==1.0.0"), ("cli", "gamma==1.0.0")):
+        folder = root / "packages" / member
+        folder.mkdir()
+        (folder / "pyproject.toml").write_text(
+            f'[project]\nname = "{member}"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+            f'dependencies = ["{requirement}", "beta==1.0.0"]\n'
+        )
+    uv("lock", cwd=root)  # beta 1.0.0 locked; then loosened, as alpha 2 needs beta 2
+    cli_member = root / "packages" / "cli" / "pyproject.toml"
+    cli_member.write_text(cli_member.read_text().replace("beta==1.0.0", "beta>=1"))
+    core = root / "packages" / "core" / "pyproject.toml"
+    core.write_text(core.read_text().replace('"alpha==1.0.0", "beta==1.0.0"', '"alpha>=1,<2"'))
+    uv("lock", cwd=root)
+    cli_pyproject = (root / "packages" / "cli" / "pyproject.toml").read_bytes()
+    code, document = update_json(tmp_path / "ws", tmp_path / "db.sqlite3", "alpha", "--latest")
+    assert code == 0, document
+    (unit,) = document["projects"]
+    assert unit["folder"] == str(root) and unit["result"] == "success"
+    assert unit["commands"][0] == "uv add --no-sync --package core alpha>=2.0.0"
+    assert '"alpha>=2.0.0"' in core.read_text()
+    assert (root / "packages" / "cli" / "pyproject.toml").read_bytes() == cli_pyproject
+    assert locked(root, "alpha") == "2.0.0" and locked(root, "beta") == "2.0.0"
+
+
+def test_all_outdated_of_one_project(tmp_path: Path, local_index: LocalIndex) -> None:
+    uv_project(tmp_path / "ws" / "app", local_index, ["alpha==1.0.0", "gamma==1.0.0",
+               "beta==1.0.0"], ["alpha>=1,<2", "gamma>=1", "beta>=1"])  # fmt: skip
+    uv_project(tmp_path / "ws" / "other", local_index, ["gamma==1.0.0"], ["gamma>=1"])
+    db = tmp_path / "db.sqlite3"
+    code, document = update_json(tmp_path / "ws", db, "--all-outdated", "--project", "app",
+                                 "--dry-run")  # fmt: skip
+    assert code == 0
+    (unit,) = document["projects"]
+    targets = {c["name"]: c["to"] for c in unit["changes"]}
+    assert unit["project"] == "app"
+    assert targets == {"alpha": "1.1.0", "gamma": "1.0.5", "beta": "2.0.0"}  # not 2.1.0rc1

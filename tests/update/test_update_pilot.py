@@ -140,3 +140,31 @@ def test_plan_snapshot(snap_compare, tmp_path: Path, local_index: LocalIndex, si
         await pilot.pause()
 
     assert snap_compare(make_app(root, db), terminal_size=size, run_before=run_before)
+
+
+async def test_fifty_marks_in_a_few_keys(tmp_path: Path) -> None:
+    """By project, `A` marks every shown usage; `space` marks one and moves on."""
+    from tests.helpers import make_venv
+
+    make_venv(tmp_path / "ws" / "big" / ".venv", {f"pkg{n:02d}": "1.0" for n in range(60)})
+    (tmp_path / "ws" / "big" / "requirements.txt").write_text(
+        "".join(f"pkg{n:02d}==1.0\n" for n in range(60))
+    )
+    app = make_app(tmp_path / "ws", tmp_path / "db.sqlite3")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_inventory(pilot)
+        table = app.screen.query_one(InventoryTable)
+        await pilot.press("v", "slash", *"pkg0", "enter")  # ten usages match
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        assert len(table.marked_pairs()) == 10
+        await pilot.press("slash", "escape")
+        await pilot.pause()
+        table.focus()
+        table.move_cursor(row=10)
+        await pilot.press(*["space"] * 40)
+        await pilot.pause()
+        pairs = table.marked_pairs()
+        assert len(pairs) == 50 and len(set(pairs)) == 50
+        assert all(project == "big" for _, project in pairs)
