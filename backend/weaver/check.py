@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from backend.weaver.findings import Finding, statistics
+from backend.weaver.lints import spec_lints
 from backend.weaver.loader import load_registry
 from backend.weaver.policies import after_resolution, before_resolution
+from backend.weaver.rego import run_policies
 from backend.weaver.resolver import Attribute, Registry, resolve
 
 OWN_REGISTRY = Path(__file__).resolve().parents[2] / "assets" / "semconv"
@@ -58,7 +60,8 @@ def check_registry(
         external.update(resolved.templates)
         sources[url] = str(local)
     registry = resolve(raw, external, tuple(missing))
-    findings = list(registry.findings)
+    findings = list(registry.findings) + spec_lints(raw)
     if policies:
         findings += before_resolution(raw) + after_resolution(raw, registry)
+        findings += run_policies(raw, registry)
     return CheckResult(registry, findings, sources)
