@@ -48,7 +48,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--live", action="store_true", help="also check the stored spans")
     parser.add_argument("--since", metavar="DATE", help="with --live: spans since DATE")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON document")
+    output.add_argument(
+        "--format",
+        choices=["text", "weaver-json"],
+        default="text",
+        help="weaver-json: Weaver's own diagnostics list (`--diagnostic-format json`)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=["auto", "devkit", "weaver"],
+        default="auto",
+        help="who checks the registry: the real `weaver` when found ($DEVKIT_WEAVER or PATH;"
+        " auto), or devkit's checker",
+    )
     add_db(parser)
 
 
@@ -67,22 +81,55 @@ def run(options: argparse.Namespace) -> int:
         print(f"devkit-tui check: {registry_path}: no such registry", file=sys.stderr)
         return EXIT_USAGE
     result = check_registry(registry_path, dependencies)
+    try:
+        engine = _engine(options.engine, registry_path, result)
+    except UsageProblem as exc:
+        print(f"devkit-tui check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     settings = settings_from(options, roots=[], watch=False)
     live = LiveCheck(result.registry) if options.live else None
     asyncio.run(_live_and_audit(settings, registry_path, result, live, since_ns))
     samples, coverage = (live.samples, live.coverage()) if live else (0, None)
     if options.json:
-        print_json(document(registry_path, result, samples, coverage))
+        print_json(document(registry_path, result, samples, coverage, engine))
+    elif options.format == "weaver-json":
+        from backend.weaver.weaver_json import to_weaver_json
+
+        print_json(to_weaver_json(result.findings))
     else:
         _print(result, samples, coverage)
     return EXIT_FINDINGS if result.violations else EXIT_OK
 
 
-def document(path: Path, result: CheckResult, samples: int, coverage: Any) -> dict[str, Any]:
+def _engine(choice: str, registry_path: Path, result: CheckResult) -> str:
+    """`weaver` when the real Weaver checked the registry (its findings replace ours;
+    our resolution still serves the live check), else `devkit`."""
+    from backend.weaver.weaver_binary import WeaverFailed, find_weaver, weaver_check
+
+    if choice == "devkit":
+        return "devkit"
+    weaver = find_weaver()
+    if weaver is None:
+        if choice == "weaver":
+            raise UsageProblem("--engine weaver: no weaver found ($DEVKIT_WEAVER or PATH)")
+        return "devkit"
+    try:
+        result.findings = weaver_check(weaver, registry_path)
+    except WeaverFailed as exc:
+        if choice == "weaver":
+            raise UsageProblem(str(exc)) from None
+        print(f"devkit-tui check: {exc}; using devkit's checker", file=sys.stderr)
+        return "devkit"
+    return "weaver"
+
+
+def document(
+    path: Path, result: CheckResult, samples: int, coverage: Any, engine: str = "devkit"
+) -> dict[str, Any]:
     return {
         "schema": CHECK_SCHEMA,
         "registry": str(path),
-        "engine": "devkit",
+        "engine": engine,
         "dependencies": result.dependencies,
         "findings": [f.as_json() for f in result.findings],
         "statistics": result.statistics(samples, coverage),
