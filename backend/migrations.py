@@ -160,4 +160,30 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX update_journal_by_state ON update_journal (state, batch_id)
     """,
+    # 8: the findings of each registry and live check, row by row (the newest runs kept).
+    """
+    CREATE TABLE check_runs (
+        check_ns INTEGER PRIMARY KEY,
+        engine TEXT NOT NULL,
+        finding_count INTEGER NOT NULL,
+        samples INTEGER NOT NULL
+    );
+    CREATE TABLE check_findings (
+        id INTEGER PRIMARY KEY,
+        check_ns INTEGER NOT NULL,
+        registry TEXT,
+        finding TEXT NOT NULL,
+        level TEXT NOT NULL,
+        message TEXT NOT NULL,
+        file TEXT,
+        line INTEGER,
+        group_id TEXT,
+        attribute TEXT,
+        signal_type TEXT,
+        signal_name TEXT,
+        span_id TEXT,
+        trace_id TEXT
+    );
+    CREATE INDEX check_findings_by_run ON check_findings (check_ns)
+    """,
 ]

@@ -344,6 +344,7 @@ class Backend:
             stats = report.statistics()
             span.set_attribute(names.ERROR_COUNT, stats["by_level"]["violation"])
         self.last_check = report
+        await self._store_findings(started, report.findings, report.samples)
         await self.record_audit(
             "check",
             details={
@@ -356,6 +357,15 @@ class Backend:
             trace_id=trace_id_of(span),
         )
         return report
+
+    async def _store_findings(self, check_ns: int, findings: list[Any], samples: int) -> None:
+        from backend.weaver.stored import save_findings
+
+        try:
+            await self.ready()
+            await save_findings(self.store, check_ns, findings, samples)
+        except StoreError as exc:
+            self.events.publish(BackendProblem(f"could not store the check's findings: {exc}"))
 
     def _lock_drift_all(self) -> dict[Path, list[str]]:
         """Each uv project's pyproject against its lock node (locks from the parse cache)."""

@@ -88,7 +88,7 @@ def run(options: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = settings_from(options, roots=[], watch=False)
     live = LiveCheck(result.registry) if options.live else None
-    asyncio.run(_live_and_audit(settings, registry_path, result, live, since_ns))
+    asyncio.run(_live_and_audit(settings, registry_path, result, live, since_ns, engine))
     samples, coverage = (live.samples, live.coverage()) if live else (0, None)
     if options.json:
         print_json(document(registry_path, result, samples, coverage, engine))
@@ -142,8 +142,12 @@ async def _live_and_audit(
     result: CheckResult,
     live: LiveCheck | None,
     since_ns: int | None,
+    engine: str = "devkit",
 ) -> None:
-    """Live-check the stored spans when asked; either way, audit the check."""
+    """Live-check the stored spans when asked; either way, store the findings and
+    audit the check."""
+    from backend.weaver.stored import save_findings
+
     backend = Backend(settings)
     await backend.start(scan=False)
     try:
@@ -155,6 +159,9 @@ async def _live_and_audit(
                 result.findings.extend(live.findings)
             stats = result.statistics(live.samples if live else 0)
             span.set_attribute(names.ERROR_COUNT, stats["by_level"]["violation"])
+        await save_findings(
+            backend.store, started, result.findings, live.samples if live else 0, engine
+        )
         await backend.record_audit(
             "check",
             details={

@@ -94,3 +94,26 @@ def test_cli_weaver_json_and_engine_choice(codegen: Path, tmp_path: Path) -> Non
     assert json.loads(auto.stdout)["engine"] == "devkit" and "using devkit's checker" in auto.stderr
     forced = run_check("--registry", str(codegen), "--engine", "weaver", "--db", db, env=env)
     assert forced.returncode == 2 and "no-such-weaver" in forced.stderr
+
+
+async def test_findings_are_stored_row_by_row(codegen: Path, tmp_path: Path) -> None:  # noqa: F811
+    from backend.store import Store
+    from backend.weaver.stored import latest_findings
+
+    db = tmp_path / "db.sqlite3"
+    assert (
+        run_check("--registry", str(codegen), "--engine", "devkit", "--db", str(db)).returncode == 1
+    )
+    clean = run_check("--engine", "devkit", "--db", str(db))  # devkit's own registry
+    assert clean.returncode == 0
+    store = Store(db)
+    await store.open()
+    try:
+        newest_ns, newest = await latest_findings(store)
+        runs = await store.query("SELECT check_ns, finding_count FROM check_runs ORDER BY check_ns")
+        counts = await store.query("SELECT check_ns, count(*) FROM check_findings GROUP BY 1")
+    finally:
+        await store.close()
+    assert [r[1] for r in runs] == [31, 2] and newest_ns == runs[-1][0]
+    assert {f.id for f in newest} == {"unverified_dependency_ref"}  # information only
+    assert dict((r[0], r[1]) for r in counts)[runs[0][0]] == 31
