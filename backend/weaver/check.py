@@ -12,6 +12,7 @@ from backend.weaver.loader import load_registry
 from backend.weaver.policies import after_resolution, before_resolution
 from backend.weaver.rego import run_policies
 from backend.weaver.resolver import Attribute, Registry, resolve
+from backend.weaver.signal_policies import signal_policies
 
 OWN_REGISTRY = Path(__file__).resolve().parents[2] / "assets" / "semconv"
 
@@ -63,5 +64,5 @@ def check_registry(
     findings = list(registry.findings) + spec_lints(raw)
     if policies:
         findings += before_resolution(raw) + after_resolution(raw, registry)
-        findings += run_policies(raw, registry)
+        findings += signal_policies(raw, registry) + run_policies(raw, registry)
     return CheckResult(registry, findings, sources)
