@@ -158,7 +158,10 @@ def v2_as_groups(document: dict[str, Any], relative: Path) -> list[Any]:
     """A `definition/2` file read as v1 groups: its attributes as an attribute group of
     definitions, its attribute groups, spans, metrics and events as groups whose
     attributes are references (`ref_group` pulls in a group's attributes).
-    Refinements are not read yet."""
+    Entities list their `identity` and `description` references (each with its
+    `role`); a refinement (`span_refinements`, `metric_refinements`,
+    `event_refinements`, `entity_refinements`) is a group that extends the signal it
+    refines."""
     groups: list[Any] = []
     attributes = document.get("attributes")
     if isinstance(attributes, list):
@@ -188,7 +191,43 @@ def v2_as_groups(document: dict[str, Any], relative: Path) -> list[Any]:
             if kind == "metric":
                 group["metric_name"] = name
             groups.append(group)
+    for item in document.get("entities", []) or []:
+        if not isinstance(item, dict):
+            groups.append(item)
+            continue
+        groups.append(
+            {**item, "id": f"entity.{item.get('type', '')}", "type": "entity",
+             "attributes": _entity_attributes(item)}
+        )  # fmt: skip
+    for section, kind in REFINEMENTS.items():
+        for item in document.get(section, []) or []:
+            if not isinstance(item, dict):
+                groups.append(item)
+                continue
+            group = {**item, "type": kind, "extends": f"{kind}.{item.get('ref', '')}",
+                     "refines": str(item.get("ref", ""))}  # fmt: skip
+            if kind == "entity":
+                group["attributes"] = _entity_attributes(item)
+            groups.append(group)
     return groups
+
+
+REFINEMENTS = {
+    "span_refinements": "span",
+    "metric_refinements": "metric",
+    "event_refinements": "event",
+    "entity_refinements": "entity",
+}
+
+
+def _entity_attributes(item: dict[str, Any]) -> list[Any]:
+    """An entity's (or refinement's) identity and description references, each marked
+    with its role."""
+    out: list[Any] = []
+    for section, role in (("identity", "identifying"), ("description", "descriptive")):
+        for reference in item.get(section, []) or []:
+            out.append({**reference, "role": role} if isinstance(reference, dict) else reference)
+    return out
 
 
 def excerpt(path: Path, line: int, around: int = 6) -> list[tuple[int, str]]:

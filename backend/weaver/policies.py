@@ -125,7 +125,8 @@ def after_resolution(raw: RawRegistry, registry: Registry) -> list[Finding]:
                     )
                 )
         kind = str(group.get("type", ""))
-        if kind in SIGNALS and not str(group.get("brief", "") or "").strip():
+        inherits_brief = bool(group.get("refines"))  # a refinement keeps its signal's brief
+        if kind in SIGNALS and not inherits_brief and not str(group.get("brief", "") or "").strip():
             out.append(
                 Finding(
                     "brief_required",

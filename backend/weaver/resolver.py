@@ -36,6 +36,8 @@ class Attribute:
     brief: str = ""
     file: str = ""
     line: int | None = None
+    role: str | None = None
+    """An entity's attribute: `identifying` or `descriptive`."""
 
 
 @dataclass(slots=True)
@@ -291,6 +293,7 @@ def _refined(base: Attribute, item: dict[str, Any]) -> Attribute:
         brief=base.brief,
         file=base.file,
         line=base.line,
+        role=item.get("role", base.role),
     )
 
 
@@ -309,6 +312,7 @@ def _inherit(
         for item in group.raw.get("attributes", []) or []
         if isinstance(item, dict) and "ref_group" in item
     ]
+    sources: dict[str, str] = {}
     for parent_id in [group.raw.get("extends"), *included]:
         if not parent_id:
             continue
@@ -329,9 +333,64 @@ def _inherit(
             )
         else:
             _inherit(parent, groups, resolved, [*chain, group.id], findings)
+            if parent_id == group.raw.get("extends") and group.raw.get("refines"):
+                findings += _changed_identity(group, parent)
+            elif parent_id != group.raw.get("extends"):
+                findings += _collisions(group, parent, sources)
             for name, attribute in parent.attributes.items():
                 group.attributes.setdefault(name, attribute)
     resolved.add(group.id)
+
+
+def _collisions(group: Group, parent: Group, sources: dict[str, str]) -> list[Finding]:
+    """Two `ref_group`s of one group bringing the same attribute: Weaver's
+    `DuplicateAttributeId` (a direct `ref` beside one group is fine)."""
+    out = []
+    for name in parent.attributes:
+        first = sources.setdefault(name, parent.id)
+        if first != parent.id:
+            out.append(
+                Finding(
+                    "DuplicateAttributeId",
+                    "violation",
+                    f"attribute {name!r} comes into {group.id!r} from both {first!r} and"
+                    f" {parent.id!r}",
+                    group.file,
+                    group.line,
+                    group=group.id,
+                    attribute=name,
+                )
+            )
+    return out
+
+
+def _changed_identity(refinement: Group, base: Group) -> list[Finding]:
+    """An entity refinement may refine its base's identity attributes, never move an
+    attribute into or out of the identity (`EntityRefinementChangedIdentity`)."""
+    if refinement.type != "entity":
+        return []
+    out = []
+    for item in refinement.raw.get("attributes", []) or []:
+        if not isinstance(item, dict) or not item.get("ref"):
+            continue
+        name, role = str(item["ref"]), item.get("role")
+        base_role = base.attributes[name].role if name in base.attributes else None
+        if (role == "identifying") != (base_role == "identifying"):
+            out.append(
+                Finding(
+                    "EntityRefinementChangedIdentity",
+                    "violation",
+                    f"refinement {refinement.id!r} of {base.id!r} puts {name!r} in its"
+                    f" {'identity' if role == 'identifying' else 'description'}, but it is"
+                    f" {'not ' if base_role != 'identifying' else ''}an identity attribute of"
+                    " the entity it refines",
+                    refinement.file,
+                    item.get(LINE_KEY) or refinement.line,
+                    group=refinement.id,
+                    attribute=name,
+                )
+            )
+    return out
 
 
 def _error(kind: str, message: str, group: Group) -> Finding:

@@ -43,6 +43,7 @@ EXPECTED_KEYS = {
     "DuplicateGroupId": "group_id",
     "DuplicateAttributeId": "attribute_id",
     "DuplicateMetricName": "metric_name",
+    "EntityRefinementChangedIdentity": "attribute_id",
 }
 
 
@@ -60,16 +61,21 @@ def expected_errors(path: Path) -> set[tuple[str, str]]:
         "registry-test-10-duplicate-attr-name",
         "registry-test-12-duplicate-group-id",
         "registry-test-13-duplicate-metric-name",
+        "registry-test-16-attr-conflict",
+        "registry-test-v2-6-identity-demote",
+        "registry-test-v2-7-identity-promote",
+        "registry-test-v2-8-identity-add",
     ],
 )
 def test_resolution_errors_match_weaver(resolver_cases: Path, case: str) -> None:
     result = check_registry(resolver_cases / case / "registry", policies=False)
     ours = set()
-    for finding in result.findings:
+    for finding in [f for f in result.findings if f.level == "violation"]:
         subject = {
             "DuplicateGroupId": finding.group,
             "DuplicateAttributeId": finding.attribute,
             "DuplicateMetricName": finding.signal_name,
+            "EntityRefinementChangedIdentity": finding.attribute,
         }[finding.id]
         ours.add((finding.id, subject))
         assert finding.level == "violation" and finding.file and finding.line
