@@ -21,6 +21,18 @@ from backend.weaver.resolver import Registry
 SIGNALS = ("span", "metric", "event", "entity")
 
 
+def names_under(sorted_names: list[str], name: str) -> list[str]:
+    """The names that use `name` as their namespace (`name.` prefixed), found by
+    bisection in a sorted list."""
+    prefix = name + "."
+    found = []
+    for other in sorted_names[bisect.bisect_left(sorted_names, prefix) :]:
+        if not other.startswith(prefix):
+            break
+        found.append(other)
+    return found
+
+
 def before_resolution(raw: RawRegistry) -> list[Finding]:
     out = []
     for path, group in raw.groups:
@@ -83,13 +95,7 @@ def after_resolution(raw: RawRegistry, registry: Registry) -> list[Finding]:
         attribute = live[name]
         if not attribute.file.startswith(root):
             continue  # a dependency's attribute: that registry's own check covers it
-        prefix = name + "."
-        start = bisect.bisect_left(names, prefix)
-        collisions = []
-        for other in names[start:]:
-            if not other.startswith(prefix):
-                break
-            collisions.append(other)
+        collisions = names_under(names, name)
         if collisions:
             out.append(
                 Finding(

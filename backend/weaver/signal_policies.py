@@ -14,12 +14,12 @@ over the resolved registry, with the exceptions a signal declares for itself und
 
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Any
 
 from backend.weaver.findings import Finding
 from backend.weaver.loader import LINE_KEY, RawRegistry
+from backend.weaver.policies import names_under
 from backend.weaver.resolver import Group, Registry
 
 STABILITY_RANK = {
@@ -113,13 +113,7 @@ def _metric_collisions(groups: list[Group], registry: Registry) -> list[Finding]
             continue
         if "metric_namespace_collision" in exceptions(group.raw, "naming_conventions"):
             continue
-        prefix = f"{name}."
-        start = bisect.bisect_left(names, prefix)
-        collisions = []
-        for other in names[start:]:
-            if not other.startswith(prefix):
-                break
-            collisions.append(other)
+        collisions = names_under(names, str(name))
         if collisions:
             out.append(
                 Finding(
