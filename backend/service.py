@@ -51,7 +51,7 @@ from backend.watcher import watch_roots
 
 if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip them
     from backend.entropy import EntropyReport, SpanHealth
-    from backend.index.outdated import Lookup
+    from backend.index.outdated import Lookup, Outdated
     from backend.update.batch import Updater
     from backend.update.plan import Selection, Skipped, UnitPlan
     from backend.weaver.report import CheckReport
@@ -291,11 +291,24 @@ class Backend:
     ) -> tuple[int, Lookup]:
         """Flag the inventory's outdated usages, from the cache (offline) or the index;
         returns how many are outdated and what was looked up."""
-        from backend.index.outdated import Lookup, annotate, find_outdated
+        from backend.index.outdated import Lookup
 
-        inventory = self.inventory
-        if inventory is None:
+        if self.inventory is None:
             return 0, Lookup()
+        rows, lookup = await self._outdated(self.inventory, explicit_index, offline, progress)
+        return len(rows), lookup
+
+    async def _outdated(
+        self,
+        inventory: Inventory,
+        explicit_index: str | None,
+        offline: bool,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[list[Outdated], Lookup]:
+        """The outdated usages of `inventory` (marked on it), cached answers stored
+        when the store is open."""
+        from backend.index.outdated import annotate, find_outdated
+
         try:
             await self.ready()
             store: Store | None = self.store
@@ -305,7 +318,7 @@ class Backend:
             inventory, store, self.project_indexes(), explicit_index, offline, progress=progress
         )
         annotate(inventory, rows)
-        return len(rows), lookup
+        return rows, lookup
 
     def project_indexes(self) -> dict[str, str | None]:
         """Each project's default index from its `[tool.uv]` (None: not configured)."""
@@ -628,27 +641,15 @@ class Backend:
     ) -> tuple[list[UnitPlan], list[Skipped]]:
         """Which units change and how (nothing resolved or written yet). Targets come
         from the index (or its cache when offline) unless every request names one."""
-        from backend.index.outdated import annotate, find_outdated
         from backend.update.plan import plan_changes
 
         inventory = self.inventory
         if inventory is None:
             inventory = await self.scan(reason="scan")
-        rows = []
-        if (
-            selection.all_outdated
-            or selection.pairs
-            or any(r.version is None for r in selection.requests)
-        ):
-            try:
-                await self.ready()
-                store: Store | None = self.store
-            except StoreError:
-                store = None
-            rows, _ = await find_outdated(
-                inventory, store, self.project_indexes(), explicit_index, offline
-            )
-            annotate(inventory, rows)
+        rows: list[Outdated] = []
+        needs_index = selection.all_outdated or selection.pairs
+        if needs_index or any(r.version is None for r in selection.requests):
+            rows, _ = await self._outdated(inventory, explicit_index, offline)
         return plan_changes(inventory, self._scans, rows, selection)
 
     async def _audit_config(self) -> None:

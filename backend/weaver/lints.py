@@ -53,23 +53,15 @@ def _attribute(attribute: dict[str, Any], group_id: str, file: str) -> list[Find
             f"Invalid attribute definition (group_id='{group_id}', attribute_id='{name}')."
             " This attribute is not deprecated and does not contain a brief field.",
         )
+
+    def warn(error: str) -> None:
+        add("InvalidAttributeWarning", "improvement", _warning(group_id, name, error))
+
     stability = attribute.get("stability")
     if stability is None:
-        add(
-            "InvalidAttributeWarning",
-            "improvement",
-            _warning(group_id, name, "Missing stability field."),
-        )
+        warn("Missing stability field.")
     elif stability == "deprecated":
-        add(
-            "InvalidAttributeWarning",
-            "improvement",
-            _warning(
-                group_id,
-                name,
-                "Attribute stability is set to 'deprecated' which is no longer supported.",
-            ),
-        )
+        warn("Attribute stability is set to 'deprecated' which is no longer supported.")
     kind = attribute.get("type")
     if isinstance(kind, dict):
         for member in kind.get("members") or []:
@@ -77,23 +69,11 @@ def _attribute(attribute: dict[str, Any], group_id: str, file: str) -> list[Find
                 continue
             member_id = member.get("id")
             if member.get("stability") is None:
-                add(
-                    "InvalidAttributeWarning",
-                    "improvement",
-                    _warning(
-                        group_id, name, f"Missing stability field on enum member {member_id}."
-                    ),
-                )
+                warn(f"Missing stability field on enum member {member_id}.")
             elif member.get("stability") == "deprecated":
-                add(
-                    "InvalidAttributeWarning",
-                    "improvement",
-                    _warning(
-                        group_id,
-                        name,
-                        f"Member {member_id} stability is set to 'deprecated' which is no"
-                        " longer supported.",
-                    ),
+                warn(
+                    f"Member {member_id} stability is set to 'deprecated' which is no longer"
+                    " supported."
                 )
             if isinstance(member.get("deprecated"), str):
                 found.append(
