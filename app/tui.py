@@ -30,7 +30,6 @@ from screens.confirm import ConfirmScreen
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
 from screens.trace_view import TraceScreen
-from screens.update_plan import UpdatePlanScreen
 from screens.weaver_detail import WeaverDetailScreen
 from widgets.audit_log import MAX_KEPT
 from widgets.charts_pane import ChartsPane
@@ -416,6 +415,7 @@ class DevkitApp(App[None]):
         self, message: DashboardScreen.UpdateRequested
     ) -> None:
         """`u`: the plan for the marked rows, then a rescan of what it changed."""
+        from screens.update_plan import UpdatePlanScreen  # update code loads on first use
 
         def finished(units: list | None) -> None:  # type: ignore[type-arg]
             if units and any(u.result == "success" for u in units):
