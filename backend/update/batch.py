@@ -127,6 +127,7 @@ class Updater:
             commands = list(unit.commands)
             if unit.result == "planned":
                 await self._write_and_verify(batch_id, unit, cancel, progress, commands)
+            unit.commands = commands  # the plan's, then every step the apply ran
             span.set_attribute(names.UPDATE_RESULT, unit.result)
             if unit.result not in ("success", "skipped"):
                 span.set_status(StatusCode.ERROR, unit.error or unit.result)

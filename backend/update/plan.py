@@ -59,6 +59,8 @@ class Change:
     specifier: str = ""
     latest: str | None = None
     latest_allowed: str | None = None
+    direct: bool = True
+    """The project declares the package (False: only its lock or environment holds it)."""
     extras: tuple[str, ...] = ()
     markers: str | None = None
     """Kept when `uv add` rewrites the requirement."""
@@ -203,17 +205,25 @@ def plan_changes(
 
 
 def _add_change(unit: UnitPlan, change: Change) -> None:
-    """One lock holds one version of a name: a workspace's root and its members asking
-    for the same package make one change, kept as the member's `uv add` if any."""
+    """One lock holds one version of a name. When a workspace's root and its members
+    ask for the same package, a member's `uv add` wins, then a declared use over a
+    transitive one, then the lower target (it satisfies every specifier involved)."""
     for index, existing in enumerate(unit.changes):
         if existing.name != change.name:
             continue
         if existing.method == "add" and change.method == "add":
             break  # two members' requirements: both are bumped
-        if change.method == "add" or Version(change.target) > Version(existing.target):
+        if _wins(change, existing):
             unit.changes[index] = change
         return
     unit.changes.append(change)
+
+
+def _wins(new: Change, old: Change) -> bool:
+    rank_new, rank_old = (new.method == "add", new.direct), (old.method == "add", old.direct)
+    if rank_new != rank_old:
+        return rank_new > rank_old
+    return Version(new.target) < Version(old.target)
 
 
 def _change(
@@ -260,6 +270,7 @@ def _change(
         specifier=",".join(s for s in usage.declared if s),
         latest=outdated.latest if outdated else None,
         latest_allowed=outdated.latest_allowed if outdated else None,
+        direct=usage.direct,
     )
     if uses_uv_lock:
         declared = [d for d in usage.declarations if not d.group.startswith("requirements:")]

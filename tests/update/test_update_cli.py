@@ -252,3 +252,47 @@ def test_all_outdated_of_one_project(tmp_path: Path, local_index: LocalIndex) ->
     targets = {c["name"]: c["to"] for c in unit["changes"]}
     assert unit["project"] == "app"
     assert targets == {"alpha": "1.1.0", "gamma": "1.0.5", "beta": "2.0.0"}  # not 2.1.0rc1
+
+
+def test_a_requirements_environment_is_synced_and_undo_resyncs_it(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    project = requirements_project(tmp_path / "ws" / "reqs", local_index, {"gamma": "1.0.0"})
+    uv("venv", "--quiet", ".venv", cwd=project)
+    uv("pip", "install", "--python", ".venv", "-r", "requirements.txt", cwd=project)
+    assert installed(project, "gamma") == "1.0.0"
+    db = tmp_path / "db.sqlite3"
+    code, document = update_json(tmp_path / "ws", db, "gamma", "--latest")
+    assert code == 0, document
+    assert installed(project, "gamma") == "1.0.5"  # verified by installing the new pins
+    assert any(c.startswith("uv pip install") for c in by_project(document)["reqs"]["commands"])
+    assert cli("undo", db=db).returncode == 0
+    assert "gamma==1.0.0" in (project / "requirements.txt").read_text()
+    assert installed(project, "gamma") == "1.0.0"  # re-synced to the old pins
+
+
+def test_a_workspace_environment_keeps_every_member(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    root = tmp_path / "ws" / "mono"
+    (root / "packages").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n'
+        f'[[tool.uv.index]]\nname = "local"\nurl = "{local_index.simple}"\ndefault = true\n'
+    )
+    for member, requirement in (("core", "alpha==1.0.0"), ("cli", "gamma==1.0.0")):
+        folder = root / "packages" / member
+        folder.mkdir()
+        (folder / "pyproject.toml").write_text(
+            f'[project]\nname = "{member}"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+            f'dependencies = ["{requirement}", "beta==1.0.0"]\n'
+        )
+    uv("lock", cwd=root)
+    core = root / "packages" / "core" / "pyproject.toml"
+    core.write_text(core.read_text().replace('"alpha==1.0.0"', '"alpha>=1,<2"'))
+    uv("sync", "--all-packages", cwd=root)
+    assert installed(root, "alpha") == "1.0.0" and installed(root, "gamma") == "1.0.0"
+    code, document = update_json(tmp_path / "ws", tmp_path / "db.sqlite3", "alpha")
+    assert code == 0, document
+    assert installed(root, "alpha") == "1.1.0"
+    assert installed(root, "gamma") == "1.0.0"  # the other member's packages stay
