@@ -46,6 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SCHEMA_URL=PATH",
         help="a local copy of a registry the manifest depends on (repeatable)",
     )
+    parser.add_argument(
+        "--baseline-registry",
+        type=Path,
+        metavar="PATH",
+        help="the previous release of the registry: report backward-incompatible changes",
+    )
     parser.add_argument("--live", action="store_true", help="also check the stored spans")
     parser.add_argument("--since", metavar="DATE", help="with --live: spans since DATE")
     output = parser.add_mutually_exclusive_group()
@@ -80,7 +86,11 @@ def run(options: argparse.Namespace) -> int:
     if not registry_path.exists():
         print(f"devkit-tui check: {registry_path}: no such registry", file=sys.stderr)
         return EXIT_USAGE
-    result = check_registry(registry_path, dependencies)
+    baseline = options.baseline_registry
+    if baseline is not None and not baseline.exists():
+        print(f"devkit-tui check: {baseline}: no such baseline registry", file=sys.stderr)
+        return EXIT_USAGE
+    result = check_registry(registry_path, dependencies, baseline=baseline)
     try:
         engine = _engine(options.engine, registry_path, result)
     except UsageProblem as exc:

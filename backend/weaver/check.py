@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from backend.weaver.compatibility import compare
 from backend.weaver.findings import Finding, statistics
 from backend.weaver.lints import spec_lints
 from backend.weaver.loader import load_registry
@@ -33,7 +34,10 @@ class CheckResult:
 
 
 def check_registry(
-    path: Path, dependency_paths: dict[str, Path] | None = None, policies: bool = True
+    path: Path,
+    dependency_paths: dict[str, Path] | None = None,
+    policies: bool = True,
+    baseline: Path | None = None,
 ) -> CheckResult:
     """Resolve the registry at `path`. Dependencies are read from a local
     `registry_path` or from `dependency_paths` (schema_url -> folder); a remote one
@@ -65,4 +69,6 @@ def check_registry(
     if policies:
         findings += before_resolution(raw) + after_resolution(raw, registry)
         findings += signal_policies(raw, registry) + run_policies(raw, registry)
+    if baseline is not None:
+        findings += compare(resolve(load_registry(baseline), external), registry)
     return CheckResult(registry, findings, sources)

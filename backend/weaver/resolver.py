@@ -38,6 +38,8 @@ class Attribute:
     line: int | None = None
     role: str | None = None
     """An entity's attribute: `identifying` or `descriptive`."""
+    member_specs: tuple[Any, ...] = ()
+    """Enum members as written (id, value, stability), for compatibility checks."""
 
 
 @dataclass(slots=True)
@@ -191,7 +193,7 @@ def _embedded_prefix_refs(
                     definitions[name] = Attribute(
                         name, base.type, base.members, base.stability, base.deprecated,
                         base.requirement_level, str(item.get("brief", base.brief)),
-                        group.file, item.get(LINE_KEY),
+                        group.file, item.get(LINE_KEY), member_specs=base.member_specs,
                     )  # fmt: skip
                     defined_in.setdefault(name, []).append(group.id)
 
@@ -201,9 +203,11 @@ def _definition(
 ) -> Attribute | None:
     raw_type = item.get("type")
     members: tuple[Any, ...] = ()
+    specs: tuple[Any, ...] = ()
     if isinstance(raw_type, dict) and isinstance(raw_type.get("members"), list):
         type_name = "enum"
-        members = tuple(m.get("value") for m in raw_type["members"] if isinstance(m, dict))
+        specs = tuple(m for m in raw_type["members"] if isinstance(m, dict))
+        members = tuple(m.get("value") for m in specs)
     elif isinstance(raw_type, str) and (
         raw_type in PRIMITIVES or raw_type in ARRAYS or _TEMPLATE.match(raw_type)
     ):
@@ -225,6 +229,7 @@ def _definition(
         name=name,
         type=type_name,
         members=members,
+        member_specs=specs,
         stability=item.get("stability"),
         deprecated=item.get("deprecated"),
         requirement_level=item.get("requirement_level", "recommended"),
@@ -294,6 +299,7 @@ def _refined(base: Attribute, item: dict[str, Any]) -> Attribute:
         file=base.file,
         line=base.line,
         role=item.get("role", base.role),
+        member_specs=base.member_specs,
     )
 
 
