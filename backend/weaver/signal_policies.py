@@ -7,6 +7,8 @@ over the resolved registry, with the exceptions a signal declares for itself und
   (`stability_<signal>_lower_stability_attribute`).
 - `naming_conventions`: a metric name must not be the namespace of another metric
   (`naming_conventions_metric_namespace_collision`).
+- `entity_associations`: a signal's associated entities must exist
+  (`entity_association_violation`).
 - Names (the older `yaml_schema` policy): attribute names and enum member ids are
   lowercase words joined by `.` or `_`, attribute names have a namespace, metric names
   follow the same format (`yaml_schema_violation`).
@@ -50,7 +52,41 @@ def exceptions(group: dict[str, Any], package: str) -> set[str]:
 def signal_policies(raw: RawRegistry, registry: Registry) -> list[Finding]:
     root = str(raw.root)
     own = [g for g in registry.groups.values() if g.file.startswith(root)]
-    return _stability(own) + _metric_collisions(own, registry) + _names(raw)
+    return (
+        _stability(own)
+        + _metric_collisions(own, registry)
+        + _names(raw)
+        + _entity_associations(own, registry)
+    )
+
+
+def _entity_associations(groups: list[Group], registry: Registry) -> list[Finding]:
+    """A signal's `entity_associations` must name entities the registry (or a
+    dependency) defines: resources and entities, by name."""
+    known = {
+        str(g.raw.get("name"))
+        for g in registry.groups.values()
+        if g.type in ("resource", "entity") and g.raw.get("name")
+    }
+    known |= {g.id.removeprefix("entity.") for g in registry.groups.values() if g.type == "entity"}
+    out = []
+    for group in groups:
+        associations = group.raw.get("entity_associations") or []
+        for entity in associations if isinstance(associations, list) else []:
+            if isinstance(entity, str) and entity not in known:
+                out.append(
+                    Finding(
+                        "entity_association_violation",
+                        "violation",
+                        f"Unknown entity '{entity}' associated in group '{group.id}'",
+                        group.file,
+                        group.line,
+                        group.id,
+                        signal_type=group.type,
+                        signal_name=_signal_name(group),
+                    )
+                )
+    return out
 
 
 def _stability(groups: list[Group]) -> list[Finding]:

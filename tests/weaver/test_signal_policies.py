@@ -9,6 +9,13 @@ from pathlib import Path
 from backend.weaver.check import check_registry
 
 MODEL = """groups:
+  - id: entity.shop.store
+    type: entity
+    name: shop.store
+    stability: development
+    brief: A store.
+    attributes:
+      - ref: shop.cart
   - id: registry.shop
     type: attribute_group
     brief: Shop attributes.
@@ -49,6 +56,7 @@ MODEL = """groups:
       - ref: shop.total
   - id: metric.shop.orders.failed
     type: metric
+    entity_associations: [shop.store, no.such.entity]
     metric_name: shop.orders.failed
     instrument: counter
     unit: "1"
@@ -82,6 +90,8 @@ def test_each_signal_policy_broken_once(tmp_path: Path) -> None:
         f[0].startswith("stability_") and f[1] == "metric.shop.orders.failed" for f in found
     )
     assert ("naming_conventions_metric_namespace_collision", "metric.shop.orders", None) in found
+    unknown = {f[1] for f in found if f[0] == "entity_association_violation"}
+    assert unknown == {"metric.shop.orders.failed"}
     names = {f[2] for f in found if f[0] == "yaml_schema_violation"}
     assert names == {"Shop.Bad", "nonamespace", "shop.state"}
 
