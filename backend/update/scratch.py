@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from backend.models import ParseFailure
+from backend.parsers.toml_file import load_toml
 from backend.update.journal import read_bytes
 from backend.update.lock_diff import diff_versions, pinned_versions, uv_lock_versions
 from backend.update.plan import Change, UnitPlan
@@ -30,10 +31,56 @@ class ResolutionFailed(Exception):
 
 
 def copy_unit(folder: Path, into: Path) -> Path:
-    """The project (without environments, caches and VCS data) under `into`."""
-    target = into / (folder.name or "project")
+    """The project (without environments, caches and VCS data) under `into`, placed so
+    that its path sources outside it (`path = "../lib"`) still resolve: each one is
+    a symbolic link, at the same relative place, to the real folder."""
+    outside = outside_sources(folder)
+    depth = max((_ups(rel) for rel, _ in outside), default=0)
+    ancestors = [p.name or "root" for p in folder.parents][: max(depth - 1, 0)]
+    target = into.joinpath(*reversed(ancestors), folder.name or "project")
+    target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(folder, target, ignore=IGNORED, symlinks=True)
+    for rel, real in outside:
+        link = Path(os.path.normpath(target / rel))
+        if not link.exists() and not link.is_symlink():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(real, target_is_directory=real.is_dir())
     return target
+
+
+def outside_sources(folder: Path) -> list[tuple[str, Path]]:
+    """`[tool.uv.sources]` paths of the project's pyproject files that lead out of
+    it, as (path relative to the folder, real path)."""
+    found: dict[str, Path] = {}
+    for pyproject in _pyprojects(folder):
+        try:
+            data, _ = load_toml(pyproject)
+        except ParseFailure:
+            continue
+        sources = data.get("tool", {}).get("uv", {}).get("sources", {})
+        for entry in sources.values() if isinstance(sources, dict) else []:
+            for source in entry if isinstance(entry, list) else [entry]:
+                path = source.get("path") if isinstance(source, dict) else None
+                if not isinstance(path, str) or Path(path).is_absolute():
+                    continue
+                real = (pyproject.parent / path).resolve()
+                if not real.is_relative_to(folder.resolve()) and real.exists():
+                    found[os.path.relpath(real, folder.resolve())] = real
+    return sorted(found.items())
+
+
+def _pyprojects(folder: Path) -> list[Path]:
+    out = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not IGNORED(root, [d])]
+        if "pyproject.toml" in files:
+            out.append(Path(root) / "pyproject.toml")
+    return out
+
+
+def _ups(relative: str) -> int:
+    parts = Path(relative).parts
+    return next((i for i, part in enumerate(parts) if part != ".."), len(parts))
 
 
 def watched_files(unit: UnitPlan, copy: Path) -> list[str]:

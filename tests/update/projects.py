@@ -43,6 +43,7 @@ def uv_project(
     dev: tuple[list[str], list[str]] | None = None,
     check: str | None = None,
     venv: bool = False,
+    extra: str = "",
 ) -> Path:
     """`start` pins what gets locked; `declared` is what pyproject.toml says after."""
     folder.mkdir(parents=True)
@@ -55,7 +56,7 @@ def uv_project(
             name=folder.name, dependencies=_quoted(main), groups=groups, index=index.simple,
             tool=tool,
         )  # fmt: skip
-        (folder / "pyproject.toml").write_text(text)
+        (folder / "pyproject.toml").write_text(text + extra)
 
     write(start, dev[0] if dev else None)
     uv("lock", cwd=folder)

@@ -296,3 +296,25 @@ def test_a_workspace_environment_keeps_every_member(
     assert code == 0, document
     assert installed(root, "alpha") == "1.1.0"
     assert installed(root, "gamma") == "1.0.0"  # the other member's packages stay
+
+
+def test_a_path_source_outside_the_project_resolves_in_the_scratch_copy(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    """`lib = { path = "../lib" }`: the scratch copy links the sibling at the same place."""
+    lib = tmp_path / "ws" / "lib"
+    lib.mkdir(parents=True)
+    (lib / "pyproject.toml").write_text(
+        '[project]\nname = "lib"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["beta>=1"]\n\n[build-system]\nrequires = ["hatchling"]\n'
+        'build-backend = "hatchling.build"\n'
+    )
+    sources = '\n[tool.uv.sources]\nlib = { path = "../lib" }\n'
+    app = uv_project(tmp_path / "ws" / "app", local_index, ["alpha==1.0.0", "beta==1.0.0", "lib"],
+                     ["alpha>=1,<2", "lib"], extra=sources)  # fmt: skip
+    code, document = update_json(
+        tmp_path / "ws", tmp_path / "db.sqlite3", "alpha", "--project", "app"
+    )
+    assert code == 0, document
+    assert by_project(document)["app"]["result"] == "success"
+    assert locked(app, "alpha") == "1.1.0"
