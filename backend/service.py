@@ -304,6 +304,7 @@ class Backend:
         explicit_index: str | None,
         offline: bool,
         progress: Callable[[int, int], None] | None = None,
+        max_age_s: float | None = None,
     ) -> tuple[list[Outdated], Lookup]:
         """The outdated usages of `inventory` (marked on it), cached answers stored
         when the store is open."""
@@ -315,7 +316,13 @@ class Backend:
         except StoreError:
             store = None
         rows, lookup = await find_outdated(
-            inventory, store, self.project_indexes(), explicit_index, offline, progress=progress
+            inventory,
+            store,
+            self.project_indexes(),
+            explicit_index,
+            offline,
+            progress=progress,
+            max_age_s=max_age_s,
         )
         annotate(inventory, rows)
         return rows, lookup
@@ -638,6 +645,7 @@ class Backend:
         selection: Selection,
         explicit_index: str | None = None,
         offline: bool = False,
+        max_age_s: float | None = None,
     ) -> tuple[list[UnitPlan], list[Skipped]]:
         """Which units change and how (nothing resolved or written yet). Targets come
         from the index (or its cache when offline) unless every request names one."""
@@ -649,7 +657,7 @@ class Backend:
         rows: list[Outdated] = []
         needs_index = selection.all_outdated or selection.pairs
         if needs_index or any(r.version is None for r in selection.requests):
-            rows, _ = await self._outdated(inventory, explicit_index, offline)
+            rows, _ = await self._outdated(inventory, explicit_index, offline, max_age_s=max_age_s)
         return plan_changes(inventory, self._scans, rows, selection)
 
     async def _audit_config(self) -> None:

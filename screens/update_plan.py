@@ -10,6 +10,7 @@ or closes.
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -26,6 +27,9 @@ from widgets.safe_text import plain
 if TYPE_CHECKING:
     from backend.service import Backend
 
+INDEX_MAX_AGE_S = 3600.0
+"""Index answers younger than this are used as cached; older ones are asked again
+(and still used when the index cannot be reached)."""
 STATUS_STYLE = {
     "success": "green",
     "failed": "red",
@@ -102,7 +106,9 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         wanted = [p for p in self.pairs if p not in self.dropped]
         selection = Selection(pairs=wanted, latest=self.latest)
         try:
-            units, skipped = await self.backend.plan_update(selection, offline=True)
+            units, skipped = await self.backend.plan_update(
+                selection, explicit_index=os.environ.get("UV_INDEX_URL"), max_age_s=INDEX_MAX_AGE_S
+            )
             self.units, self.skipped = units, skipped
             self._fill()
             updater = self.backend.updater()

@@ -64,9 +64,11 @@ async def look_up(
     names: list[str],
     offline: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    max_age_s: float | None = None,
 ) -> Lookup:
-    """Releases of each name: from the cache when offline, else from the index
-    (what it answers is cached)."""
+    """Releases of each name: from the cache when offline, else from the index (what
+    it answers is cached). With `max_age_s`, cached answers that young are used as
+    they are, and an older one stands in when the index cannot be reached."""
     lookup = Lookup()
     cached = await _cached(store, index_url) if store is not None else {}
     if offline:
@@ -76,6 +78,12 @@ async def look_up(
             else:
                 lookup.unknown.append(name)
         return lookup
+    if max_age_s is not None:
+        oldest = time.time_ns() - int(max_age_s * 1e9)
+        fresh = [n for n in names if n in cached and cached[n][1] >= oldest]
+        for name in fresh:
+            lookup.releases[name], lookup.fetched_ns[name] = cached[name]
+        names = [n for n in names if n not in lookup.releases]
     import aiohttp  # the index client is only imported when it is used
 
     limit = asyncio.Semaphore(CONCURRENCY)
@@ -96,7 +104,11 @@ async def look_up(
                 progress(done, len(names))
 
         await asyncio.gather(*(one(name) for name in names))
-    if store is not None and lookup.releases:
+    fetched = [n for n in names if n in lookup.releases]
+    if max_age_s is not None:
+        for name in [n for n in lookup.errors if n in cached]:
+            lookup.releases[name], lookup.fetched_ns[name] = cached[name]  # stale beats none
+    if store is not None and fetched:
         await store.write(
             [
                 (
@@ -110,6 +122,7 @@ async def look_up(
                             lookup.fetched_ns[name],
                         )
                         for name, releases in lookup.releases.items()
+                        if name in fetched
                     ],
                 )
             ]
@@ -194,6 +207,7 @@ async def find_outdated(
     offline: bool = False,
     pre: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    max_age_s: float | None = None,
 ) -> tuple[list[Outdated], Lookup]:
     """Each project's packages checked against the index uv would use for it: the
     explicit one (a flag or UV_INDEX_URL), else its `[tool.uv]` default, else PyPI."""
@@ -207,7 +221,7 @@ async def find_outdated(
             index = indexes.get(usage.project, explicit or DEFAULT_INDEX)
             names_by_index.setdefault(index, set()).add(name)
     lookups = {
-        index: await look_up(store, index, sorted(names), offline, progress)
+        index: await look_up(store, index, sorted(names), offline, progress, max_age_s)
         for index, names in sorted(names_by_index.items())
     }
     merged = Lookup()

@@ -142,3 +142,30 @@ async def test_the_project_index_from_tool_uv(tmp_path: Path, index: str) -> Non
     make_venv(project / ".venv", {"httpx": "0.28.1"})
     document = await outdated_json(tmp_path / "work", tmp_path / "db.sqlite3")
     assert [(p["name"], p["latest"]) for p in document["packages"]] == [("httpx", "0.28.2")]
+
+
+async def test_a_cache_age_limit(index: str, tmp_path: Path) -> None:
+    """Young answers are used as cached; old ones are asked again; an old one stands in
+    when the index cannot be reached."""
+    from backend.index.outdated import look_up
+    from backend.store import Store
+
+    store = Store(tmp_path / "db.sqlite3")
+    await store.open()
+    try:
+        first = await look_up(store, index, ["httpx"])
+        assert [r.version for r in first.releases["httpx"]][-1] == "0.29.0"
+        unreachable = "http://127.0.0.1:9/simple"
+        await store.write(
+            [("UPDATE index_cache SET index_url = ?", [(unreachable,)])]
+        )  # the same answer, now cached for an index that is down
+        young = await look_up(store, unreachable, ["httpx"], max_age_s=3600)
+        assert "httpx" in young.releases and not young.errors  # not asked at all
+        stale = await look_up(store, unreachable, ["httpx"], max_age_s=0)
+        assert "httpx" in stale.errors and "httpx" in stale.releases  # asked, failed, stale used
+        none = await look_up(store, unreachable, ["fastapi"], max_age_s=0)
+        assert "fastapi" in none.errors and "fastapi" not in none.releases
+        refreshed = await look_up(store, index, ["httpx"], max_age_s=0)
+        assert not refreshed.errors and refreshed.fetched_ns["httpx"] > first.fetched_ns["httpx"]
+    finally:
+        await store.close()

@@ -142,3 +142,17 @@ async def _notice(events: asyncio.Queue) -> BackendNotice:  # type: ignore[type-
         event = await events.get()
         if isinstance(event, BackendNotice):
             return event
+
+
+async def test_the_plan_asks_the_index_when_the_cache_is_cold(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    uv_project(tmp_path / "ws" / "app", local_index, ["gamma==1.0.0"], ["gamma>=1"])
+    backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3")
+    try:
+        cold, skipped = await backend.plan_update(Selection(pairs=[("gamma", "app")]), offline=True)
+        assert cold == [] and "newest release known" in skipped[0].reason
+        units, _ = await backend.plan_update(Selection(pairs=[("gamma", "app")]), max_age_s=3600)
+    finally:
+        await backend.stop()
+    assert [(c.name, c.target) for c in units[0].changes] == [("gamma", "1.0.5")]
