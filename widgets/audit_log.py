@@ -108,7 +108,7 @@ class AuditLogPane(FilterablePane, Vertical):
             return
         table = self.query_one(AuditTable)
         selected = None
-        if table.row_count:
+        if table.row_count and table.cursor_row > 0:  # on the top row it follows the newest
             selected = int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
         with self.app.batch_update():
             table.clear()

@@ -17,9 +17,10 @@ def make_app(root: Path, db: Path, watch: bool = False) -> DevkitApp:
 
 
 async def wait_until(
-    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 60
 ) -> None:
-    """Let the app run until `condition()` holds; fail if it never does."""
+    """Let the app run until `condition()` holds; fail if it never does (the limit is
+    generous: a loaded CI machine is slow, and a condition met early costs nothing)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():

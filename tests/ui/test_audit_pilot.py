@@ -40,6 +40,7 @@ async def test_audit_pane_live_filter_detail_and_trace(
         )
         await wait_until(pilot, lambda: table.row_count == 3)
         assert column(table, "action")[0] == "update"
+        assert table.cursor_row == 0  # on the top row, the cursor follows the newest entry
         assert column(table, "what")[0] == "httpx 0.27.2→0.28.1"
         assert "1 failed" in str(app.screen.query_one("#audit-header").render())
 
@@ -80,3 +81,17 @@ async def test_audit_pane_live_filter_detail_and_trace(
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen))
         assert app.screen.rows[0].span["name"] == "devkit.scan"
+
+
+async def test_a_moved_cursor_stays_on_its_entry(demo_workspace: Path, tmp_path: Path) -> None:
+    app = make_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(110, 30)) as pilot:
+        await wait_for_inventory(pilot)
+        await pilot.press("5")
+        table = app.screen.query_one(AuditTable)
+        await wait_until(pilot, lambda: table.row_count == 2)
+        await pilot.press("j")  # onto the older entry
+        chosen = column(table, "seq")[table.cursor_row]
+        await app.backend.audit.record("verify")
+        await wait_until(pilot, lambda: table.row_count == 3)
+        assert column(table, "seq")[table.cursor_row] == chosen and table.cursor_row == 2
