@@ -120,7 +120,12 @@ async def run_command(
     if cancelled is not None:
         waiters.add(cancelled)  # type: ignore[arg-type]
     try:
-        done, _ = await asyncio.wait(waiters, timeout=timeout_s, return_when="FIRST_COMPLETED")
+        try:
+            done, _ = await asyncio.wait(waiters, timeout=timeout_s, return_when="FIRST_COMPLETED")
+        except asyncio.CancelledError:  # the caller went away: so does the command
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            raise
         if communicate not in done:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
