@@ -165,6 +165,7 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         if not any(u.result == "planned" for u in self.units):
             self.notify("Nothing to apply.", severity="warning")
             return
+        self.state = "applying"  # at once: a second `a` must not start (and cancel) another
         self.run_apply()
 
     def action_drop(self) -> None:
@@ -179,12 +180,14 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
             self.dropped.discard(pair)
         else:
             self.dropped.add(pair)
+        self.state = "resolving"
         self.resolve()
 
     def action_switch_target(self) -> None:
         if self.state != "ready":
             return
         self.latest = not self.latest
+        self.state = "resolving"
         self.resolve()
 
     def on_data_table_row_highlighted(self) -> None:

@@ -178,6 +178,11 @@ class Updater:
             for rel, data in unit.new.items():
                 journal.write_atomically(unit.folder / rel, data)
             await self._verify(unit, cancel, progress, commands)
+        except asyncio.CancelledError:  # the program is closing mid-update: undo, then go
+            await self._roll_back(unit, before, commands)
+            await journal.set_state(self.store, entry_id, "rolled-back")
+            unit.result, unit.error = "rolled-back", "interrupted; rolled back"
+            raise
         except (VerifyFailed, Cancelled, OSError, ParseFailure) as exc:
             unit.error = "cancelled; rolled back" if isinstance(exc, Cancelled) else str(exc)
             _tell(progress, unit, "rolling back")

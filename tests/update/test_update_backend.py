@@ -4,6 +4,7 @@ plan and apply, and a SIGKILL mid-update restored on the next start."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -156,3 +157,31 @@ async def test_the_plan_asks_the_index_when_the_cache_is_cold(
     finally:
         await backend.stop()
     assert [(c.name, c.target) for c in units[0].changes] == [("gamma", "1.0.5")]
+
+
+async def test_closing_mid_update_rolls_back_before_it_goes(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    """The dashboard quitting (its worker cancelled) while a check command runs."""
+    marker = tmp_path / "check-started"
+    check = f'{sys.executable} -c \'open("{marker}", "w").close(); import time; time.sleep(60)\''
+    app = uv_project(tmp_path / "ws" / "app", local_index, ["alpha==1.0.0", "beta==1.0.0"],
+                     ["alpha>=1,<2"], check=check)  # fmt: skip
+    files = snapshot(app)
+    backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3")
+    try:
+        units, _ = await backend.plan_update(Selection(requests=[UpdateRequest("alpha")]))
+        updater = backend.updater()
+        await updater.resolve(units)
+        task = asyncio.create_task(updater.apply(units))
+        while not marker.exists():
+            await asyncio.sleep(0.05)
+        assert locked(app, "alpha") == "1.1.0"  # written, the check is running
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        states = await backend.store.query("SELECT state FROM update_journal")
+    finally:
+        await backend.stop()
+    assert snapshot(app) == files
+    assert [tuple(r) for r in states] == [("rolled-back",)]
