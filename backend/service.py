@@ -655,10 +655,14 @@ class Backend:
         if inventory is None:
             inventory = await self.scan(reason="scan")
         rows: list[Outdated] = []
+        unchecked: dict[str, str] = {}
         needs_index = selection.all_outdated or selection.pairs
         if needs_index or any(r.version is None for r in selection.requests):
-            rows, _ = await self._outdated(inventory, explicit_index, offline, max_age_s=max_age_s)
-        return plan_changes(inventory, self._scans, rows, selection)
+            rows, lookup = await self._outdated(
+                inventory, explicit_index, offline, max_age_s=max_age_s
+            )
+            unchecked = {n: e for n, e in lookup.errors.items() if n not in lookup.releases}
+        return plan_changes(inventory, self._scans, rows, selection, unchecked)
 
     async def _audit_config(self) -> None:
         """`config-change` when the lasting settings differ from the last ones audited."""

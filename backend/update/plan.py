@@ -152,9 +152,12 @@ def plan_changes(
     scans: dict[Path, ProjectScan],
     outdated: list[Outdated],
     selection: Selection,
+    unchecked: dict[str, str] | None = None,
 ) -> tuple[list[UnitPlan], list[Skipped]]:
     """Group the selected changes into units; anything that cannot be done is skipped
-    with a reason (nothing here touches a file)."""
+    with a reason (nothing here touches a file). `unchecked` names the packages the
+    index could not be asked about, with why."""
+    unchecked = unchecked or {}
     by_pair = {(r.name, r.project): r for r in outdated}
     wanted_projects = {canonicalize_name(p) for p in selection.projects}
     versions = {r.name: r.version for r in selection.requests}
@@ -179,9 +182,13 @@ def plan_changes(
         if usage is None or scan is None:
             skipped.append(Skipped(name, project, "not used by this project"))
             continue
-        change, reason = _change(
-            name, usage, scan, by_pair.get((name, project)), versions.get(name), selection.latest
-        )
+        found = by_pair.get((name, project))
+        if found is None and versions.get(name) is None and name in unchecked:
+            skipped.append(
+                Skipped(name, project, f"the index was not reachable: {unchecked[name]}")
+            )
+            continue
+        change, reason = _change(name, usage, scan, found, versions.get(name), selection.latest)
         if change is None:
             skipped.append(Skipped(name, project, reason))
             continue

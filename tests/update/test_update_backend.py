@@ -185,3 +185,17 @@ async def test_closing_mid_update_rolls_back_before_it_goes(
         await backend.stop()
     assert snapshot(app) == files
     assert [tuple(r) for r in states] == [("rolled-back",)]
+
+
+async def test_an_unreachable_index_is_named_as_the_reason(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    uv_project(tmp_path / "ws" / "app", local_index, ["gamma==1.0.0"], ["gamma>=1"])
+    backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3")
+    try:
+        units, skipped = await backend.plan_update(
+            Selection(pairs=[("gamma", "app")]), explicit_index="http://127.0.0.1:9/simple"
+        )
+    finally:
+        await backend.stop()
+    assert units == [] and "the index was not reachable" in skipped[0].reason
