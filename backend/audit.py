@@ -149,6 +149,14 @@ class AuditEntry:
             )
         if self.action == "config-change":
             return ", ".join(sorted(details.get("changed", {})))
+        if self.action in ("update", "rollback"):
+            error = str(details.get("error") or "").strip().splitlines()
+            return str(details.get("outcome", "")) + (f": {error[0]}" if error else "")
+        if self.action == "undo":
+            return (
+                f"batch {details.get('batch')}: {len(details.get('restored', []))} restored,"
+                f" {len(details.get('refused', {}))} refused"
+            )
         return ""
 
     def as_json(self) -> dict[str, Any]:

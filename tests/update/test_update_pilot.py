@@ -19,6 +19,7 @@ from tests.ui.test_snapshots import make_app, wait_for_audit, wait_for_weaver
 from tests.update.local_index import LocalIndex
 from tests.update.projects import uv_project
 from tests.update.test_update_cli import snapshot
+from widgets.audit_log import AuditTable
 from widgets.inventory_table import InventoryTable
 
 FAILING_CHECK = f"{sys.executable} -c 'raise SystemExit(4)'"
@@ -102,6 +103,22 @@ async def test_mark_plan_apply_and_audit(tmp_path: Path, local_index: LocalIndex
         assert ("update", "app-one", "success") in actions
         assert ("rollback", "app-two", "success") in actions
         assert not app.screen.query_one(InventoryTable).marked  # marks cleared
+        await pilot.press("5")  # the audit pane shows both, as a person would read them
+        audit = app.screen.query_one(AuditTable)
+
+        def shown() -> set[tuple[str, str, str]]:
+            return {
+                tuple(audit.get_cell(row, key).plain for key in ("action", "project", "what"))
+                for row in audit.rows
+            }  # type: ignore[misc]
+
+        def has(action: str, project: str, what: str) -> bool:
+            return any(a == action and p == project and w.startswith(what) for a, p, w in shown())
+
+        await wait_until(
+            pilot, lambda: has("rollback", "app-two", "alpha 1.0.0→1.1.0 · rolled-back: `")
+        )
+        assert has("update", "app-one", "alpha 1.0.0→1.1.0, gamma 1.0.0→1.0.5")
     assert snapshot(root / "app-two") == app_two_files
 
 
