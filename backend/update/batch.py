@@ -171,8 +171,9 @@ class Updater:
             return
         before = {rel: unit.base[rel] for rel in unit.new}
         entry_id = await journal.open_entry(
-            self.store, batch_id, unit.project, unit.folder, unit.kind, before, unit.environment
-        )
+            self.store, batch_id, unit.project, unit.folder, _journal_kind(unit), before,
+            unit.environment,
+        )  # fmt: skip
         try:
             _tell(progress, unit, "writing")
             for rel, data in unit.new.items():
@@ -245,18 +246,20 @@ class Updater:
             span.set_attribute(names.PROJECT_NAME, unit.project)
             span.set_attribute(names.UPDATE_STEP_NAME, "restore")
             journal.restore(unit.folder, before)
-            await self._resync(unit.folder, unit.kind, unit.environment, list(before), commands,
-                               unit.workspace)  # fmt: skip
+            await self._resync(unit.folder, _journal_kind(unit), unit.environment, list(before),
+                               commands)  # fmt: skip
 
     async def _resync(
         self, folder: Path, kind: str, environment: Path | None, files: list[str],
-        commands: list[str], workspace: bool = False,
+        commands: list[str],
     ) -> None:  # fmt: skip
+        """The environment back in line with the restored files: `kind` is the journal's
+        (`uv`, `uv-workspace`, `requirements`)."""
         if environment is None or not environment.exists():
             return
-        if kind == "uv":
+        if kind in ("uv", "uv-workspace"):
             command = [self.uv, "sync", "--frozen", "--inexact"]
-            if workspace:
+            if kind == "uv-workspace":  # every member stays installed
                 command.append("--all-packages")
             runs = [command]
         else:
@@ -336,6 +339,10 @@ class Updater:
                 trace_id=trace_id_of(span),
             )
         return outcome
+
+
+def _journal_kind(unit: UnitPlan) -> str:
+    return "uv-workspace" if unit.kind == "uv" and unit.workspace else unit.kind
 
 
 def _tell(progress: Progress | None, unit: UnitPlan, step: str) -> None:

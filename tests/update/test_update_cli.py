@@ -296,6 +296,8 @@ def test_a_workspace_environment_keeps_every_member(
     assert code == 0, document
     assert installed(root, "alpha") == "1.1.0"
     assert installed(root, "gamma") == "1.0.0"  # the other member's packages stay
+    assert cli("undo", db=tmp_path / "db.sqlite3").returncode == 0
+    assert installed(root, "alpha") == "1.0.0"  # the members' environment re-synced too
 
 
 def test_a_path_source_outside_the_project_resolves_in_the_scratch_copy(
