@@ -61,12 +61,15 @@ class ScanProcess:
             max_workers=1, mp_context=context, initializer=_initialise, initargs=(self._queue,)
         )
         self.on_progress: ProgressCallback | None = None
+        self.last_heard = time.monotonic()
+        """When the child last reported progress (or was last given work)."""
         self._relay: threading.Thread | None = None
 
     def submit(
         self, roots: list[Path], max_depth: int, environment: Path | None
     ) -> Future[tuple[list[ProjectScan], Layout]]:
         """Start a full scan in the child; the future holds its scans and layout."""
+        self.last_heard = time.monotonic()
         future = self._pool.submit(full_scan, roots, max_depth, environment)
         if self._relay is None:  # only now: a fork must happen before any thread starts
             self._relay = threading.Thread(
@@ -79,12 +82,19 @@ class ScanProcess:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._queue.put(None)
 
+    def kill(self) -> None:
+        """Stop a child that no longer answers, and the pool with it."""
+        for process in list(getattr(self._pool, "_processes", {}).values()):
+            process.kill()
+        self.shutdown()
+
     def _relay_progress(self) -> None:
         """Hand progress from the child to `on_progress`, in this process's thread."""
         while True:
             item = self._queue.get()
             if item is None:
                 return
+            self.last_heard = time.monotonic()
             callback = self.on_progress
             if callback is not None:
                 done, total, path = item

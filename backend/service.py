@@ -57,6 +57,9 @@ if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip
     from backend.weaver.report import CheckReport
 
 PROGRESS_INTERVAL = 0.1
+CHILD_STALL_S = 15.0
+"""A scan process silent this long (no progress, no result) is given up: the scan
+runs in this process instead."""
 
 
 class Backend:
@@ -159,9 +162,8 @@ class Backend:
         requested = time.time_ns()
         clock_start = self.clock()
         async with self._scan_lock:
-            if self._child is not None:
-                scans = await self._scan_in_child()
-            else:
+            scans = await self._scan_in_child() if self._child is not None else None
+            if scans is None:
                 scans = await asyncio.to_thread(
                     self._scanner.scan_all,
                     self.settings.roots,
@@ -432,14 +434,33 @@ class Backend:
             )
         return None
 
-    async def _scan_in_child(self) -> list[ProjectScan]:
+    async def _scan_in_child(self) -> list[ProjectScan] | None:
+        """The child's scans; None when it stopped answering (it is killed, and
+        later scans run in a thread)."""
         assert self._child is not None
         future, self._early_scan = self._early_scan, None
         if future is None:
             future = self._child.submit(
                 self.settings.roots, self.settings.max_depth, self.settings.environment
             )
-        scans, layout = await asyncio.wrap_future(future)
+        waiting = asyncio.wrap_future(future)
+        child = self._child
+        while True:
+            done, _ = await asyncio.wait({waiting}, timeout=1.0)
+            if done:
+                break
+            if time.monotonic() - child.last_heard > CHILD_STALL_S:
+                waiting.cancel()
+                child.kill()
+                self._child = None
+                self.events.publish(
+                    BackendProblem(
+                        f"the scan process gave no sign of life for {CHILD_STALL_S:.0f} s;"
+                        " scanning in this process instead"
+                    )
+                )
+                return None
+        scans, layout = waiting.result()
         self._scanner.adopt(layout)
         return scans
 
