@@ -106,16 +106,25 @@ class DevkitApp(App[None]):
         self.report_storage()
         if self.settings.receive_otlp:
             self.start_receiver()
+        while not self.dashboard.is_mounted:  # a fast first scan can beat the first frame
+            await asyncio.sleep(0.005)
         while True:
             event = await events.get()
-            if isinstance(event, InventoryUpdated):
-                self._apply(event)
-            elif isinstance(event, ScanProgress):
-                self.dashboard.show_progress(event.done, event.total)
-            elif isinstance(event, BackendProblem):
-                self.notify(event.message, title="Background work failed", severity="error")
-            elif isinstance(event, BackendNotice):
-                self.notify(event.message, timeout=15)
+            try:
+                self._handle(event)
+            except Exception as exc:  # one event shown wrong must not stop the following
+                self.log.error("backend event", event, exc)
+                self.notify(f"could not show an update: {exc!r}", severity="error")
+
+    def _handle(self, event: object) -> None:
+        if isinstance(event, InventoryUpdated):
+            self._apply(event)
+        elif isinstance(event, ScanProgress):
+            self.dashboard.show_progress(event.done, event.total)
+        elif isinstance(event, BackendProblem):
+            self.notify(event.message, title="Background work failed", severity="error")
+        elif isinstance(event, BackendNotice):
+            self.notify(event.message, timeout=15)
 
     @work(group="storage", exit_on_error=False, description="open the database")
     async def report_storage(self) -> None:
