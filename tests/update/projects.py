@@ -79,3 +79,27 @@ def requirements_project(folder: Path, index: LocalIndex, pins: dict[str, str]) 
         ]
     (folder / "requirements.txt").write_text("\n".join(lines) + "\n")
     return folder
+
+
+def workspace_project(root: Path, index: LocalIndex) -> Path:
+    """A virtual uv workspace locked on old versions: member `core` uses alpha 1.0.0,
+    member `cli` gamma 1.0.0, both beta 1.0.0. Callers loosen what they need, then
+    lock again."""
+    (root / "packages").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n'
+        f'[[tool.uv.index]]\nname = "local"\nurl = "{index.simple}"\ndefault = true\n'
+    )
+    for member, requirement in (("core", "alpha==1.0.0"), ("cli", "gamma==1.0.0")):
+        folder = root / "packages" / member
+        folder.mkdir()
+        (folder / "pyproject.toml").write_text(
+            f'[project]\nname = "{member}"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+            f'dependencies = ["{requirement}", "beta==1.0.0"]\n'
+        )
+    uv("lock", cwd=root)
+    return root
+
+
+def loosen(pyproject: Path, old: str, new: str) -> None:
+    pyproject.write_text(pyproject.read_text().replace(old, new))

@@ -96,13 +96,20 @@ async def test_a_file_edited_after_the_plan_is_not_touched(
     assert rows[0][0] == 0  # nothing was journalled: nothing was written
 
 
+def project_with_a_hanging_check(tmp_path: Path, index: LocalIndex) -> tuple[Path, Path]:
+    """A project whose update check writes a marker file, then runs for a minute: the
+    marker says the update's files are written and the check is running."""
+    marker = tmp_path / "check-started"
+    check = f'{sys.executable} -c \'open("{marker}", "w").close(); import time; time.sleep(60)\''
+    app = uv_project(tmp_path / "ws" / "app", index, ["alpha==1.0.0", "beta==1.0.0"],
+                     ["alpha>=1,<2"], check=check)  # fmt: skip
+    return app, marker
+
+
 async def test_sigkill_mid_update_is_restored_on_the_next_start(
     tmp_path: Path, local_index: LocalIndex
 ) -> None:
-    marker = tmp_path / "check-started"
-    check = f'{sys.executable} -c \'open("{marker}", "w").close(); import time; time.sleep(60)\''
-    app = uv_project(tmp_path / "ws" / "app", local_index, ["alpha==1.0.0", "beta==1.0.0"],
-                     ["alpha>=1,<2"], check=check)  # fmt: skip
+    app, marker = project_with_a_hanging_check(tmp_path, local_index)
     files = snapshot(app)
     db = tmp_path / "db.sqlite3"
     process = subprocess.Popen(
@@ -163,10 +170,7 @@ async def test_closing_mid_update_rolls_back_before_it_goes(
     tmp_path: Path, local_index: LocalIndex
 ) -> None:
     """The dashboard quitting (its worker cancelled) while a check command runs."""
-    marker = tmp_path / "check-started"
-    check = f'{sys.executable} -c \'open("{marker}", "w").close(); import time; time.sleep(60)\''
-    app = uv_project(tmp_path / "ws" / "app", local_index, ["alpha==1.0.0", "beta==1.0.0"],
-                     ["alpha>=1,<2"], check=check)  # fmt: skip
+    app, marker = project_with_a_hanging_check(tmp_path, local_index)
     files = snapshot(app)
     backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3")
     try:

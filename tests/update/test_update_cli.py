@@ -12,7 +12,13 @@ from typing import Any
 from backend.parsers.uv_lock import parse_uv_lock
 from tests.helpers import REPOSITORY
 from tests.update.local_index import LocalIndex
-from tests.update.projects import requirements_project, uv, uv_project
+from tests.update.projects import (
+    loosen,
+    requirements_project,
+    uv,
+    uv_project,
+    workspace_project,
+)
 
 
 def cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
@@ -210,24 +216,11 @@ def test_a_workspace_member_is_bumped_in_its_own_pyproject(
     tmp_path: Path, local_index: LocalIndex
 ) -> None:
     """Members share the root's lock: one unit, `uv add --package MEMBER`."""
-    root = tmp_path / "ws" / "mono"
-    (root / "packages").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n'
-        f'[[tool.uv.index]]\nname = "local"\nurl = "{local_index.simple}"\ndefault = true\n'
-    )
-    for member, requirement in (("core", "alpha==1.0.0"), ("cli", "gamma==1.0.0")):
-        folder = root / "packages" / member
-        folder.mkdir()
-        (folder / "pyproject.toml").write_text(
-            f'[project]\nname = "{member}"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
-            f'dependencies = ["{requirement}", "beta==1.0.0"]\n'
-        )
-    uv("lock", cwd=root)  # beta 1.0.0 locked; then loosened, as alpha 2 needs beta 2
-    cli_member = root / "packages" / "cli" / "pyproject.toml"
-    cli_member.write_text(cli_member.read_text().replace("beta==1.0.0", "beta>=1"))
+    root = workspace_project(tmp_path / "ws" / "mono", local_index)
+    # beta 1.0.0 is locked; both members loosen it, as alpha 2 needs beta 2
+    loosen(root / "packages" / "cli" / "pyproject.toml", "beta==1.0.0", "beta>=1")
     core = root / "packages" / "core" / "pyproject.toml"
-    core.write_text(core.read_text().replace('"alpha==1.0.0", "beta==1.0.0"', '"alpha>=1,<2"'))
+    loosen(core, '"alpha==1.0.0", "beta==1.0.0"', '"alpha>=1,<2"')
     uv("lock", cwd=root)
     cli_pyproject = (root / "packages" / "cli" / "pyproject.toml").read_bytes()
     code, document = update_json(tmp_path / "ws", tmp_path / "db.sqlite3", "alpha", "--latest")
@@ -274,22 +267,8 @@ def test_a_requirements_environment_is_synced_and_undo_resyncs_it(
 def test_a_workspace_environment_keeps_every_member(
     tmp_path: Path, local_index: LocalIndex
 ) -> None:
-    root = tmp_path / "ws" / "mono"
-    (root / "packages").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        '[tool.uv.workspace]\nmembers = ["packages/*"]\n\n'
-        f'[[tool.uv.index]]\nname = "local"\nurl = "{local_index.simple}"\ndefault = true\n'
-    )
-    for member, requirement in (("core", "alpha==1.0.0"), ("cli", "gamma==1.0.0")):
-        folder = root / "packages" / member
-        folder.mkdir()
-        (folder / "pyproject.toml").write_text(
-            f'[project]\nname = "{member}"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
-            f'dependencies = ["{requirement}", "beta==1.0.0"]\n'
-        )
-    uv("lock", cwd=root)
-    core = root / "packages" / "core" / "pyproject.toml"
-    core.write_text(core.read_text().replace('"alpha==1.0.0"', '"alpha>=1,<2"'))
+    root = workspace_project(tmp_path / "ws" / "mono", local_index)
+    loosen(root / "packages" / "core" / "pyproject.toml", '"alpha==1.0.0"', '"alpha>=1,<2"')
     uv("sync", "--all-packages", cwd=root)
     assert installed(root, "alpha") == "1.0.0" and installed(root, "gamma") == "1.0.0"
     code, document = update_json(tmp_path / "ws", tmp_path / "db.sqlite3", "alpha")
