@@ -114,7 +114,7 @@ class DevkitApp(App[None]):
                 self._handle(event)
             except Exception as exc:  # one event shown wrong must not stop the following
                 self.log.error("backend event", event, exc)
-                self.notify(f"could not show an update: {exc!r}", severity="error")
+                self.notify(f"could not show an update: {exc!r}", severity="error", markup=False)
 
     def _handle(self, event: object) -> None:
         if isinstance(event, InventoryUpdated):
@@ -122,9 +122,11 @@ class DevkitApp(App[None]):
         elif isinstance(event, ScanProgress):
             self.dashboard.show_progress(event.done, event.total)
         elif isinstance(event, BackendProblem):
-            self.notify(event.message, title="Background work failed", severity="error")
+            self.notify(
+                event.message, title="Background work failed", severity="error", markup=False
+            )
         elif isinstance(event, BackendNotice):
-            self.notify(event.message, timeout=15)
+            self.notify(event.message, timeout=15, markup=False)
 
     @work(group="storage", exit_on_error=False, description="open the database")
     async def report_storage(self) -> None:
@@ -137,6 +139,7 @@ class DevkitApp(App[None]):
                 title="Storage unavailable",
                 severity="error",
                 timeout=30,
+                markup=False,  # the path is the user's, brackets and all
             )
 
     @work(group="receiver", exit_on_error=False, description="OTLP/HTTP receiver")
@@ -266,7 +269,10 @@ class DevkitApp(App[None]):
         self, message: ChartsPane.RebaselineRequested
     ) -> None:
         if await self.live_charts.rebaseline(message.name) is not None:
-            self.notify(f"New control limits for {message.name} from its newest points (stored).")
+            self.notify(
+                f"New control limits for {message.name} from its newest points (stored).",
+                markup=False,  # span names come from anyone
+            )
         self._show_charts()
 
     @work(exclusive=True, group="outdated", exit_on_error=False, description="newer releases")

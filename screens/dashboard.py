@@ -255,7 +255,11 @@ class DashboardScreen(Screen[None]):
         event.stop()
         tree = self.query_one(DependencyTree)
         if not tree.search(event.value):
-            self.notify(f"No package matching {event.value!r} in this tree", severity="warning")
+            self.notify(
+                f"No package matching {event.value!r} in this tree",
+                severity="warning",
+                markup=False,
+            )
         event.input.display = False
         tree.focus()
 

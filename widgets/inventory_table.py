@@ -203,7 +203,7 @@ class InventoryTable(NavigableTable[Text]):
         picked = self.package_at_cursor()
         if picked is not None:
             self.app.copy_to_clipboard(picked[0])
-            self.notify(f"Copied {picked[0]}", timeout=2)
+            self.notify(f"Copied {picked[0]}", timeout=2, markup=False)
 
     def action_cycle_sort(self) -> None:
         keys = [c.key for c in COLUMNS[self.view]]

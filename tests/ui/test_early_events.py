@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.tui import DevkitApp
-from backend.events import ScanProgress
+from backend.events import BackendNotice, ScanProgress
 from backend.service import Backend
 from backend.settings import Settings
 from tests.ui.conftest import wait_until
@@ -30,3 +30,15 @@ async def test_progress_before_the_first_frame(
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_until(pilot, lambda: app.updates_applied >= 1, timeout=30)
         assert app.screen.query_one(InventoryTable).row_count == 38
+
+
+async def test_notices_show_untrusted_text_as_text(demo_workspace: Path, tmp_path: Path) -> None:
+    """A project or span name with Rich markup in a notice stays literal."""
+    settings = Settings(roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False)
+    app = DevkitApp(settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: app.updates_applied >= 1, timeout=30)
+        app.backend.events.publish(BackendNotice("restored: [bold]evil[/bold] [/x]"))
+        await wait_until(pilot, lambda: any("evil" in str(n.message) for n in app._notifications))
+        notice = next(n for n in app._notifications if "evil" in str(n.message))
+        assert notice.markup is False and notice.message == "restored: [bold]evil[/bold] [/x]"
