@@ -9,6 +9,7 @@ from pathlib import Path
 
 from backend.weaver.check import check_registry
 from tests.helpers import REPOSITORY
+from tests.weaver.registries import write_registry
 
 BASE = """groups:
   - id: registry.shop
@@ -48,19 +49,12 @@ BASE = """groups:
 """
 
 
-def write(folder: Path, text: str) -> Path:
-    folder.mkdir(parents=True)
-    (folder / "manifest.yaml").write_text("name: shop\n")
-    (folder / "model.yaml").write_text(text)
-    return folder
-
-
 def messages(result) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(f.message for f in result.findings if f.id == "backward_compatibility")
 
 
 def test_breaking_changes_are_named(tmp_path: Path) -> None:
-    base = write(tmp_path / "base", BASE)
+    base = write_registry(tmp_path / "base", BASE)
     nxt = (
         BASE.replace("      - id: shop.note\n        type: string\n        stability: development\n"
                      "        brief: Note.\n        examples: [\"n\"]\n", "")
@@ -69,7 +63,7 @@ def test_breaking_changes_are_named(tmp_path: Path) -> None:
         .replace("value: open,", "value: opened,")
         .replace('unit: "{order}"', 'unit: "1"')
     )  # fmt: skip
-    current = write(tmp_path / "next", nxt)
+    current = write_registry(tmp_path / "next", nxt)
     assert messages(check_registry(current, baseline=base)) == [
         "Attribute 'shop.note' no longer exists in the attribute registry",
         "Attribute 'shop.total' was 'int', but has new type 'double'",
@@ -91,8 +85,8 @@ def test_weaver_baseline_pair_and_semconv_against_itself(shared_projects: Path) 
 
 
 def test_cli_flag(tmp_path: Path) -> None:
-    base = write(tmp_path / "base", BASE)
-    current = write(tmp_path / "next", BASE.replace('unit: "{order}"', 'unit: "1"'))
+    base = write_registry(tmp_path / "base", BASE)
+    current = write_registry(tmp_path / "next", BASE.replace('unit: "{order}"', 'unit: "1"'))
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", "check", "--registry", str(current),
          "--baseline-registry", str(base), "--json", "--engine", "devkit",

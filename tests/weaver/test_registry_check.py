@@ -13,6 +13,7 @@ import pytest
 from backend.weaver.check import OWN_REGISTRY, check_registry
 from backend.weaver.live_check import LiveCheck
 from tests.helpers import REPOSITORY
+from tests.weaver.registries import write_registry
 
 OTEL_URL = "https://opentelemetry.io/schemas/1.44.0"
 
@@ -255,10 +256,8 @@ def test_weaver_live_check_sample(semconv: Path, shared_projects: Path) -> None:
 
 def test_semantic_convention_policies(tmp_path: Path) -> None:
     """The policies the semantic conventions hold themselves to, each broken once."""
-    registry = tmp_path / "registry"
-    registry.mkdir()
-    (registry / "manifest.yaml").write_text("name: policies\n")
-    (registry / "model.yaml").write_text(
+    registry = write_registry(
+        tmp_path / "registry",
         """groups:
   - id: registry.shop
     type: attribute_group
@@ -295,7 +294,8 @@ def test_semantic_convention_policies(tmp_path: Path) -> None:
         brief: Defined outside the registry.
       - ref: shop.cart
       - ref: shop.cart
-"""
+""",
+        name="policies",
     )
     found = {(f.id, f.attribute or f.group) for f in check_registry(registry).findings}
     assert {

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from backend.weaver.check import check_registry
+from tests.weaver.registries import write_registry
 
 MODEL = """groups:
   - id: entity.shop.store
@@ -68,17 +69,10 @@ MODEL = """groups:
 """
 
 
-def registry(tmp_path: Path, model: str) -> Path:
-    folder = tmp_path / "registry"
-    folder.mkdir()
-    (folder / "manifest.yaml").write_text("name: shop\n")
-    (folder / "model.yaml").write_text(model)
-    return folder
-
-
 def test_each_signal_policy_broken_once(tmp_path: Path) -> None:
     found = {
-        (f.id, f.group, f.attribute) for f in check_registry(registry(tmp_path, MODEL)).findings
+        (f.id, f.group, f.attribute)
+        for f in check_registry(write_registry(tmp_path / "registry", MODEL)).findings
     }
     assert (
         "stability_metric_lower_stability_attribute",
@@ -104,7 +98,7 @@ def test_declared_exceptions_are_honoured(tmp_path: Path) -> None:
         "      naming_conventions: {policy_exceptions: [metric_namespace_collision]}\n",
         1,
     )
-    ids = {f.id for f in check_registry(registry(tmp_path, excepted)).findings}
+    ids = {f.id for f in check_registry(write_registry(tmp_path / "registry", excepted)).findings}
     assert "stability_metric_lower_stability_attribute" not in ids
     assert "naming_conventions_metric_namespace_collision" not in ids
 
