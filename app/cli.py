@@ -28,7 +28,7 @@ from app.commands import (
 )
 from app.commands.common import EXIT_OK, EXIT_USAGE
 from backend.settings import SettingsError
-from backend.store import StoreError
+from backend.store.database import StoreError
 
 SUBCOMMANDS: dict[str, ModuleType] = {
     "list": inventory,

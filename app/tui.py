@@ -17,14 +17,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable
 
-from backend.audit import AuditFilter
+from backend.audit.entries import AuditFilter
 from backend.events import BackendNotice, BackendProblem, InventoryUpdated, ScanProgress
-from backend.inventory import Inventory
+from backend.inventory.model import Inventory
 from backend.service import Backend
 from backend.settings import Settings
 from backend.spc.live import LiveCharts
 from backend.spc.series import SeriesOptions
-from backend.store import StoreError
+from backend.store.database import StoreError
 from screens.audit_detail import AuditDetailScreen
 from screens.confirm import ConfirmScreen
 from screens.dashboard import PANES, DashboardScreen

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.inventory import Inventory
+from backend.inventory.model import Inventory
 
 
 @dataclass(frozen=True, slots=True)

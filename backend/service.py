@@ -23,9 +23,8 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, StatusCode
 from packaging.utils import canonicalize_name
 
-from backend.audit import AuditFilter, AuditLog, trace_id_of
-from backend.dependency_graph import DependencyGraph, graph_from_uv_lock
-from backend.discovery import discover, is_pylock_name
+from backend.audit.entries import AuditFilter
+from backend.audit.log import AuditLog
 from backend.events import (
     BackendNotice,
     BackendProblem,
@@ -34,23 +33,28 @@ from backend.events import (
     InventoryUpdated,
     ScanProgress,
 )
-from backend.fallback_graph import graph_from_environment, graph_from_pylock
-from backend.inventory import Inventory, build_inventory
-from backend.lock_graph import marker_environment, project_node
-from backend.models import ParseFailure
+from backend.graph.dependency_graph import DependencyGraph, graph_from_uv_lock
+from backend.graph.fallbacks import graph_from_environment, graph_from_pylock
+from backend.graph.lock_walk import project_node
+from backend.graph.markers import marker_environment
+from backend.inventory.build import build_inventory
+from backend.inventory.model import Inventory
+from backend.inventory.snapshots import SnapshotRecorder
 from backend.parsers.pylock import parse_pylock
+from backend.parsers.records import ParseFailure
 from backend.parsers.uv_lock import parse_uv_lock
-from backend.scan_process import ScanProcess
-from backend.scanner import Layout, ProjectScan, Scanner, Timing
 from backend.settings import Settings
-from backend.snapshots import SnapshotRecorder
-from backend.spans import names
-from backend.store import Store, StoreError
-from backend.telemetry import Telemetry
-from backend.watcher import watch_roots
+from backend.store.database import Store, StoreError
+from backend.telemetry import names
+from backend.telemetry.hub import Telemetry
+from backend.telemetry.tracing import trace_id_of
+from backend.workspace.discovery import discover, is_pylock_name
+from backend.workspace.scan_process import ScanProcess
+from backend.workspace.scanner import Layout, ProjectScan, Scanner, Timing
+from backend.workspace.watcher import watch_roots
 
 if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip them
-    from backend.entropy import EntropyReport, SpanHealth
+    from backend.health.entropy import EntropyReport, SpanHealth
     from backend.index.outdated import Lookup, Outdated
     from backend.update.batch import Updater
     from backend.update.plan import Selection, Skipped, UnitPlan
@@ -255,8 +259,8 @@ class Backend:
     async def entropy(self, store_scores: bool = True) -> list[EntropyReport]:
         """Every project's health and entropy, from the last inventory and the span
         store; scores that moved are stored."""
-        from backend.entropy import SpanHealth, assess, usages_by_project
-        from backend.project_health import record_scores, span_health
+        from backend.health.entropy import SpanHealth, assess, usages_by_project
+        from backend.health.history import record_scores, span_health
 
         inventory = self.inventory
         if inventory is None:
@@ -391,7 +395,7 @@ class Backend:
 
     def _lock_drift_all(self) -> dict[Path, list[str]]:
         """Each uv project's pyproject against its lock node (locks from the parse cache)."""
-        from backend.entropy import lock_drift
+        from backend.health.drift import lock_drift
 
         out: dict[Path, list[str]] = {}
         for folder, scan in list(self._scans.items()):

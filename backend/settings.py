@@ -12,7 +12,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from backend.discovery import DEFAULT_MAX_DEPTH
+from backend.workspace.discovery import DEFAULT_MAX_DEPTH
 
 DB_ENV_VAR = "DEVKIT_DB"
 DB_FILE_NAME = "devkit.sqlite3"

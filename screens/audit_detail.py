@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from backend.audit import AuditEntry
+from backend.audit.entries import AuditEntry
 from widgets.safe_text import plain
 
 

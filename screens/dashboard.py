@@ -12,11 +12,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from backend.audit import AuditEntry
-from backend.entropy import EntropyReport
-from backend.inventory import Inventory
-from backend.spans.span_rates import SpanRates
+from backend.audit.entries import AuditEntry
+from backend.health.entropy import EntropyReport
+from backend.inventory.model import Inventory
 from backend.spc.series import Series
+from backend.telemetry.span_rates import SpanRates
 from screens.audit_detail import AuditDetailScreen
 from screens.errors import ErrorsScreen
 from screens.package_detail import PackageDetailScreen

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from backend.inventory import Inventory
+from backend.inventory.model import Inventory
 from widgets.safe_text import plain
 
 

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from backend.inventory import PackageRow
+from backend.inventory.model import PackageRow
 from widgets.inventory_rows import format_flags
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain

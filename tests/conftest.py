@@ -8,6 +8,9 @@ import pytest
 
 from backend.demo import build_demo_workspace
 
+pytest_plugins = ["tests.support.update_fixtures"]
+"""The local package index and uv kept quiet, for every test that runs uv."""
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 PROJECTS = SHARED / "projects"
 

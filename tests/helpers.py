@@ -94,7 +94,7 @@ def span_records(
 ):  # type: ignore[no-untyped-def]
     """Spans of one operation with fixed ids and times, one every `step_s` seconds;
     the spans at index `errors` have error status."""
-    from backend.spans.model import ResourceRecord, ScopeRecord, SpanRecord
+    from backend.telemetry.model import ResourceRecord, ScopeRecord, SpanRecord
 
     resource, scope = ResourceRecord({"service.name": service}), ScopeRecord(service, "1")
     step_ns = int(step_s * 1e9)

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from backend.audit import AuditEntry
+from backend.audit.entries import AuditEntry
 from widgets.audit_rows import duration, matches, what, when
 from widgets.filter_input import FilterablePane, FilterInput
 from widgets.navigable_table import NavigableTable

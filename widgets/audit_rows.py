@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from backend.audit import AuditEntry
+from backend.audit.entries import AuditEntry
 
 FILTER_KEYS = ("action", "project", "package", "user", "result")
 

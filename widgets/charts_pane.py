@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from backend.entropy import EntropyReport
+from backend.health.entropy import EntropyReport
 from backend.spc.rules import RULES
 from backend.spc.series import Series
 from widgets.control_chart import ControlChart

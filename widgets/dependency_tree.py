@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from backend.dependency_graph import DependencyGraph, GraphEdge, NodeKey
+from backend.graph.dependency_graph import DependencyGraph, GraphEdge, NodeKey
 from widgets.inventory_rows import format_flags
 from widgets.safe_text import plain
 

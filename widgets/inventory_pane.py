@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, ProgressBar, Static
 
-from backend.inventory import Inventory
+from backend.inventory.model import Inventory
 from widgets.inventory_rows import View
 from widgets.inventory_table import InventoryTable
 

@@ -10,7 +10,7 @@ from enum import Enum
 
 from packaging.version import InvalidVersion, Version
 
-from backend.inventory import Inventory, PackageRow, Usage
+from backend.inventory.model import Inventory, PackageRow, Usage
 
 FLAG_ORDER = ("conflict", "missing", "env-drift", "drift", "outdated", "extraneous")
 

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 
-from backend.inventory import Inventory
+from backend.inventory.model import Inventory
 from widgets.inventory_rows import COLUMNS, TableRow, View, cell_sort_value, matches, rows_for
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain

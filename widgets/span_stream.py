@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from backend.spans.span_rates import SpanRates
+from backend.telemetry.span_rates import SpanRates
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 

@@ -24,10 +24,11 @@ from app.commands.common import (
     printable,
     settings_from,
 )
-from backend.audit import ACTIONS, EXPORT_FIELDS, AuditEntry, AuditFilter, trace_id_of
+from backend.audit.entries import ACTIONS, EXPORT_FIELDS, AuditEntry, AuditFilter
 from backend.service import Backend
 from backend.settings import Settings
-from backend.spans import names
+from backend.telemetry import names
+from backend.telemetry.tracing import trace_id_of
 
 DESCRIPTION = "Show, export (--json, --csv) or verify (--verify) the audit log, oldest first."
 AUDIT_SCHEMA = "devkit.audit/1"

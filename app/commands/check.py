@@ -21,10 +21,10 @@ from app.commands.common import (
     printable,
     settings_from,
 )
-from backend.audit import trace_id_of
 from backend.service import Backend
 from backend.settings import Settings
-from backend.spans import names
+from backend.telemetry import names
+from backend.telemetry.tracing import trace_id_of
 
 if TYPE_CHECKING:
     from backend.weaver.check import CheckResult

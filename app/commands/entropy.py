@@ -17,7 +17,7 @@ from app.commands.common import (
     printable,
     settings_from,
 )
-from backend.entropy import EntropyReport
+from backend.health.entropy import EntropyReport
 from backend.service import Backend
 from backend.settings import Settings
 

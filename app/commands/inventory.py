@@ -16,8 +16,8 @@ from app.commands.common import (
     check_roots,
     settings_from,
 )
-from backend.inventory import Inventory
-from backend.schema import inventory_json
+from backend.inventory.document import inventory_json
+from backend.inventory.model import Inventory
 from backend.service import Backend
 from backend.settings import Settings
 

@@ -23,7 +23,7 @@ from backend.index.outdated import Lookup, Outdated, find_outdated
 from backend.index.simple_api import DEFAULT_INDEX
 from backend.service import Backend
 from backend.settings import Settings
-from backend.store import StoreError
+from backend.store.database import StoreError
 
 DESCRIPTION = "List packages with newer releases on the index (PEP 691/503), per project."
 OUTDATED_SCHEMA = "devkit.outdated/1"

@@ -20,7 +20,7 @@ from app.commands.common import (
 )
 from backend.service import Backend
 from backend.settings import Settings
-from backend.spans import names
+from backend.telemetry import names
 
 DESCRIPTION = "Show stored spans, newest first."
 SPANS_SCHEMA = "devkit.spans/1"

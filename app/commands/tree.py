@@ -12,7 +12,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from app.commands.common import EXIT_OK, EXIT_USAGE, add_db, print_json, settings_from
-from backend.dependency_graph import (
+from backend.graph.dependency_graph import (
     DependencyGraph,
     GraphEdge,
     NodeKey,
@@ -20,7 +20,7 @@ from backend.dependency_graph import (
     nodes_named,
     reachable_edges,
 )
-from backend.inventory import Inventory
+from backend.inventory.model import Inventory
 from backend.service import Backend
 
 DESCRIPTION = (

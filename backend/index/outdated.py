@@ -19,8 +19,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from backend.index.simple_api import DEFAULT_INDEX, IndexUnavailable, Release, fetch_releases
-from backend.inventory import Inventory
-from backend.store import Store
+from backend.inventory.model import Inventory
+from backend.store.database import Store
 
 CONCURRENCY = 8
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from backend.models import Environment, FileError, InstalledDist
+from backend.parsers.records import Environment, FileError, InstalledDist
 
 ENV_FOLDER_NAMES = (".venv", "venv")
 _WANTED = {"name", "version", "summary", "license", "license-expression", "requires-dist"}

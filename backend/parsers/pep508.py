@@ -5,7 +5,7 @@ from __future__ import annotations
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from backend.models import Declaration, FileError
+from backend.parsers.records import Declaration, FileError
 
 
 def declaration_from(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from backend.models import Lock, LockEdge, LockedPackage
+from backend.parsers.records import Lock, LockEdge, LockedPackage
 from backend.parsers.toml_file import load_toml
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from backend.models import FileError, Lock, LockEdge, LockedPackage, ParseFailure
+from backend.parsers.records import FileError, Lock, LockEdge, LockedPackage, ParseFailure
 from backend.parsers.toml_file import line_of, load_toml
 from backend.parsers.uv_lock import invalid_versions
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from backend.models import Declaration, FileError, PyProject
 from backend.parsers.pep508 import declaration_from
+from backend.parsers.records import Declaration, FileError, PyProject
 from backend.parsers.toml_file import line_of, load_toml
 
 

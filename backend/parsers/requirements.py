@@ -13,8 +13,8 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from backend.models import Declaration, FileError, ParseFailure
 from backend.parsers.pep508 import declaration_from
+from backend.parsers.records import Declaration, FileError, ParseFailure
 from backend.parsers.toml_file import load_toml, read_text
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")

@@ -12,7 +12,7 @@ from typing import Any
 
 import rtoml
 
-from backend.models import FileError, ParseFailure
+from backend.parsers.records import FileError, ParseFailure
 
 _LINE = re.compile(r"line (\d+)")
 

@@ -8,7 +8,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from backend.models import FileError, Lock, LockEdge, LockedPackage, ParseFailure
+from backend.parsers.records import FileError, Lock, LockEdge, LockedPackage, ParseFailure
 from backend.parsers.toml_file import line_of, load_toml
 
 SUPPORTED_VERSIONS = {1}

@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from backend.spc.charts import ChartLimits, Limits
 from backend.spc.series import SeriesOptions
-from backend.store import Store
+from backend.store.database import Store
 
 
 def _key(options: SeriesOptions) -> tuple[str, str, int]:

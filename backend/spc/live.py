@@ -12,11 +12,11 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field, replace
 
-from backend.spans.span_store import SpanStore
 from backend.spc import baselines
 from backend.spc.charts import ChartLimits
 from backend.spc.series import Sample, Series, SeriesOptions, analyse
-from backend.store import StoreError
+from backend.store.database import StoreError
+from backend.telemetry.span_store import SpanStore
 
 LIVE_WINDOW = 2_000
 MAX_NAMES = 200

@@ -22,10 +22,11 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.trace import StatusCode
 
-from backend.audit import PackageChange, trace_id_of
-from backend.models import ParseFailure
-from backend.spans import names
-from backend.store import Store
+from backend.audit.entries import PackageChange
+from backend.parsers.records import ParseFailure
+from backend.store.database import Store
+from backend.telemetry import names
+from backend.telemetry.tracing import trace_id_of
 from backend.update import journal
 from backend.update.lock_diff import uv_lock_versions
 from backend.update.plan import UnitPlan

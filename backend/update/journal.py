@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.store import Store
+from backend.store.database import Store
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from backend.models import ParseFailure
+from backend.parsers.records import ParseFailure
 from backend.parsers.uv_lock import parse_uv_lock
 
 

@@ -19,10 +19,10 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from backend.index.outdated import Outdated
-from backend.inventory import Inventory, Usage
-from backend.scanner import ProjectScan
+from backend.inventory.model import Inventory, Usage
 from backend.update.lock_diff import LockDiff
 from backend.update.uv_runner import checked_name, checked_version
+from backend.workspace.scanner import ProjectScan
 
 METHODS = ("upgrade-package", "add", "pin")
 RESULTS = ("planned", "success", "failed", "rolled-back", "skipped")

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from backend.models import ParseFailure
+from backend.parsers.records import ParseFailure
 from backend.parsers.toml_file import load_toml
 from backend.update.journal import read_bytes
 from backend.update.lock_diff import diff_versions, pinned_versions, uv_lock_versions

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backend.store import Store
+from backend.store.database import Store
 from backend.weaver.findings import Finding
 
 KEEP_RUNS = 20

@@ -40,9 +40,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E4
 )
 from opentelemetry.trace import StatusCode  # noqa: E402
 
-from backend.migrations import MIGRATIONS  # noqa: E402
-from backend.spans.span_store import span_statements  # noqa: E402
-from backend.spans.tracing import (  # noqa: E402
+from backend.store.migrations import MIGRATIONS  # noqa: E402
+from backend.telemetry.span_store import span_statements  # noqa: E402
+from backend.telemetry.tracing import (  # noqa: E402
     StoreSpanExporter,
     make_provider,
     record_from_sdk,

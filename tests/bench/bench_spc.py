@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from backend.spans.span_store import SpanStore  # noqa: E402
 from backend.spc.series import SeriesOptions, analyse  # noqa: E402
-from backend.store import Store  # noqa: E402
+from backend.store.database import Store  # noqa: E402
+from backend.telemetry.span_store import SpanStore  # noqa: E402
 
 NAMES = [f"svc.operation.{i}" for i in range(20)]
 

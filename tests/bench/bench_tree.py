@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.commands.tree import render  # noqa: E402
-from backend.dependency_graph import graph_from_uv_lock, reachable_edges  # noqa: E402
+from backend.graph.dependency_graph import graph_from_uv_lock, reachable_edges  # noqa: E402
 from backend.parsers.uv_lock import parse_uv_lock  # noqa: E402
 
 PROJECT = ROOT.parent / "shared" / "data" / "projects" / "NVIDIA__NeMo-Agent-Toolkit"

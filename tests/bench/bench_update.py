@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from backend.service import Backend  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 from backend.update.plan import Selection, UpdateRequest  # noqa: E402
-from tests.update.local_index import build_index, serve_index  # noqa: E402
-from tests.update.projects import uv_project  # noqa: E402
+from tests.support.local_index import build_index, serve_index  # noqa: E402
+from tests.support.update_projects import uv_project  # noqa: E402
 
 
 def make_projects(folder: Path, index, count: int) -> Path:  # type: ignore[no-untyped-def]

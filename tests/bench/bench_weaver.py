@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from backend.spans.span_store import SpanStore  # noqa: E402
-from backend.store import Store  # noqa: E402
+from backend.store.database import Store  # noqa: E402
+from backend.telemetry.span_store import SpanStore  # noqa: E402
 from backend.weaver.check import check_registry  # noqa: E402
 from backend.weaver.live_check import LiveCheck  # noqa: E402
 

@@ -1,0 +1,124 @@
+"""Gathers what the entropy report needs from the stores: each project's recent
+operation spans judged by control charts, its lock against its pyproject, and the
+scores kept over time."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from typing import Any
+
+from backend.health.entropy import EntropyReport, SpanHealth
+from backend.spc.series import Sample, SeriesOptions, analyse
+from backend.store.database import Store
+from backend.telemetry import names
+from backend.telemetry.model import STATUS_ERROR
+
+RECENT_ROWS = 50_000
+"""Spans of other services are matched to projects among the newest rows only."""
+PER_PROJECT = 2_000
+
+
+async def span_health(store: Store, projects: list[str]) -> dict[str, SpanHealth]:
+    """Each project's operations: our own reads of it, and spans whose service.name
+    is the project's name; each operation charted (I-MR, log scale) and the error
+    rate (p). Two queries for all projects, bounded by the newest rows."""
+    wanted = set(projects)
+    grouped: dict[str, list[tuple[str, int, int, int, int]]] = defaultdict(list)
+    reads = await store.query(
+        "SELECT json_extract(attributes, ?), name, id, start_ns, end_ns - start_ns, status_code"
+        " FROM spans WHERE name = ? ORDER BY start_ns DESC LIMIT ?",
+        (f'$."{names.PROJECT_NAME}"', names.PROJECT_READ, RECENT_ROWS),
+    )
+    others = await store.query(
+        "SELECT service_name, name, id, start_ns, end_ns - start_ns, status_code FROM spans"
+        " WHERE id > (SELECT COALESCE(MAX(id), 0) FROM spans) - ? AND service_name IS NOT NULL"
+        " AND name != ?",
+        (RECENT_ROWS, names.PROJECT_READ),
+    )
+    for project, *row in [*reads, *others]:
+        if project in wanted and len(grouped[project]) < PER_PROJECT * 2:
+            grouped[project].append(tuple(row))  # type: ignore[arg-type]
+    return {project: _judge(grouped.get(project, [])) for project in projects}
+
+
+def _judge(rows: list[tuple[str, int, int, int, int]]) -> SpanHealth:
+    by_name: dict[str, list[Sample]] = defaultdict(list)
+    everything: list[Sample] = []
+    for name, row, start, duration, status in sorted(rows, key=lambda r: r[2]):
+        sample = Sample(row, start, max(0, duration) / 1e6, status == STATUS_ERROR)
+        by_name[name].append(sample)
+        everything.append(sample)
+    performance = []
+    for name, samples in sorted(by_name.items()):
+        if len(samples) < 8:
+            continue  # too few points for any run rule; rule 1 alone would be noise
+        series = analyse(name, samples, SeriesOptions(chart="imr", log=True))
+        if series.violations:
+            rules = ", ".join(f"rule {v.rule} ({len(v.points)} points)" for v in series.violations)
+            performance.append(f"{name}: {rules}")
+    error_rate = []
+    if everything:
+        p = analyse("errors", everything, SeriesOptions(chart="p"))
+        if p.violations:
+            error_rate.append(
+                "error rate: "
+                + ", ".join(f"rule {v.rule} at {len(v.points)} buckets" for v in p.violations)
+            )
+    return SpanHealth(
+        operations=len(everything),
+        errors=sum(1 for s in everything if s.error),
+        performance=tuple(performance),
+        error_rate=tuple(error_rate),
+    )
+
+
+async def record_scores(store: Store, reports: list[EntropyReport]) -> int:
+    """Store each report whose score, level or indicators moved since the last one."""
+    last: dict[str, tuple[Any, ...]] = {}
+    for row in await store.query(
+        "SELECT project, score, level, report FROM entropy_scores WHERE id IN"
+        " (SELECT MAX(id) FROM entropy_scores GROUP BY project)"
+    ):
+        kinds = tuple(i["kind"] for i in json.loads(row[3]).get("indicators", []))
+        last[row[0]] = (round(row[1], 4), row[2], kinds)
+    now = time.time_ns()
+    rows = []
+    for report in reports:
+        key = (round(report.score, 4), report.level, tuple(i.kind for i in report.indicators))
+        if last.get(report.project) == key:
+            continue
+        rows.append(
+            (
+                now,
+                report.project,
+                report.health,
+                len(report.indicators),
+                report.validation_errors,
+                report.score,
+                report.level,
+                json.dumps(report.as_json(), ensure_ascii=False),
+            )
+        )
+    if rows:
+        await store.write(
+            [
+                (
+                    "INSERT INTO entropy_scores (taken_at_ns, project, health, drift_indicators,"
+                    " validation_errors, score, level, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+            ]
+        )
+    return len(rows)
+
+
+async def score_history(store: Store, project: str, limit: int = 100) -> list[tuple[int, float]]:
+    """(time, score) of a project, oldest first."""
+    rows = await store.query(
+        "SELECT taken_at_ns, score FROM entropy_scores WHERE project = ?"
+        " ORDER BY taken_at_ns DESC LIMIT ?",
+        (project, limit),
+    )
+    return [(row[0], row[1]) for row in reversed(rows)]

@@ -1,0 +1,2 @@
+"""The package inventory: built from the scans, its `list --json` document, and the
+snapshots of it kept in the store."""

@@ -1,0 +1,158 @@
+"""Combine project scans into one inventory row per package, with its flags."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from backend.graph.markers import marker_applies, marker_environment
+from backend.inventory.model import (
+    Inventory,
+    PackageMetadata,
+    PackageRow,
+    ProjectInfo,
+    Usage,
+    parsed_version,
+    version_key,
+)
+from backend.parsers.records import Declaration
+from backend.workspace.scanner import ProjectScan
+
+
+def build_inventory(roots: list[Path], scans: list[ProjectScan]) -> Inventory:
+    """Rows for every package any project declares, locks or installs."""
+    names = _unique_names(scans)
+    local_names = {s.name for s in scans}
+    for scan in scans:
+        local_names |= scan.local_names
+    projects: list[ProjectInfo] = []
+    rows: dict[str, PackageRow] = {}
+    for scan in scans:
+        project = names[scan.path]
+        usages = _usages(scan, project, local_names)
+        for name, usage in usages.items():
+            row = rows.get(name)
+            if row is None:
+                row = rows[name] = PackageRow(name=name, usages=[], flags=set())
+            row.usages.append(usage)
+            if row.metadata is None and scan.environment and name in scan.environment.dists:
+                dist = scan.environment.dists[name]
+                row.metadata = PackageMetadata(
+                    dist.summary,
+                    dist.license,
+                    dist.size,
+                    dist.installer,
+                    dist.editable,
+                    dist.requires_dist,
+                )
+        projects.append(
+            ProjectInfo(
+                path=scan.path,
+                name=project,
+                kind=scan.kind,
+                manifests=scan.manifests,
+                environment=scan.environment.path if scan.environment else None,
+                errors=scan.errors,
+                workspace=scan.workspace,
+                package_count=len(usages),
+            )
+        )
+    for row in rows.values():
+        _flag_drift(row)
+        row.flags = set().union(*(u.flags for u in row.usages))
+    return Inventory(roots=roots, projects=projects, packages=dict(sorted(rows.items())))
+
+
+def _unique_names(scans: list[ProjectScan]) -> dict[Path, str]:
+    """Project names, made unique with the folder name where two projects share one."""
+    counts: dict[str, int] = {}
+    for scan in scans:
+        counts[scan.name] = counts.get(scan.name, 0) + 1
+    out = {}
+    for scan in scans:
+        if counts[scan.name] == 1:
+            out[scan.path] = scan.name
+        else:
+            out[scan.path] = f"{scan.name} ({scan.path.parent.name}/{scan.path.name})"
+    return out
+
+
+def _usages(scan: ProjectScan, project: str, local_names: set[str]) -> dict[str, Usage]:
+    declared: dict[str, list[Declaration]] = {}
+    for declaration in scan.declarations:
+        if declaration.name not in local_names and not declaration.editable:
+            declared.setdefault(declaration.name, []).append(declaration)
+    installed = {}
+    if scan.environment is not None:
+        installed = {n: d for n, d in scan.environment.dists.items() if n not in local_names}
+    names = set(declared) | set(scan.locked) | set(installed)
+    env_markers = marker_environment(scan.environment.python_version) if scan.environment else None
+    usages: dict[str, Usage] = {}
+    for name in sorted(names):
+        dist = installed.get(name)
+        usage = Usage(
+            project=project,
+            declarations=declared.get(name, []),
+            locked=sorted(scan.locked.get(name, []), key=version_key),
+            installed=dist.version if dist else None,
+            direct=name in declared,
+        )
+        _flag_usage(name, usage, scan, env_markers)
+        usages[name] = usage
+    return usages
+
+
+def _flag_usage(
+    name: str, usage: Usage, scan: ProjectScan, env_markers: dict[str, str] | None
+) -> None:
+    for declaration in usage.declarations:
+        spec = _specifier(declaration.specifier)
+        if spec is None or not str(spec):
+            continue
+        if usage.locked and not any(_satisfies(spec, v) for v in usage.locked):
+            usage.flags.add("conflict")
+        applies = marker_applies(declaration.markers, env_markers)
+        if usage.installed and applies and not _satisfies(spec, usage.installed):
+            usage.flags.add("conflict")
+    if scan.environment is None:
+        return
+    if usage.installed is None:
+        expected = scan.expected
+        wanted_by_declaration = any(
+            d.group in ("main", "dev", "group:dev") or d.group.startswith("requirements:")
+            for d in usage.declarations
+            if marker_applies(d.markers, env_markers)
+        )
+        if (expected is not None and name in expected) or (
+            expected is None and wanted_by_declaration
+        ):
+            usage.flags.add("missing")
+    else:
+        if not usage.declarations and not usage.locked:
+            usage.flags.add("extraneous")
+        if usage.locked and usage.installed not in usage.locked:
+            usage.flags.add("env-drift")
+
+
+def _flag_drift(row: PackageRow) -> None:
+    locked_sets = {tuple(u.locked) for u in row.usages if u.locked}
+    installed = {u.installed for u in row.usages if u.installed}
+    if len(locked_sets) > 1 or len(installed) > 1:
+        for usage in row.usages:
+            if usage.locked or usage.installed:
+                usage.flags.add("drift")
+
+
+@lru_cache(maxsize=8192)
+def _specifier(text: str) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+def _satisfies(spec: SpecifierSet, version: str) -> bool:
+    parsed = parsed_version(version)
+    return True if parsed is None else spec.contains(parsed, prereleases=True)

@@ -1,0 +1,118 @@
+"""The inventory: one row per package across every project, with its usages and flags.
+
+Flag names are a contract of `devkit-tui list --json`:
+`drift`, `conflict`, `missing`, `extraneous`, `env-drift`, `outdated`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from backend.parsers.records import Declaration, FileError
+
+FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift", "outdated")
+
+
+@dataclass(slots=True)
+class ProjectInfo:
+    """A project as the inventory shows it."""
+
+    path: Path
+    name: str
+    kind: str
+    manifests: list[Path]
+    environment: Path | None
+    errors: list[FileError]
+    workspace: Path | None = None
+    package_count: int = 0
+
+
+@dataclass(slots=True)
+class Usage:
+    """How one project uses one package."""
+
+    project: str
+    declarations: list[Declaration]
+    locked: list[str]
+    installed: str | None
+    direct: bool
+    flags: set[str] = field(default_factory=set)
+    latest: str | None = None
+    """The newest release on the index, when it is newer (see backend.index)."""
+    latest_allowed: str | None = None
+    """The newest release the declared specifier allows."""
+
+    @property
+    def declared(self) -> list[str]:
+        """Each declared specifier, in declaration order, without repeats."""
+        return list(dict.fromkeys(d.specifier for d in self.declarations))
+
+    @property
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(d.group for d in self.declarations))
+
+
+@dataclass(slots=True)
+class PackageMetadata:
+    """From the first installed copy found: shown in the detail screen."""
+
+    summary: str = ""
+    license: str = ""
+    size: int | None = None
+    installer: str = ""
+    editable: bool = False
+    requires_dist: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class PackageRow:
+    """One package across all projects."""
+
+    name: str
+    usages: list[Usage]
+    flags: set[str]
+    metadata: PackageMetadata | None = None
+
+    @property
+    def versions(self) -> list[str]:
+        """Every locked or installed version, oldest first."""
+        found = {v for u in self.usages for v in u.locked}
+        found |= {u.installed for u in self.usages if u.installed}
+        return sorted(found, key=version_key)
+
+    @property
+    def projects(self) -> list[str]:
+        return [u.project for u in self.usages]
+
+
+@dataclass(slots=True)
+class Inventory:
+    """The whole picture: projects and packages under the roots."""
+
+    roots: list[Path]
+    projects: list[ProjectInfo]
+    packages: dict[str, PackageRow]
+    built_at_ns: int = field(default_factory=time.time_ns)
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(p.errors) for p in self.projects)
+
+
+@lru_cache(maxsize=16384)
+def parsed_version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def version_key(text: str) -> tuple[int, Version | str]:
+    """Sorts versions by PEP 440 order; unparseable ones first, as text."""
+    parsed = parsed_version(text)
+    return (1, parsed) if parsed is not None else (0, text)

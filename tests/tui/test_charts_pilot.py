@@ -1,0 +1,78 @@
+"""The charts pane driven by keys: series ranked by signals, the cursor naming the
+rules a point trips, chart kinds, scale, rebaselining, live updates, entropy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend.telemetry.model import SpanRecord
+from tests.helpers import span_records
+from tests.tui.conftest import wait_for_inventory, wait_until
+from widgets.charts_pane import ChartsPane, SeriesList
+
+
+def history(name: str, durations: list[float], errors: set[int] = frozenset(), first: int = 0):  # type: ignore[no-untyped-def, assignment]
+    """Spans of one operation of the shop, ten a minute."""
+    return span_records(name, durations, service="shop", errors=errors, first=first, kind=2)
+
+
+CHECKOUT = [100.0 + (i * 7) % 11 for i in range(90)] + [180.0 + (i * 7) % 11 for i in range(30)]
+SEARCH = [40.0 + (i * 5) % 7 - 3 for i in range(60)]
+
+
+def fixed_history() -> list[SpanRecord]:
+    return history("checkout", CHECKOUT, errors={5, 50, 100}) + history("search", SEARCH)
+
+
+def make_quiet_app(root: Path, db: Path):  # type: ignore[no-untyped-def]
+    from app.tui import DevkitApp
+    from backend.settings import Settings
+
+    return DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
+
+
+async def test_charts_follow_keys_and_live_spans(demo_workspace: Path, tmp_path: Path) -> None:
+    app = make_quiet_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for_inventory(pilot)
+        await app.backend.ready()
+        await app.backend.telemetry.spans.add(fixed_history())
+        await pilot.press("4")
+        pane = app.screen.query_one(ChartsPane)
+        chooser = app.screen.query_one(SeriesList)
+        await wait_until(pilot, lambda: chooser.option_count == 2 and pane.series is not None)
+        assert pane.series is not None and pane.series.span == "checkout"  # most signals
+        assert pane.series.scale == "log(ms)" and pane.series.n == 120
+        assert pane.cursor == 119
+        rules = str(app.screen.query_one("#chart-rules").render())
+        assert "point 119" in rules and "1 (beyond 3 sigma)" in rules  # the shifted tail
+
+        await pilot.press("left", "left")
+        assert pane.cursor == 117
+        await pilot.press(*["left"] * 60)  # to point 57, inside the steady baseline
+        assert "within every rule" in str(app.screen.query_one("#chart-rules").render())
+
+        await pilot.press("L")  # milliseconds
+        await wait_until(pilot, lambda: pane.series is not None and pane.series.scale == "ms")
+        limits_before = pane.series.limits  # type: ignore[union-attr]
+        await pilot.press("b")  # new limits from the newest 50 points
+        await wait_until(pilot, lambda: pane.series.limits is not limits_before)  # type: ignore[union-attr]
+        assert pane.series.limits.main.center > limits_before.main.center  # type: ignore[union-attr]
+
+        await pilot.press("c")  # X-bar/R in subgroups of 5
+        await wait_until(pilot, lambda: pane.series is not None and pane.series.chart == "xbar-r")
+        assert len(pane.series.points) == 24
+        await pilot.press("c", "c")  # X-bar/S, then the p-chart of the error rate
+        await wait_until(pilot, lambda: pane.series is not None and pane.series.chart == "p")
+        assert pane.series.scale == "proportion"
+
+        # New spans are pulled in without re-reading the store.
+        seen = app.live_charts._last_row
+        await app.backend.telemetry.spans.add(history("search", [41.0] * 5, first=60))
+        await wait_until(pilot, lambda: app.live_charts.tracked["search"].count == 65)
+        assert app.live_charts._last_row == seen + 5
+        await pilot.press("down")  # choose search
+        await wait_until(pilot, lambda: pane.series is not None and pane.series.span == "search")
+
+        entropy = str(app.screen.query_one("#entropy-text").render())
+        assert "data-pipeline" in entropy and "lock-drift" in entropy

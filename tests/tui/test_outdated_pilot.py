@@ -1,0 +1,73 @@
+"""Outdated packages in the inventory: marked from the index cache after the scan,
+`o` shows only them, with the latest and allowed versions."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from backend.index.simple_api import DEFAULT_INDEX
+from backend.store.database import Store
+from tests.tui.conftest import make_app, wait_for_inventory, wait_until
+from widgets.inventory_table import InventoryTable
+
+
+async def fill_cache(db: Path) -> None:
+    store = Store(db)
+    await store.open()
+    try:
+        await store.write(
+            [
+                (
+                    "INSERT INTO index_cache (index_url, name, releases, fetched_ns)"
+                    " VALUES (?, ?, ?, ?)",
+                    [
+                        (
+                            DEFAULT_INDEX,
+                            "httpx",
+                            json.dumps([["0.28.1", False], ["0.28.2", False], ["0.29.0", True]]),
+                            time.time_ns(),
+                        ),
+                        (
+                            DEFAULT_INDEX,
+                            "fastapi",
+                            json.dumps([["0.115.6", False], ["1.0.0", False]]),
+                            time.time_ns(),
+                        ),
+                    ],
+                )
+            ]
+        )
+    finally:
+        await store.close()
+
+
+def cell(table: InventoryTable, row: int, key: str) -> str:
+    return table.get_row_at(row)[table.get_column_index(key)].plain.strip()
+
+
+async def test_o_shows_outdated_packages(demo_workspace: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("UV_INDEX_URL", raising=False)
+    db = tmp_path / "db.sqlite3"
+    await fill_cache(db)
+    app = make_app(demo_workspace, db)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await wait_for_inventory(pilot)
+        table = app.screen.query_one(InventoryTable)
+        inventory = app.backend.inventory
+        await wait_until(pilot, lambda: "outdated" in inventory.packages["httpx"].flags)
+        await pilot.press("o")
+        await pilot.pause()
+        assert table.query == "flag:outdated"
+        names = {cell(table, i, "name") for i in range(table.row_count)}
+        assert names == {"httpx", "fastapi"}
+        await pilot.press("v")  # by project: latest and allowed per usage
+        await pilot.pause()
+        row = next(i for i in range(table.row_count) if cell(table, i, "name") == "httpx")
+        assert cell(table, row, "project") == "api-service"
+        assert cell(table, row, "latest") == "0.28.2"  # 0.29.0 is yanked
+        assert cell(table, row, "allowed") == "0.28.2"
+        await pilot.press("o")  # again: everything
+        await pilot.pause()
+        assert table.query == "" and table.row_count > 2

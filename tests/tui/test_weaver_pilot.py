@@ -1,0 +1,47 @@
+"""The Weaver pane driven by keys: grouped findings, filter, a registry finding's
+YAML, a live-check finding's trace."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from screens.trace_view import TraceScreen
+from screens.weaver_detail import WeaverDetailScreen
+from tests.tui.conftest import make_app, wait_for_inventory, wait_until
+from widgets.weaver_pane import FindingGroups, WeaverPane
+
+
+def column(table: FindingGroups, key: str) -> list[str]:
+    return [table.get_cell(row, key).plain for row in table.rows]
+
+
+async def test_weaver_pane(demo_workspace: Path, tmp_path: Path) -> None:
+    app = make_app(demo_workspace, tmp_path / "db.sqlite3")  # devkit traces itself here
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_inventory(pilot)
+        provider = app.backend.telemetry._provider
+        await asyncio.to_thread(provider.force_flush)  # type: ignore[union-attr]
+        await pilot.pause(0.5)  # our first spans reach the store
+        await pilot.press("6")
+        pane = app.screen.query_one(WeaverPane)
+        table = app.screen.query_one(FindingGroups)
+        await wait_until(pilot, lambda: bool(pane.summary) and table.row_count > 0)
+        assert pane.summary["registries"] == 2  # devkit's own and api-service's
+        assert pane.summary["samples"] > 0  # our own spans, live-checked
+        levels = column(table, "level")
+        assert levels[0] == "violation" and column(table, "id")[0] == "UnresolvedAttributeRef"
+        assert levels == sorted(levels, key=["violation", "improvement", "information"].index)
+
+        await pilot.press("enter")  # the registry finding: the YAML around its line
+        await wait_until(pilot, lambda: isinstance(app.screen, WeaverDetailScreen))
+        excerpt = app.screen.query_one("#weaver-excerpt")
+        await wait_until(pilot, lambda: "api.tenant" in str(excerpt.render()))
+        assert "27" in str(excerpt.render())
+        await pilot.press("escape")
+
+        await pilot.press("slash", *"not_stable", "enter")
+        await pilot.pause()
+        assert column(table, "id") == ["not_stable"]
+        await pilot.press("enter", "t")  # a live-check finding opens its span's trace
+        await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen))
