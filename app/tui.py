@@ -83,7 +83,7 @@ class DevkitApp(App[None]):
         self._entropy_stale = True
         self._weaver_checked: tuple[int, int, tuple[int, ...]] | None = None
         self.live_charts = LiveCharts(
-            self.backend.telemetry.spans, spec_limits=settings.spec_limits
+            self.backend.spans, spec_limits=settings.spec_limits
         )
         self.dashboard = DashboardScreen()
 
@@ -194,15 +194,15 @@ class DevkitApp(App[None]):
         try:
             if self.paused or not self.dashboard.pane_visible("spans"):
                 return
-            telemetry = self.backend.telemetry
-            rates = telemetry.spans.counter.rates()
-            version = self.backend.store.version
-            header = (rates, telemetry.receiver_url)
+            backend = self.backend
+            rates = backend.spans.counter.rates()
+            version = self.backend.store_version
+            header = (rates, backend.receiver_url)
             if version == self._span_version and header == self._span_header:
                 return
-            spans = await telemetry.spans.recent()
+            spans = await backend.spans.recent()
             self._span_version, self._span_header = version, header
-            self.dashboard.show_spans(spans, rates, telemetry.receiver_url)
+            self.dashboard.show_spans(spans, rates, backend.receiver_url)
         except StoreError:
             pass  # no database: the stream stays empty, as the storage notice says
         finally:
@@ -213,13 +213,13 @@ class DevkitApp(App[None]):
         """Fetch audit entries newer than those shown, when the store moved and the
         pane is on screen; re-armed once done, like the span stream."""
         try:
-            version = self.backend.store.version
+            version = self.backend.store_version
             if self.paused or not self.dashboard.pane_visible("audit"):
                 return
             if version == self._audit_version:
                 return
             pane = self.dashboard.audit_pane
-            newer = await self.backend.audit.entries(
+            newer = await self.backend.audit_entries(
                 AuditFilter(after_seq=pane.last_seq, newest_first=True, limit=MAX_KEPT)
             )
             self._audit_version = version
@@ -235,7 +235,7 @@ class DevkitApp(App[None]):
         """Pull spans stored since the last look into the live charts, when the pane
         is on screen and the store moved; re-armed once done."""
         try:
-            version = self.backend.store.version
+            version = self.backend.store_version
             if self.paused or not self.dashboard.pane_visible("charts"):
                 return
             if version == self._charts_version:
@@ -322,7 +322,7 @@ class DevkitApp(App[None]):
             inventory = self.backend.inventory
             projects = {p.name: p.path for p in inventory.projects} if inventory else {}
             stamp = (
-                self.backend.store.version,
+                self.backend.store_version,
                 id(inventory),
                 await asyncio.to_thread(registry_stamp, projects),
             )
@@ -474,7 +474,7 @@ class DevkitApp(App[None]):
 
     @work(exclusive=True, group="trace", exit_on_error=False, description="load a trace")
     async def open_trace(self, trace_id: str, span_id: str) -> None:
-        spans = await self.backend.telemetry.spans.trace(bytes.fromhex(trace_id))
+        spans = await self.backend.spans.trace(bytes.fromhex(trace_id))
         if spans:
             self.push_screen(TraceScreen(spans, span_id or None))
         else:

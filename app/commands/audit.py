@@ -8,10 +8,7 @@ import csv
 import io
 import json
 import sys
-import time
 from typing import Any
-
-from opentelemetry.trace import StatusCode
 
 from app.commands.common import (
     EXIT_FINDINGS,
@@ -27,8 +24,6 @@ from app.commands.common import (
 from backend.audit.entries import ACTIONS, EXPORT_FIELDS, AuditEntry, AuditFilter
 from backend.service import Backend
 from backend.settings import Settings
-from backend.telemetry import names
-from backend.telemetry.tracing import trace_id_of
 
 DESCRIPTION = "Show, export (--json, --csv) or verify (--verify) the audit log, oldest first."
 AUDIT_SCHEMA = "devkit.audit/1"
@@ -83,54 +78,15 @@ def run(options: argparse.Namespace) -> int:
 
 async def _read(settings: Settings, wanted: AuditFilter, export: str | None) -> list[AuditEntry]:
     """The entries; an export is itself audited (after it was read, with its size)."""
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
+    async with Backend(settings) as backend:
         if export is None:
-            return await backend.audit.entries(wanted)
-        started = time.time_ns()
-        with backend.tracer.start_as_current_span(names.AUDIT_EXPORT) as span:
-            entries = await backend.audit.entries(wanted)
-            span.set_attributes({names.AUDIT_ENTRY_COUNT: len(entries), names.AUDIT_FORMAT: export})
-            await backend.record_audit(
-                "export",
-                project=wanted.project,
-                details={
-                    "format": export,
-                    "entries": len(entries),
-                    "filters": _filters(wanted),
-                    "last_seq": entries[-1].seq if entries else None,
-                },
-                duration_ms=(time.time_ns() - started) / 1e6,
-                trace_id=trace_id_of(span),
-            )
-        return entries
-    finally:
-        await backend.stop()
+            return await backend.audit_entries(wanted)
+        return await backend.export_audit(wanted, export)
 
 
 async def _verify(settings: Settings, as_json: bool) -> int:
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
-        started = time.time_ns()
-        with backend.tracer.start_as_current_span(names.AUDIT_VERIFY) as span:
-            result = await backend.audit.verify()
-            span.set_attribute(names.AUDIT_ENTRY_COUNT, result.entries)
-            if not result.ok:
-                span.set_status(StatusCode.ERROR, result.problem)
-                span.set_attribute(names.ERROR_TYPE, "broken_chain")
-            await backend.record_audit(
-                "verify",
-                details=result.as_json(),
-                result="success" if result.ok else "failure",
-                duration_ms=(time.time_ns() - started) / 1e6,
-                trace_id=trace_id_of(span),
-            )
-    finally:
-        await backend.stop()
+    async with Backend(settings) as backend:
+        result = await backend.verify_audit()
     if as_json:
         print_json(result.as_json())
     elif result.ok:
@@ -165,19 +121,6 @@ def from_csv(text: str) -> list[dict[str, Any]]:
         entry["details"] = json.loads(row["details"])
         rows.append(entry)
     return rows
-
-
-def _filters(wanted: AuditFilter) -> dict[str, Any]:
-    return {
-        key: value
-        for key, value in (
-            ("since_ns", wanted.since_ns),
-            ("action", wanted.action),
-            ("project", wanted.project),
-            ("package", wanted.package),
-        )
-        if value is not None
-    }
 
 
 def _print_table(entries: list[AuditEntry]) -> None:

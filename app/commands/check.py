@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +22,6 @@ from app.commands.common import (
 )
 from backend.service import Backend
 from backend.settings import Settings
-from backend.telemetry import names
-from backend.telemetry.tracing import trace_id_of
 
 if TYPE_CHECKING:
     from backend.weaver.check import CheckResult
@@ -32,7 +29,6 @@ if TYPE_CHECKING:
 
 DESCRIPTION = "Check a semantic-convention registry (default: devkit's own) and stored spans."
 CHECK_SCHEMA = "devkit.check/1"
-LIVE_LIMIT = 100_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -156,35 +152,8 @@ async def _live_and_audit(
 ) -> None:
     """Live-check the stored spans when asked; either way, store the findings and
     audit the check."""
-    from backend.weaver.stored import save_findings
-
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
-        started = time.time_ns()
-        with backend.tracer.start_as_current_span(names.CHECK) as span:
-            if live is not None:
-                live.check(await backend.telemetry.spans.for_live_check(since_ns, LIVE_LIMIT))
-                result.findings.extend(live.findings)
-            stats = result.statistics(live.samples if live else 0)
-            span.set_attribute(names.ERROR_COUNT, stats["by_level"]["violation"])
-        await save_findings(
-            backend.store, started, result.findings, live.samples if live else 0, engine
-        )
-        await backend.record_audit(
-            "check",
-            details={
-                "registries": [str(registry_path)],
-                "live": live is not None,
-                "statistics": {k: stats[k] for k in ("total", "by_level", "by_id", "samples")},
-            },
-            result="failure" if stats["by_level"]["violation"] else "success",
-            duration_ms=(time.time_ns() - started) / 1e6,
-            trace_id=trace_id_of(span),
-        )
-    finally:
-        await backend.stop()
+    async with Backend(settings) as backend:
+        await backend.checks.registry(registry_path, result, live, since_ns, engine)
 
 
 def _dependencies(pairs: list[str]) -> dict[str, Path]:

@@ -20,7 +20,6 @@ from app.commands.common import (
 )
 from backend.service import Backend
 from backend.settings import Settings
-from backend.telemetry import names
 
 DESCRIPTION = "Show stored spans, newest first."
 SPANS_SCHEMA = "devkit.spans/1"
@@ -68,16 +67,10 @@ async def _query(
     since_ns: int | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
-        with backend.tracer.start_as_current_span(names.QUERY_SPANS) as span:
-            rows = await backend.telemetry.spans.query(trace_id, name, service, since_ns, limit)
-            span.set_attribute(names.QUERY_ROW_COUNT, len(rows))
-            return rows
-    finally:
-        await backend.stop()
+    async with Backend(settings) as backend:
+        return await backend.query_spans(
+            trace_id=trace_id, name=name, service=service, since_ns=since_ns, limit=limit
+        )
 
 
 def parse_trace_id(text: str) -> bytes:

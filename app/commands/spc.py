@@ -122,7 +122,7 @@ async def _series(
     await backend.start(scan=False)
     try:
         await backend.ready()
-        spans = backend.telemetry.spans
+        spans = backend.spans
         fixed = await baselines.load(backend.store, options) if stored else {}
         names = [span] if span else sorted(name for name, _ in await spans.names())
         out = []

@@ -169,6 +169,19 @@ class AuditFilter:
     newest_first: bool = False
     after_seq: int | None = None
 
+    def as_json(self) -> dict[str, Any]:
+        """The filters an export used, as its audit entry records them."""
+        return {
+            key: value
+            for key, value in (
+                ("since_ns", self.since_ns),
+                ("action", self.action),
+                ("project", self.project),
+                ("package", self.package),
+            )
+            if value is not None
+        }
+
 
 def row_dict(row: tuple[Any, ...]) -> dict[str, Any]:
     entry = dict(zip(COLUMNS, row, strict=True))

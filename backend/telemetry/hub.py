@@ -78,6 +78,11 @@ class Telemetry:
         self.receiver_url = await self._receiver.start()
         return self.receiver_url
 
+    async def flush(self) -> None:
+        """Hand every span our tracer has ended to the store's writer now."""
+        if self._provider is not None:
+            await asyncio.to_thread(self._provider.force_flush)
+
     async def stop(self) -> None:
         """Stop receiving, flush our own spans into the store, stop pruning."""
         if self._receiver is not None:

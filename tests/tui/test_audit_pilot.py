@@ -3,7 +3,6 @@ detail, `t` opens the operation's trace."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from backend.audit.entries import PackageChange
@@ -30,7 +29,7 @@ async def test_audit_pane_live_filter_detail_and_trace(
         assert column(table, "action") == ["scan", "config-change"]  # newest first
 
         # An entry written by another part of the program shows up without a keypress.
-        await app.backend.audit.record(
+        await app.backend.operations.audit.record(
             "update",
             project="api-service",
             packages=[PackageChange("httpx", "0.27.2", "0.28.1")],
@@ -72,10 +71,9 @@ async def test_audit_pane_live_filter_detail_and_trace(
         assert isinstance(app.screen, AuditDetailScreen)
         assert app.screen.entry.trace_id
         trace_id = bytes.fromhex(app.screen.entry.trace_id)
-        provider = app.backend.telemetry._provider
-        await asyncio.to_thread(provider.force_flush)  # type: ignore[union-attr]
+        await app.backend.flush_spans()
         for _ in range(200):  # our spans reach the store in batches
-            if await app.backend.telemetry.spans.trace(trace_id):
+            if await app.backend.spans.trace(trace_id):
                 break
             await pilot.pause(0.05)
         await pilot.press("t")
@@ -92,6 +90,6 @@ async def test_a_moved_cursor_stays_on_its_entry(demo_workspace: Path, tmp_path:
         await wait_until(pilot, lambda: table.row_count == 2)
         await pilot.press("j")  # onto the older entry
         chosen = column(table, "seq")[table.cursor_row]
-        await app.backend.audit.record("verify")
+        await app.backend.operations.audit.record("verify")
         await wait_until(pilot, lambda: table.row_count == 3)
         assert column(table, "seq")[table.cursor_row] == chosen and table.cursor_row == 2

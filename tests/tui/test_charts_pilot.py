@@ -36,7 +36,7 @@ async def test_charts_follow_keys_and_live_spans(demo_workspace: Path, tmp_path:
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for_inventory(pilot)
         await app.backend.ready()
-        await app.backend.telemetry.spans.add(fixed_history())
+        await app.backend.spans.add(fixed_history())
         await pilot.press("4")
         pane = app.screen.query_one(ChartsPane)
         chooser = app.screen.query_one(SeriesList)
@@ -68,7 +68,7 @@ async def test_charts_follow_keys_and_live_spans(demo_workspace: Path, tmp_path:
 
         # New spans are pulled in without re-reading the store.
         seen = app.live_charts._last_row
-        await app.backend.telemetry.spans.add(history("search", [41.0] * 5, first=60))
+        await app.backend.spans.add(history("search", [41.0] * 5, first=60))
         await wait_until(pilot, lambda: app.live_charts.tracked["search"].count == 65)
         assert app.live_charts._last_row == seen + 5
         await pilot.press("down")  # choose search

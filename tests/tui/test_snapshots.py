@@ -77,8 +77,8 @@ def make_app(root: Path, db: Path) -> DevkitApp:
     """No spans of our own, and a stopped clock for the audit log: times would
     differ in every picture."""
     app = DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
-    app.backend.clock = app.backend.audit.clock = lambda: AUDIT_NS
-    app.backend.audit.who = ("ann", "build-host", "Linux 6.1")
+    app.backend.operations.clock = lambda: AUDIT_NS
+    app.backend.operations.audit.who = ("ann", "build-host", "Linux 6.1")
     return app
 
 
@@ -198,7 +198,7 @@ def with_spans(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await wait_for_audit(pilot)
         await wait_for_entropy(pilot)
         await app.backend.ready()  # type: ignore[attr-defined]
-        await app.backend.telemetry.spans.add(fixed_trace())  # type: ignore[attr-defined]
+        await app.backend.spans.add(fixed_trace())  # type: ignore[attr-defined]
         await pilot.press("3")
         table = app.screen.query_one(SpanTable)
         await wait_until(pilot, lambda: table.row_count == 5)
@@ -250,7 +250,7 @@ def with_history(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await wait_for_weaver(pilot)
         await wait_for_audit(pilot)
         await app.backend.ready()  # type: ignore[attr-defined]
-        await app.backend.telemetry.spans.add(fixed_history())  # type: ignore[attr-defined]
+        await app.backend.spans.add(fixed_history())  # type: ignore[attr-defined]
         await pilot.press("4")
         pane = app.screen.query_one(ChartsPane)
         await wait_until(pilot, lambda: pane.series is not None and pane.series.n == 120)

@@ -45,8 +45,8 @@ async def test_spans_arrive_and_open_as_a_waterfall(tmp_path: Path) -> None:
     app = DevkitApp(settings)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for_inventory(pilot)
-        await wait_until(pilot, lambda: app.backend.telemetry.receiver_url is not None)
-        url = f"{app.backend.telemetry.receiver_url}/v1/traces"
+        await wait_until(pilot, lambda: app.backend.receiver_url is not None)
+        url = f"{app.backend.receiver_url}/v1/traces"
         await asyncio.to_thread(send_checkout_trace, url)
         await pilot.press("3")
         table = app.screen.query_one(SpanTable)

@@ -98,7 +98,7 @@ async def test_mark_plan_apply_and_audit(tmp_path: Path, local_index: LocalIndex
         assert "1 rolled-back" in status and "1 success" in status
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, UpdatePlanScreen))
-        entries = await app.backend.audit.entries()
+        entries = await app.backend.audit_entries()
         actions = {(e.action, e.project, e.result) for e in entries}
         assert ("update", "app-one", "success") in actions
         assert ("rollback", "app-two", "success") in actions

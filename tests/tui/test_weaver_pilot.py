@@ -3,7 +3,6 @@ YAML, a live-check finding's trace."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from screens.trace_view import TraceScreen
@@ -20,8 +19,7 @@ async def test_weaver_pane(demo_workspace: Path, tmp_path: Path) -> None:
     app = make_app(demo_workspace, tmp_path / "db.sqlite3")  # devkit traces itself here
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_inventory(pilot)
-        provider = app.backend.telemetry._provider
-        await asyncio.to_thread(provider.force_flush)  # type: ignore[union-attr]
+        await app.backend.flush_spans()
         await pilot.pause(0.5)  # our first spans reach the store
         await pilot.press("6")
         pane = app.screen.query_one(WeaverPane)

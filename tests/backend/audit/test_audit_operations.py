@@ -119,7 +119,7 @@ async def test_ingest_sessions_and_config_changes(demo_workspace: Path, tmp_path
         if receive:
             await backend.start_receiver()
         for _ in range(500):  # the watcher's session begins after the first scan
-            if "watch" in backend._sessions:
+            if "watch" in backend.operations.open_sessions():
                 break
             await asyncio.sleep(0.01)
         await backend.stop()
@@ -133,8 +133,8 @@ async def test_ingest_sessions_and_config_changes(demo_workspace: Path, tmp_path
     await check.start(scan=False)
     await check.ready()
     try:
-        entries = await check.audit.entries()
-        changes = await check.audit.entries(AuditFilter(action="config-change"))
+        entries = await check.audit_entries()
+        changes = await check.audit_entries(AuditFilter(action="config-change"))
     finally:
         await check.stop()
     sessions = [(e.action, e.details["source"]) for e in entries if e.action.startswith("ingest")]

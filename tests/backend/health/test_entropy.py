@@ -54,7 +54,7 @@ async def reports(root: Path, db: Path, extra: list[SpanRecord] = ()):  # type: 
     await backend.start(scan=False)
     await backend.ready()
     try:
-        await backend.telemetry.spans.add(list(extra))
+        await backend.spans.add(list(extra))
         await backend.scan()
         return {r.project: r for r in await backend.entropy()}, backend
     finally:
@@ -135,7 +135,7 @@ async def test_cli_exit_code_and_json(tmp_path: Path) -> None:
     backend = Backend(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
     await backend.start(scan=False)
     await backend.ready()
-    await backend.telemetry.spans.add(spans("chaos", [10.0] * 20, set(range(20))))
+    await backend.spans.add(spans("chaos", [10.0] * 20, set(range(20))))
     await backend.stop()
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", "entropy", str(root), "--json", "--db", str(db)],
@@ -215,7 +215,7 @@ async def test_semantic_drift_from_the_live_check(demo_workspace: Path, tmp_path
     await backend.start(scan=False)
     await backend.ready()
     try:
-        await backend.telemetry.spans.add(records)
+        await backend.spans.add(records)
         await backend.scan()
         report = await backend.check_report()
         found = {r.project: r for r in await backend.entropy()}

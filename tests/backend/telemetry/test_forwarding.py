@@ -25,7 +25,7 @@ async def test_own_spans_are_forwarded(
     await forwarding.ready()
     await forwarding.scan()
     await forwarding.stop()  # flushes both span processors
-    forwarded = await receiving.backend.telemetry.spans.query(service="devkit-tui", limit=10_000)
+    forwarded = await receiving.backend.spans.query(service="devkit-tui", limit=10_000)
     names_seen = {row["name"] for row in forwarded}
     assert {names.SCAN, names.PARSE, names.INVENTORY_BUILD} <= names_seen
     scan = next(row for row in forwarded if row["name"] == names.SCAN)

@@ -95,7 +95,7 @@ async def test_recorded_spans_use_only_registered_names_and_types(
     backend = Backend(settings)
     await backend.start(scan=False)
     await backend.ready()
-    rows = await backend.telemetry.spans.query(service="devkit-tui", limit=10_000)
+    rows = await backend.spans.query(service="devkit-tui", limit=10_000)
     await backend.stop()
 
     spans, types = span_groups(), attribute_types()

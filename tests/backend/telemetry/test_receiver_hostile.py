@@ -55,7 +55,7 @@ async def still_serving(receiving: Receiving, span_id: str) -> None:
     )
     assert status == 200
     assert ExportTraceServiceResponse.FromString(body) == ExportTraceServiceResponse()
-    rows = await receiving.backend.telemetry.spans.query(name="good", limit=100)
+    rows = await receiving.backend.spans.query(name="good", limit=100)
     assert span_id in {r["span_id"] for r in rows}
 
 
@@ -156,7 +156,7 @@ async def test_partial_success_counts_rejected_spans(receiving: Receiving) -> No
     assert "span id" in answer["partialSuccess"]["errorMessage"]
     assert [
         r["name"]
-        for r in await receiving.backend.telemetry.spans.query(limit=10)
+        for r in await receiving.backend.spans.query(limit=10)
         if r["resource"] == {}
     ] == ["fine"]
 

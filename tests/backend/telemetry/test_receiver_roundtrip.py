@@ -104,7 +104,7 @@ async def send_and_read_back(receiving: Receiving, exporter: Any, service: str) 
     spans = make_spans(service)
     result = await asyncio.to_thread(exporter.export, spans)
     assert result is SpanExportResult.SUCCESS
-    rows = await receiving.backend.telemetry.spans.query(service=service, limit=1000)
+    rows = await receiving.backend.spans.query(service=service, limit=1000)
     by_id = {row["span_id"]: stored(row) for row in rows}
     assert len(by_id) == len(spans) == 5
     for span in spans:
@@ -135,7 +135,7 @@ async def test_trace_query_returns_the_whole_trace_in_order(receiving: Receiving
     spans = make_spans("trace-service")
     await asyncio.to_thread(exporter.export, spans)
     root = next(s for s in spans if s.name == "root")
-    trace = await receiving.backend.telemetry.spans.trace(root.context.trace_id.to_bytes(16, "big"))
+    trace = await receiving.backend.spans.trace(root.context.trace_id.to_bytes(16, "big"))
     assert [row["name"] for row in trace] == ["root", "child"]
     exporter.shutdown()
 

@@ -141,7 +141,7 @@ async def test_the_watcher_ingests_new_span_files(tmp_path: Path) -> None:
     backend = Backend(settings)
     await backend.start()
     await backend.ready()
-    spans = backend.telemetry.spans
+    spans = backend.spans
     try:
         for _ in range(200):
             if await spans.query(service="files"):

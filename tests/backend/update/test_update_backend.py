@@ -134,7 +134,7 @@ async def test_sigkill_mid_update_is_restored_on_the_next_start(
     await backend.start(scan=False)
     try:
         notice = await asyncio.wait_for(_notice(events), 60)
-        entries = await backend.audit.entries()
+        entries = await backend.audit_entries()
         states = await backend.store.query("SELECT state FROM update_journal")
     finally:
         await backend.stop()

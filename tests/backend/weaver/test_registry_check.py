@@ -221,7 +221,7 @@ async def test_devkit_own_spans_have_no_violation(
     await backend.start(scan=False)
     await backend.ready()
     try:
-        spans = await backend.telemetry.spans.query(limit=10_000)
+        spans = await backend.spans.query(limit=10_000)
     finally:
         await backend.stop()
     assert {"devkit.scan", "devkit.parse", "devkit.project.read"} <= {s["name"] for s in spans}

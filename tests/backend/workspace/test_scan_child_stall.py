@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import backend.service
 from backend.events import BackendProblem, InventoryUpdated
 from backend.service import Backend
 from backend.settings import Settings
@@ -19,14 +18,14 @@ from backend.settings import Settings
 async def test_a_stalled_scan_process_is_replaced(
     demo_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(backend.service, "CHILD_STALL_S", 1.0)
     service = Backend(
         Settings(roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False),
         scan_in_child=True,
     )
+    service.workspace.stall_after_s = 1.0
     events = service.subscribe()
     service.begin_scan()
-    child = service._child
+    child = service.workspace.child
     assert child is not None
     processes = list(child._pool._processes.values())  # type: ignore[attr-defined]
     os.kill(processes[0].pid, signal.SIGSTOP)  # alive, silent: as a deadlocked child
@@ -40,6 +39,6 @@ async def test_a_stalled_scan_process_is_replaced(
     problems = [e.message for e in seen if isinstance(e, BackendProblem)]
     assert any("scan process gave no sign of life" in m for m in problems)
     inventory = next(e.inventory for e in seen if isinstance(e, InventoryUpdated))
-    assert len(inventory.projects) == 7 and service._child is None
+    assert len(inventory.projects) == 7 and service.workspace.child is None
     processes[0].join(5)
     assert not processes[0].is_alive()  # killed, not left stopped
