@@ -321,8 +321,10 @@ class DevkitApp(App[None]):
                 return
             inventory = self.backend.inventory
             projects = {p.name: p.path for p in inventory.projects} if inventory else {}
+            # Spans of devkit's own checks, the audit entry and stored findings of the
+            # last check all leave this stamp alone: a check never asks for another.
             stamp = (
-                self.backend.store_version,
+                self.backend.spans.counter.checkable,
                 id(inventory),
                 await asyncio.to_thread(registry_stamp, projects),
             )

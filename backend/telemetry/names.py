@@ -4,6 +4,9 @@ A test checks that every name here is in the registry with the right type, so th
 code and the registry cannot drift apart.
 """
 
+SERVICE = "devkit-tui"
+"""The `service.name` of devkit's own spans."""
+
 # Spans (each is the group `span.<name>` in assets/semconv/model/devkit/spans.yaml).
 SCAN = "devkit.scan"
 DISCOVER = "devkit.discover"

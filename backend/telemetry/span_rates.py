@@ -24,11 +24,17 @@ class SpanCounter:
 
     def __init__(self) -> None:
         self.stored = 0
+        self.checkable = 0
+        """Spans stored but devkit's own checks: what can change the next check's findings
+        (a check's own span must not ask for another check)."""
         self._log: deque[tuple[float, int, int]] = deque()
 
-    def record(self, spans: int, errors: int, now: float | None = None) -> None:
+    def record(
+        self, spans: int, errors: int, now: float | None = None, own_checks: int = 0
+    ) -> None:
         moment = time.monotonic() if now is None else now
         self.stored += spans
+        self.checkable += spans - own_checks
         self._log.append((moment, spans, errors))
         while self._log and self._log[0][0] < moment - WINDOW_S:
             self._log.popleft()

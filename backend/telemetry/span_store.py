@@ -10,6 +10,7 @@ from typing import Any
 
 from backend.spc.series import Sample
 from backend.store.database import Store
+from backend.telemetry import names
 from backend.telemetry.model import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, SpanRecord, dumps
 from backend.telemetry.span_rates import SpanCounter
 
@@ -125,7 +126,11 @@ class SpanStore:
 
     def counted(self, spans: Sequence[SpanRecord]) -> None:
         """Count committed spans for the stream's rates."""
-        self.counter.record(len(spans), sum(1 for s in spans if s.status_code == STATUS_ERROR))
+        errors = sum(1 for s in spans if s.status_code == STATUS_ERROR)
+        own_checks = sum(
+            1 for s in spans if s.name == names.CHECK and s.resource.service_name == names.SERVICE
+        )
+        self.counter.record(len(spans), errors, own_checks=own_checks)
 
     async def recent(self, limit: int = 200) -> list[dict[str, Any]]:
         """The spans stored last, newest first (the live stream)."""

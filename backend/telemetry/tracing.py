@@ -14,9 +14,10 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace import Span, Tracer
 
+from backend.telemetry import names
 from backend.telemetry.model import ResourceRecord, ScopeRecord, SpanRecord
 
-SERVICE_NAME = "devkit-tui"
+SERVICE_NAME = names.SERVICE
 SCOPE_NAME = "devkit.backend"
 EXPORT_DELAY_MS = 500
 _log = logging.getLogger(__name__)

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from backend.telemetry import names
 from backend.weaver.check import OWN_REGISTRY, CheckResult, check_registry
 from backend.weaver.findings import Finding, statistics
 from backend.weaver.live_check import LiveCheck
 from backend.weaver.loader import find_registries
 
-OWN_SERVICE = "devkit-tui"
+OWN_SERVICE = names.SERVICE
 
 
 @dataclass(slots=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.tui import DevkitApp
+from backend.audit.entries import AuditFilter
+from backend.settings import Settings
 from screens.trace_view import TraceScreen
 from screens.weaver_detail import WeaverDetailScreen
 from tests.tui.conftest import make_app, wait_for_inventory, wait_until
@@ -43,3 +46,21 @@ async def test_weaver_pane(demo_workspace: Path, tmp_path: Path) -> None:
         assert column(table, "id") == ["not_stable"]
         await pilot.press("enter", "t")  # a live-check finding opens its span's trace
         await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen))
+
+
+async def test_a_check_never_asks_for_another(demo_workspace: Path, tmp_path: Path) -> None:
+    """The audit entry and the findings a check stores move the store, but not the
+    next look: with nothing new to check, the pane does not check again."""
+    app = DevkitApp(
+        Settings(roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False,
+                 trace_self=False)
+    )  # fmt: skip
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_inventory(pilot)
+        pane = app.screen.query_one(WeaverPane)
+        await wait_until(pilot, lambda: bool(pane.summary))
+        await app.refresh_weaver(rearm=False).wait()  # one more look: the check settles
+        checks = await app.backend.audit_entries(AuditFilter(action="check"))
+        for _ in range(3):
+            await app.refresh_weaver(rearm=False).wait()
+        assert await app.backend.audit_entries(AuditFilter(action="check")) == checks
