@@ -407,9 +407,10 @@ class DevkitApp(App[None]):
         inventory = self.backend.inventory
         if self._tree_for is None or inventory is None or not self.dashboard.pane_visible("tree"):
             return
-        if self._tree_shown == (self._tree_for, id(inventory)):
+        wanted = self._tree_for
+        if self._tree_shown == (wanted, id(inventory)):
             return
-        package, project = self._tree_for
+        package, project = wanted
         row = inventory.packages.get(package)
         if row is None:
             return
@@ -425,7 +426,9 @@ class DevkitApp(App[None]):
             {name: g for name, g in graphs.items() if g is not None},
             flags,
         )
-        self._tree_shown = (self._tree_for, id(inventory))
+        if self._tree_for != wanted:
+            return  # the cursor moved on while this built: its own refresh is on a timer
+        self._tree_shown = (wanted, id(inventory))
         self.dashboard.show_tree(data)
 
     def on_dashboard_screen_update_requested(

@@ -22,6 +22,7 @@ from tests.tui.conftest import wait_for_inventory, wait_until
 from tests.tui.test_charts_pilot import fixed_history
 from widgets.audit_log import AuditLogPane
 from widgets.charts_pane import ChartsPane
+from widgets.dependency_tree import DependencyTree
 from widgets.span_stream import SpanTable
 from widgets.weaver_pane import WeaverPane
 
@@ -58,7 +59,17 @@ async def wait_for_tree(pilot: Pilot[None]) -> None:
     """The tree pane, where visible, has drawn the package under the cursor."""
     app = pilot.app
     if app.screen.query("#tree-box") and app.screen.query_one("#tree-box").display:
-        await wait_until(pilot, lambda: app._tree_shown is not None)  # type: ignore[attr-defined]
+        table = app.dashboard.inventory_pane.table  # type: ignore[attr-defined]
+        tree = app.screen.query_one(DependencyTree)
+
+        def following() -> bool:  # the tree shows the package under the cursor now
+            picked = table.package_at_cursor()
+            if picked is None:
+                return table.row_count == 0
+            shown = tree.data_shown
+            return shown is not None and shown.package == picked[0]
+
+        await wait_until(pilot, following)
         await pilot.pause()
 
 

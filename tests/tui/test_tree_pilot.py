@@ -3,6 +3,8 @@ jump back to the inventory."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 from tests.tui.conftest import make_app, wait_for_inventory, wait_until
@@ -112,3 +114,33 @@ async def test_depth_limit_opens_the_tree_to_it(demo_workspace: Path, tmp_path: 
         await pilot.pause()
         assert labels(tree)[0] == "project data-pipeline"
         assert not any(line.startswith("    ") for line in labels(tree))
+
+
+async def test_tree_catches_up_when_the_cursor_moves_during_a_build(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """The cursor moves on while the tree builds the last package's graphs, and that
+    build ends before the new package's turn: the tree still shows the new package
+    (the finished build once marked the new package as shown, so it never came)."""
+    app = make_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(160, 48)) as pilot:  # every pane on screen
+        await wait_for_inventory(pilot)
+        tree = app.screen.query_one(DependencyTree)
+        await wait_until(pilot, lambda: tree.data_shown is not None)
+        assert tree.data_shown.package == "annotated-types"  # type: ignore[union-attr]
+        building = threading.Event()
+        real_graph = app.backend.project_graph
+
+        def overtaken_graph(folder: Path):  # type: ignore[no-untyped-def]
+            building.set()
+            deadline = time.monotonic() + 30
+            while app._tree_for[0] != "certifi" and time.monotonic() < deadline:  # type: ignore[index]
+                time.sleep(0.001)
+            return real_graph(folder)
+
+        app.backend.project_graph = overtaken_graph  # type: ignore[method-assign]
+        await pilot.press("down")  # anyio: its build waits for the next key
+        await wait_until(pilot, building.is_set)
+        app.backend.project_graph = real_graph  # type: ignore[method-assign]
+        await pilot.press("down")  # certifi
+        await wait_until(pilot, lambda: tree.data_shown.package == "certifi", timeout=15)  # type: ignore[union-attr]
