@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -286,7 +285,7 @@ class DevkitApp(App[None]):
             self.notify("Asking the package index about every package…")
         count, lookup = await self.backend.mark_outdated(
             offline=not online,
-            explicit_index=os.environ.get("UV_INDEX_URL"),
+            explicit_index=self.settings.index_url,
             progress=self.dashboard.show_progress if online else None,
         )
         if inventory is self.backend.inventory and not self.paused:
@@ -459,7 +458,7 @@ class DevkitApp(App[None]):
 
     @work(group="undo", exclusive=True, exit_on_error=False, description="undo")
     async def undo_last_batch(self) -> None:
-        outcome = await self.backend.updater(require_uv=False).undo()
+        outcome = await self.backend.updates.updater(require_uv=False).undo()
         if outcome.batch_id is None:
             self.notify("Nothing to undo: no update batch changed files.", severity="warning")
             return

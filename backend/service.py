@@ -17,22 +17,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.trace import Span, StatusCode
+from opentelemetry.trace import Tracer
 from packaging.utils import canonicalize_name
 
 from backend.audit.entries import AuditEntry, AuditFilter
 from backend.audit.operations import OperationLog
 from backend.events import (
-    BackendNotice,
     BackendProblem,
     Event,
     EventBus,
-    InventoryUpdated,
-    ScanProgress,
 )
 from backend.graph.cache import GraphCache
 from backend.graph.dependency_graph import DependencyGraph
-from backend.inventory.build import build_inventory
+from backend.inventory.keeper import InventoryKeeper
 from backend.inventory.model import Inventory
 from backend.inventory.snapshots import SnapshotRecorder
 from backend.settings import Settings
@@ -40,16 +37,13 @@ from backend.store.database import Store, StoreError
 from backend.telemetry import names
 from backend.telemetry.hub import Telemetry
 from backend.telemetry.span_store import SpanStore
-from backend.workspace.reader import WorkspaceReader, record_project, record_timings
-from backend.workspace.scanner import ProjectScan
+from backend.workspace.reader import WorkspaceReader
 from backend.workspace.watcher import watch_roots
 
 if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip them
-    from backend.audit.chain import Verification
     from backend.health.entropy import EntropyReport
     from backend.index.outdated import Lookup, Outdated
-    from backend.update.batch import Updater
-    from backend.update.plan import Selection, Skipped, UnitPlan
+    from backend.update.updates import Updates
     from backend.weaver.report import CheckReport
     from backend.weaver.runs import CheckRuns
 
@@ -62,22 +56,29 @@ class Backend:
         one-shot `list` does not, as spawning costs more than it saves there)."""
         self.settings = settings
         self.events = EventBus()
-        self.inventory: Inventory | None = None
         self.last_check: CheckReport | None = None
         """The last workspace check (the Weaver pane shows it, entropy reads it)."""
         self._store = Store(settings.db_path)
         self._telemetry = Telemetry(settings, self._store, self.ready)
-        self.operations = OperationLog(
-            self._store, lambda: self._telemetry.tracer, self.ready, self._problem
-        )
+        self.operations = OperationLog(self._store, lambda: self.tracer, self.ready, self._problem)
         """Every operation's span and audit entry (its `clock` is fixed in snapshots)."""
         self.workspace = WorkspaceReader(
             settings.roots, settings.max_depth, settings.environment, scan_in_child, self._problem
         )
         self.graphs = GraphCache(lambda: self.workspace.scans, self.workspace.cache)
         self._snapshots = SnapshotRecorder(self._store)
+        self.keeper = InventoryKeeper(
+            settings.roots,
+            self.workspace,
+            self.operations,
+            lambda: self.tracer,
+            self._open_store_or_none,
+            self.events,
+            self._snapshots,
+        )
+        """Scans and refreshes; holds the current inventory."""
         self._checks: CheckRuns | None = None
-        self._update_lock = asyncio.Lock()
+        self._updates: Updates | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._store_opening: asyncio.Task[None] | None = None
@@ -108,7 +109,7 @@ class Backend:
         The first inventory does not wait for the database: it is shown as soon as it
         is read and stored once the store is open. `ready()` reports a store failure.
         """
-        self.workspace.follow_child_progress(self._progress)
+        self.workspace.follow_child_progress(self.keeper.progress)
         self._telemetry.start_tracing()
         self._store_opening = asyncio.create_task(self._open_store(), name="store-open")
         if scan:
@@ -160,6 +161,11 @@ class Backend:
         return self._store.version
 
     @property
+    def tracer(self) -> Tracer:
+        """devkit's own tracer (a no-op one until `start()`, or when tracing is off)."""
+        return self._telemetry.tracer
+
+    @property
     def receiver_url(self) -> str | None:
         return self._telemetry.receiver_url
 
@@ -177,65 +183,27 @@ class Backend:
     async def query_spans(self, **filters: Any) -> list[dict[str, Any]]:
         """Stored spans as `devkit.spans/1` rows; the query is a span of its own."""
         await self.ready()
-        with self._telemetry.tracer.start_as_current_span(names.QUERY_SPANS) as span:
+        with self.tracer.start_as_current_span(names.QUERY_SPANS) as span:
             rows = await self.spans.query(**filters)
             span.set_attribute(names.QUERY_ROW_COUNT, len(rows))
             return rows
 
     # -- reading the workspace -------------------------------------------------------
 
+    @property
+    def inventory(self) -> Inventory | None:
+        """The inventory as last read (None before the first scan)."""
+        return self.keeper.inventory
+
     async def scan(self, reason: str = "scan") -> Inventory:
         """Discover and read every project under the roots; store changed snapshots."""
-        requested = time.time_ns()
-        started = self.operations.clock()
-        async with self.workspace.lock:
-            scans, layout = await self.workspace.read_all(self._progress)
-            # The span starts where the work did: a first scan in the child process
-            # may have begun before this call, while the UI was still loading.
-            begun = min([requested, *(t.start_ns for t in layout.timings)])
-            attributes = {names.SCAN_REASON: reason, names.ROOT_COUNT: len(self.settings.roots)}
-            async with self.operations.operation(
-                "scan", names.SCAN, attributes=attributes, start_time=begun, started_ns=started
-            ) as operation:
-                tracer = self._telemetry.tracer
-                record_timings(tracer, operation.span, layout.timings)
-                for project in scans:
-                    record_project(tracer, operation.span, project)
-                inventory = await self._build(scans)
-                operation.span.set_attributes(
-                    {
-                        names.PROJECT_COUNT: len(inventory.projects),
-                        names.PACKAGE_COUNT: len(inventory.packages),
-                        names.ERROR_COUNT: inventory.error_count,
-                    }
-                )
-                changed = tuple(p.name for p in inventory.projects)
-                await self._publish(inventory, changed, reason, None, operation)
-            return inventory
+        return await self.keeper.scan(reason)
 
     async def refresh_paths(
         self, paths: set[Path], trigger_ns: int | None = None
     ) -> Inventory | None:
         """Re-read only the projects the changed paths belong to (all, if the layout moved)."""
-        started = self.operations.clock()
-        async with self.workspace.lock:
-            folders = self.workspace.affected(paths)
-        if folders is None:
-            return await self.scan(reason="watch")
-        if not folders:
-            return None
-        attributes = {names.WATCH_PATH_COUNT: len(paths), names.PROJECT_COUNT: len(folders)}
-        watch = self.operations.operation(
-            "scan", names.WATCH_CHANGE, attributes=attributes, start_time=trigger_ns,
-            started_ns=started,
-        )  # fmt: skip
-        async with watch as operation, self.workspace.lock:
-            for scan in await self.workspace.reread(folders, paths):
-                record_project(self._telemetry.tracer, operation.span, scan)
-            inventory = await self._build(list(self.workspace.scans.values()))
-            changed = tuple(p.name for p in inventory.projects if p.path in folders)
-            await self._publish(inventory, changed, "watch", trigger_ns, operation)
-        return inventory
+        return await self.keeper.refresh_paths(paths, trigger_ns)
 
     def find_project(self, selector: str | Path) -> Path | None:
         """A scanned project by folder or by name (canonical or as shown)."""
@@ -347,6 +315,15 @@ class Backend:
         self.last_check = report
         return report
 
+    @property
+    def updates(self) -> Updates:
+        """Plans, the updater, recovery after an interrupted update (loaded on first use)."""
+        if self._updates is None:
+            from backend.update.updates import Updates
+
+            self._updates = Updates(self)
+        return self._updates
+
     # -- the audit log ---------------------------------------------------------------
 
     async def record_audit(self, action: str, **fields: Any) -> None:
@@ -357,102 +334,10 @@ class Backend:
         """Entries as the filter says; raises `StoreError` without a database."""
         return await self.operations.entries(wanted)
 
-    async def export_audit(self, wanted: AuditFilter, export: str) -> list[AuditEntry]:
-        """The entries for an export, the export itself audited with its size."""
-        await self.ready()
-        async with self.operations.operation("export", names.AUDIT_EXPORT) as operation:
-            entries = await self.operations.entries(wanted)
-            operation.span.set_attributes(
-                {names.AUDIT_ENTRY_COUNT: len(entries), names.AUDIT_FORMAT: export}
-            )
-            operation.project = wanted.project
-            operation.details = {
-                "format": export,
-                "entries": len(entries),
-                "filters": wanted.as_json(),
-                "last_seq": entries[-1].seq if entries else None,
-            }
-        return entries
-
-    async def verify_audit(self) -> Verification:
-        """Walk the hash chain; the verification is audited with its outcome."""
-        await self.ready()
-        async with self.operations.operation("verify", names.AUDIT_VERIFY) as operation:
-            result = await self.operations.audit.verify()
-            operation.span.set_attribute(names.AUDIT_ENTRY_COUNT, result.entries)
-            if not result.ok:
-                operation.span.set_status(StatusCode.ERROR, result.problem)
-                operation.span.set_attribute(names.ERROR_TYPE, "broken_chain")
-            operation.details = result.as_json()
-            operation.result = "success" if result.ok else "failure"
-        return result
-
-    # -- updates ---------------------------------------------------------------------
-
-    def updater(self, require_uv: bool = True) -> Updater:
-        """The update machinery on this store; raises `UvMissing` when uv is needed
-        and cannot be found."""
-        from backend.update.batch import Updater
-        from backend.update.uv_runner import UvMissing, uv_binary
-
-        try:
-            uv = uv_binary()
-        except UvMissing:
-            if require_uv:
-                raise
-            uv = "uv"  # files are still restored; the environment re-sync will say so
-        return Updater(
-            self._store,
-            self.operations.record,
-            self._telemetry.tracer,
-            uv,
-            self.settings.update_concurrency,
-        )
-
-    async def recover_updates(self) -> list[str]:
-        """Restore the projects an interrupted update left half done (a crash or a
-        SIGKILL mid-update); returns their names and tells the user."""
-        async with self._update_lock:
-            restored = await self.updater(require_uv=False).recover()
-        projects = [entry.project for entry in restored]
-        if projects:
-            restored_names = ", ".join(sorted(projects))
-            self.events.publish(
-                BackendNotice(f"restored after an interrupted update: {restored_names}")
-            )
-        return projects
-
-    async def plan_update(
-        self,
-        selection: Selection,
-        explicit_index: str | None = None,
-        offline: bool = False,
-        max_age_s: float | None = None,
-    ) -> tuple[list[UnitPlan], list[Skipped]]:
-        """Which units change and how (nothing resolved or written yet). Targets come
-        from the index (or its cache when offline) unless every request names one."""
-        from backend.update.plan import plan_changes
-
-        inventory = self.inventory
-        if inventory is None:
-            inventory = await self.scan(reason="scan")
-        rows: list[Outdated] = []
-        unchecked: dict[str, str] = {}
-        needs_index = selection.all_outdated or selection.pairs
-        if needs_index or any(r.version is None for r in selection.requests):
-            rows, lookup = await self.outdated(
-                inventory, explicit_index, offline, max_age_s=max_age_s
-            )
-            unchecked = {n: e for n, e in lookup.errors.items() if n not in lookup.releases}
-        return plan_changes(inventory, self.workspace.scans, rows, selection, unchecked)
-
     # -- internals -------------------------------------------------------------------
 
     def _problem(self, message: str) -> None:
         self.events.publish(BackendProblem(message))
-
-    def _progress(self, done: int, total: int, path: Path) -> None:
-        self.events.publish(ScanProgress(done, total, path))
 
     async def _open_store_or_none(self) -> Store | None:
         try:
@@ -460,52 +345,6 @@ class Backend:
         except StoreError:
             return None
         return self._store
-
-    async def _build(self, scans: list[ProjectScan]) -> Inventory:
-        with self._telemetry.tracer.start_as_current_span(names.INVENTORY_BUILD) as span:
-            inventory = await asyncio.to_thread(build_inventory, self.settings.roots, scans)
-            span.set_attributes(
-                {
-                    names.PROJECT_COUNT: len(inventory.projects),
-                    names.PACKAGE_COUNT: len(inventory.packages),
-                }
-            )
-            return inventory
-
-    async def _publish(
-        self,
-        inventory: Inventory,
-        changed: tuple[str, ...],
-        reason: str,
-        trigger_ns: int | None,
-        operation: Any,
-    ) -> None:
-        """Show the inventory, store its snapshot, say what the scan's entry records."""
-        self.inventory = inventory
-        self.events.publish(InventoryUpdated(inventory, changed, reason, trigger_ns))
-        operation.project = changed[0] if len(changed) == 1 else None
-        operation.details = {
-            "reason": reason,
-            "roots": [str(r) for r in self.settings.roots],
-            "projects": len(inventory.projects),
-            "packages": len(inventory.packages),
-            "errors": inventory.error_count,
-            "changed_projects": list(changed),
-        }
-        operation.result = "partial" if inventory.error_count else "success"
-        if await self._open_store_or_none() is None:
-            operation.audited = False  # reported once, where the store failed to open
-            return
-        await self._store_snapshot(inventory, reason)
-
-    async def _store_snapshot(self, inventory: Inventory, reason: str) -> None:
-        with self._telemetry.tracer.start_as_current_span(names.SNAPSHOT_STORE) as span:
-            try:
-                written = await self._snapshots.record(inventory, reason)
-                span.set_attribute(names.SNAPSHOT_COUNT, written)
-            except Exception as exc:  # storage trouble must not stop the inventory
-                _fail(span, exc)
-                self._problem(f"could not store snapshot: {exc}")
 
     async def _open_store(self) -> None:
         await self._store.open()
@@ -518,7 +357,7 @@ class Backend:
 
     async def _recover_on_start(self) -> None:
         try:
-            await self.recover_updates()
+            await self.updates.recover()
         except Exception as exc:
             self._problem(f"could not check the update journal: {exc!r}")
 
@@ -564,6 +403,3 @@ class Backend:
         except Exception as exc:
             self._problem(f"refresh failed: {exc!r}")
 
-
-def _fail(span: Span, exc: Exception) -> None:
-    span.set_status(StatusCode.ERROR, str(exc))

@@ -1,5 +1,8 @@
 """Settings shared by the CLI, the TUI and the tests, checked once where they are made.
 
+The environment is read here and nowhere else: `DEVKIT_DB`, `UV_INDEX_URL`, `DEVKIT_UV`
+and `DEVKIT_WEAVER` become fields, which flags may then override.
+
 A plain dataclass: this sits on the start-up path of every command, and pydantic's
 import alone costs more than a whole `list --json` parse of a small workspace.
 """
@@ -12,9 +15,12 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from backend.workspace.discovery import DEFAULT_MAX_DEPTH
-
 DB_ENV_VAR = "DEVKIT_DB"
+INDEX_ENV_VAR = "UV_INDEX_URL"
+UV_ENV_VAR = "DEVKIT_UV"
+WEAVER_ENV_VAR = "DEVKIT_WEAVER"
+DEFAULT_MAX_DEPTH = 8
+"""How deep under each root projects are looked for (`--max-depth`)."""
 DB_FILE_NAME = "devkit.sqlite3"
 MAX_DEPTH_LIMIT = 64
 
@@ -29,6 +35,10 @@ def default_db_path() -> Path:
     if configured:
         return Path(configured).expanduser()
     return user_data_path("devkit-tui", appauthor=False) / DB_FILE_NAME
+
+
+def _environ(name: str) -> str | None:
+    return os.environ.get(name) or None
 
 
 @dataclass(slots=True)
@@ -58,6 +68,13 @@ class Settings:
     """Upper specification limits in ms by span name (the default is 2 s)."""
     update_concurrency: int = 2
     """Projects resolved or updated at once."""
+    index_url: str | None = field(default_factory=lambda: _environ(INDEX_ENV_VAR))
+    """The index every project is checked against, as uv: `--index-url`, else
+    `UV_INDEX_URL`, else (None) each project's `[tool.uv]` index, else PyPI."""
+    uv_path: str | None = field(default_factory=lambda: _environ(UV_ENV_VAR))
+    """The uv to run (None: PATH's, else the `uv` package's)."""
+    weaver_path: str | None = field(default_factory=lambda: _environ(WEAVER_ENV_VAR))
+    """OpenTelemetry Weaver's binary (None: PATH's, if any)."""
 
     def __post_init__(self) -> None:
         self.roots = [Path(r).expanduser().absolute() for r in self.roots] or [Path.cwd()]

@@ -10,7 +10,6 @@ or closes.
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -106,12 +105,12 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         wanted = [p for p in self.pairs if p not in self.dropped]
         selection = Selection(pairs=wanted, latest=self.latest)
         try:
-            units, skipped = await self.backend.plan_update(
-                selection, explicit_index=os.environ.get("UV_INDEX_URL"), max_age_s=INDEX_MAX_AGE_S
+            units, skipped = await self.backend.updates.plan(
+                selection, explicit_index=self.backend.settings.index_url, max_age_s=INDEX_MAX_AGE_S
             )
             self.units, self.skipped = units, skipped
             self._fill()
-            updater = self.backend.updater()
+            updater = self.backend.updates.updater()
             await updater.resolve(units, progress=self._progress)
         except Exception as exc:  # uv missing, the store: say so, keep the screen
             self.state = "ready"
@@ -131,7 +130,7 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         self.state = "applying"
         self._status("Applying… esc cancels (the running project is rolled back)")
         try:
-            await self.backend.updater().apply(self.units, self.cancel, self._progress)
+            await self.backend.updates.updater().apply(self.units, self.cancel, self._progress)
         except Exception as exc:
             self._status(f"Update stopped: {exc}", error=True)
         self.state = "done"

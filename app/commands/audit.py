@@ -81,12 +81,12 @@ async def _read(settings: Settings, wanted: AuditFilter, export: str | None) -> 
     async with Backend(settings) as backend:
         if export is None:
             return await backend.audit_entries(wanted)
-        return await backend.export_audit(wanted, export)
+        return await backend.operations.export(wanted, export)
 
 
 async def _verify(settings: Settings, as_json: bool) -> int:
     async with Backend(settings) as backend:
-        result = await backend.verify_audit()
+        result = await backend.operations.verify()
     if as_json:
         print_json(result.as_json())
     elif result.ok:

@@ -29,8 +29,8 @@ async def _undo(settings: Settings, as_json: bool) -> int:
     await backend.start(scan=False)
     try:
         await backend.ready()
-        await backend.recover_updates()
-        outcome = await backend.updater(require_uv=False).undo()
+        await backend.updates.recover()
+        outcome = await backend.updates.updater(require_uv=False).undo()
     finally:
         await backend.stop()
     if as_json:

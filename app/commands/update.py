@@ -91,14 +91,14 @@ async def _update(
     await backend.start(scan=False)
     try:
         await backend.ready()
-        await backend.recover_updates()
+        await backend.updates.recover()
         try:
-            updater = backend.updater()
+            updater = backend.updates.updater()
         except UvMissing as exc:
             print(f"devkit-tui update: {exc}", file=sys.stderr)
             return EXIT_USAGE
         await backend.scan(reason="scan")
-        units, skipped = await backend.plan_update(selection, explicit, options.offline)
+        units, skipped = await backend.updates.plan(selection, explicit, options.offline)
         progress = _progress if sys.stderr.isatty() and not options.json else None
         await updater.resolve(units, progress=progress)
         apply = not options.dry_run and any(u.result == "planned" for u in units)

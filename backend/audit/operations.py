@@ -14,11 +14,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from opentelemetry.trace import Span, Tracer
+from opentelemetry.trace import Span, StatusCode, Tracer
 
+from backend.audit.chain import Verification
 from backend.audit.entries import AuditEntry, AuditFilter, PackageChange
 from backend.audit.log import AuditLog
 from backend.store.database import Store, StoreError
+from backend.telemetry import names
 from backend.telemetry.tracing import trace_id_of
 
 
@@ -99,6 +101,37 @@ class OperationLog:
         """Audit entries as the filter says (raises `StoreError` without a store)."""
         await self._ready()
         return await self.audit.entries(wanted)
+
+    async def export(self, wanted: AuditFilter, export: str) -> list[AuditEntry]:
+        """The entries for an export (`json`, `csv`); the export itself is audited,
+        after it was read, with its size."""
+        await self._ready()
+        async with self.operation("export", names.AUDIT_EXPORT) as operation:
+            entries = await self.audit.entries(wanted)
+            operation.span.set_attributes(
+                {names.AUDIT_ENTRY_COUNT: len(entries), names.AUDIT_FORMAT: export}
+            )
+            operation.project = wanted.project
+            operation.details = {
+                "format": export,
+                "entries": len(entries),
+                "filters": wanted.as_json(),
+                "last_seq": entries[-1].seq if entries else None,
+            }
+        return entries
+
+    async def verify(self) -> Verification:
+        """Walk the hash chain; the verification is audited with its outcome."""
+        await self._ready()
+        async with self.operation("verify", names.AUDIT_VERIFY) as operation:
+            result = await self.audit.verify()
+            operation.span.set_attribute(names.AUDIT_ENTRY_COUNT, result.entries)
+            if not result.ok:
+                operation.span.set_status(StatusCode.ERROR, result.problem)
+                operation.span.set_attribute(names.ERROR_TYPE, "broken_chain")
+            operation.details = result.as_json()
+            operation.result = "success" if result.ok else "failure"
+        return result
 
     async def session_started(
         self, source: str, details: dict[str, object], spans_stored: int

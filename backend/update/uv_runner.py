@@ -16,7 +16,6 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-UV_ENV_VAR = "DEVKIT_UV"
 TIMEOUT_S = 900.0
 _NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
@@ -68,9 +67,9 @@ def checked_version(version: str) -> str:
         raise UnsafeArgument(f"not a valid version: {version!r}") from None
 
 
-def uv_binary() -> str:
-    """`DEVKIT_UV`, else uv on PATH, else the one the `uv` Python package ships."""
-    configured = os.environ.get(UV_ENV_VAR)
+def uv_binary(configured: str | None = None) -> str:
+    """The configured uv (`Settings.uv_path`, from `DEVKIT_UV`), else uv on PATH, else
+    the one the `uv` Python package ships."""
     if configured:
         return configured
     found = shutil.which("uv")

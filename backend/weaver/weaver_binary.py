@@ -9,7 +9,6 @@ caller reports (and falls back to devkit's own checker).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,7 +16,6 @@ from pathlib import Path
 from backend.weaver.findings import Finding
 from backend.weaver.weaver_json import from_weaver_json
 
-WEAVER_ENV_VAR = "DEVKIT_WEAVER"
 TIMEOUT_S = 300
 
 
@@ -25,8 +23,9 @@ class WeaverFailed(RuntimeError):
     """Weaver could not give a verdict (not runnable, crashed, output not JSON)."""
 
 
-def find_weaver() -> str | None:
-    return os.environ.get(WEAVER_ENV_VAR) or shutil.which("weaver")
+def find_weaver(configured: str | None = None) -> str | None:
+    """The configured Weaver (`Settings.weaver_path`, from `DEVKIT_WEAVER`), else PATH's."""
+    return configured or shutil.which("weaver")
 
 
 def weaver_version(weaver: str) -> str | None:

@@ -7,6 +7,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backend.settings import DEFAULT_MAX_DEPTH
+
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -27,7 +29,6 @@ SKIP_DIRS = frozenset(
 )
 LOCK_FILES = ("uv.lock", "pylock.toml", "poetry.lock")
 MANIFEST_FILES = ("pyproject.toml", "setup.cfg", "setup.py", *LOCK_FILES)
-DEFAULT_MAX_DEPTH = 8
 
 
 @dataclass(slots=True)

@@ -55,10 +55,10 @@ async def devkit_batch(folder: Path, db: Path, jobs: int) -> tuple[float, float,
         await backend.ready()
         await backend.scan()
         start = time.perf_counter()
-        units, _ = await backend.plan_update(
+        units, _ = await backend.updates.plan(
             Selection(requests=[UpdateRequest("alpha", "1.1.0")])
         )
-        updater = backend.updater()
+        updater = backend.updates.updater()
         await updater.resolve(units)
         planned = time.perf_counter()
         await updater.apply(units)

@@ -48,8 +48,8 @@ async def test_cancel_rolls_back_the_running_project_and_skips_the_rest(
     files = {p.name: snapshot(p) for p in projects}
     backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3", jobs=1)
     try:
-        units, _ = await backend.plan_update(Selection(requests=[UpdateRequest("alpha")]))
-        updater = backend.updater()
+        units, _ = await backend.updates.plan(Selection(requests=[UpdateRequest("alpha")]))
+        updater = backend.updates.updater()
         await updater.resolve(units)
         cancel = asyncio.Event()
         steps: list[tuple[str, str]] = []
@@ -79,8 +79,8 @@ async def test_a_file_edited_after_the_plan_is_not_touched(
     app = uv_project(tmp_path / "ws" / "app", local_index, ["gamma==1.0.0"], ["gamma>=1"])
     backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3")
     try:
-        units, _ = await backend.plan_update(Selection(requests=[UpdateRequest("gamma")]))
-        updater = backend.updater()
+        units, _ = await backend.updates.plan(Selection(requests=[UpdateRequest("gamma")]))
+        updater = backend.updates.updater()
         await updater.resolve(units)
         assert units[0].result == "planned" and units[0].new
         edited = (app / "pyproject.toml").read_text() + "# my edit\n"
@@ -158,9 +158,11 @@ async def test_the_plan_asks_the_index_when_the_cache_is_cold(
     uv_project(tmp_path / "ws" / "app", local_index, ["gamma==1.0.0"], ["gamma>=1"])
     backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3")
     try:
-        cold, skipped = await backend.plan_update(Selection(pairs=[("gamma", "app")]), offline=True)
+        cold, skipped = await backend.updates.plan(
+            Selection(pairs=[("gamma", "app")]), offline=True
+        )
         assert cold == [] and "newest release known" in skipped[0].reason
-        units, _ = await backend.plan_update(Selection(pairs=[("gamma", "app")]), max_age_s=3600)
+        units, _ = await backend.updates.plan(Selection(pairs=[("gamma", "app")]), max_age_s=3600)
     finally:
         await backend.stop()
     assert [(c.name, c.target) for c in units[0].changes] == [("gamma", "1.0.5")]
@@ -174,8 +176,8 @@ async def test_closing_mid_update_rolls_back_before_it_goes(
     files = snapshot(app)
     backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3")
     try:
-        units, _ = await backend.plan_update(Selection(requests=[UpdateRequest("alpha")]))
-        updater = backend.updater()
+        units, _ = await backend.updates.plan(Selection(requests=[UpdateRequest("alpha")]))
+        updater = backend.updates.updater()
         await updater.resolve(units)
         task = asyncio.create_task(updater.apply(units))
         while not marker.exists():
@@ -197,7 +199,7 @@ async def test_an_unreachable_index_is_named_as_the_reason(
     uv_project(tmp_path / "ws" / "app", local_index, ["gamma==1.0.0"], ["gamma>=1"])
     backend = await started(tmp_path / "ws", tmp_path / "db.sqlite3")
     try:
-        units, skipped = await backend.plan_update(
+        units, skipped = await backend.updates.plan(
             Selection(pairs=[("gamma", "app")]), explicit_index="http://127.0.0.1:9/simple"
         )
     finally:
