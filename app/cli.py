@@ -1,69 +1,104 @@
 """The `devkit-tui` command: the dashboard by default, headless subcommands beside it.
 
-Headless subcommands never import textual: `list` must start fast in scripts and CI.
-Exit codes: 0 ok, 1 findings, 2 usage or input error (see DESIGN.md).
+The registry below is all the parser needs to know before a command is chosen: only
+the chosen command's module is imported, and that module imports its work inside
+`run`, so `devkit-tui --help` and `devkit-tui COMMAND --help` load neither the
+backend nor the UI. Errors a user can fix are printed here, once, the same way for
+every command. Exit codes: 0 ok, 1 findings, 2 usage or input error (DESIGN.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from types import ModuleType
+from typing import NamedTuple
 
-from app.commands import (
-    audit,
-    check,
-    dashboard,
-    demo,
-    entropy,
-    inventory,
-    outdated,
-    serve,
-    spans,
-    spc,
-    tree,
-    undo,
-    update,
+
+class Command(NamedTuple):
+    module: str
+    description: str
+
+
+DASHBOARD = Command(
+    "app.commands.dashboard",
+    "A dashboard for many Python projects. Subcommands: {names} (each takes --help).",
 )
-from app.commands.common import EXIT_OK, EXIT_USAGE
-from backend.settings import SettingsError
-from backend.store.database import StoreError
-
-SUBCOMMANDS: dict[str, ModuleType] = {
-    "list": inventory,
-    "serve": serve,
-    "spans": spans,
-    "tree": tree,
-    "audit": audit,
-    "spc": spc,
-    "entropy": entropy,
-    "check": check,
-    "outdated": outdated,
-    "update": update,
-    "undo": undo,
-    "demo": demo,
+COMMANDS: dict[str, Command] = {
+    "list": Command(
+        "app.commands.inventory", "Print the package inventory of every project under the roots."
+    ),
+    "serve": Command(
+        "app.commands.serve",
+        "Run the backend without the UI: watch the roots, receive OTLP/HTTP, ingest span"
+        " files. SIGINT or SIGTERM commits what is queued and exits 0.",
+    ),
+    "spans": Command("app.commands.spans", "Show stored spans, newest first."),
+    "tree": Command(
+        "app.commands.tree",
+        "Show a project's dependency tree (from its uv.lock, else pylock.toml, else its"
+        " environment), forward or inverted.",
+    ),
+    "audit": Command(
+        "app.commands.audit",
+        "Show, export (--json, --csv) or verify (--verify) the audit log, oldest first.",
+    ),
+    "spc": Command(
+        "app.commands.spc",
+        "Control charts (Shewhart, Nelson's rules, capability, sigma level) over spans.",
+    ),
+    "entropy": Command(
+        "app.commands.entropy",
+        "Score each project's health and entropy; exit 1 if any is HIGH or CRITICAL.",
+    ),
+    "check": Command(
+        "app.commands.check",
+        "Check a semantic-convention registry (default: devkit's own) and stored spans.",
+    ),
+    "outdated": Command(
+        "app.commands.outdated",
+        "List packages with newer releases on the index (PEP 691/503), per project.",
+    ),
+    "update": Command(
+        "app.commands.update",
+        "Update packages across projects with uv: each project is resolved in a scratch"
+        " copy first (the plan and its lock diff), then updated, verified, and rolled back"
+        " on failure.",
+    ),
+    "undo": Command(
+        "app.commands.undo",
+        "Revert the newest update batch (byte for byte, environments re-synced).",
+    ),
+    "demo": Command("app.commands.demo", "Open the dashboard on a generated demo workspace."),
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = list(sys.argv[1:] if argv is None else argv)
-    name = args[0] if args and args[0] in SUBCOMMANDS else None
-    command = SUBCOMMANDS[name] if name else dashboard
+    name = args[0] if args and args[0] in COMMANDS else None
+    command = COMMANDS[name] if name else DASHBOARD
     parser = argparse.ArgumentParser(
         prog=f"devkit-tui {name}" if name else "devkit-tui",
-        description=getattr(command, "DESCRIPTION", None)
-        or "A dashboard for many Python projects. Subcommands: "
-        + ", ".join(SUBCOMMANDS)
-        + " (each takes --help).",
+        description=command.description.format(names=", ".join(COMMANDS)),
     )
-    command.add_arguments(parser)
+    module = importlib.import_module(command.module)
+    module.add_arguments(parser)
     options = parser.parse_args(args[1:] if name else args)
+    return run(f"devkit-tui {name}" if name else "devkit-tui", module.run, options)
+
+
+def run(prog: str, command: object, options: argparse.Namespace) -> int:
+    """Run a command; a problem the user can fix is one line on stderr and exit 2."""
+    from app.commands.common import EXIT_OK, EXIT_USAGE, UsageProblem
+    from backend.settings import SettingsError
+    from backend.store.database import StoreError
+
     try:
-        return command.run(options)
-    except (StoreError, SettingsError) as exc:
-        print(f"devkit-tui: {exc}", file=sys.stderr)
+        return command(options)  # type: ignore[operator,no-any-return]
+    except (UsageProblem, SettingsError, StoreError) as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `devkit-tui tree | head`: the reader left, so do we
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

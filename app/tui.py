@@ -15,6 +15,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
 
 from backend.audit.entries import AuditFilter
 from backend.events import BackendNotice, BackendProblem, InventoryUpdated, ScanProgress
@@ -81,9 +82,7 @@ class DevkitApp(App[None]):
         self._charts_version = -1
         self._entropy_stale = True
         self._weaver_checked: tuple[int, int, tuple[int, ...]] | None = None
-        self.live_charts = LiveCharts(
-            self.backend.spans, spec_limits=settings.spec_limits
-        )
+        self.live_charts = LiveCharts(self.backend.spans, spec_limits=settings.spec_limits)
         self.dashboard = DashboardScreen()
 
     def on_mount(self) -> None:
@@ -114,6 +113,22 @@ class DevkitApp(App[None]):
             except Exception as exc:  # one event shown wrong must not stop the following
                 self.log.error("backend event", event, exc)
                 self.notify(f"could not show an update: {exc!r}", severity="error", markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A background job that failed says so, in a notification and the log: the
+        workers run with `exit_on_error=False`, so one failure never closes the app,
+        and without this it would vanish."""
+        worker = event.worker
+        if event.state is not WorkerState.ERROR or worker.error is None:
+            return
+        what = worker.description or worker.name or "background work"
+        self.log.error(f"worker {what!r} failed", worker.error)
+        self.notify(
+            f"{what}: {worker.error!r}",
+            title="Background work failed",
+            severity="error",
+            markup=False,  # the error may quote paths, names, anything
+        )
 
     def _handle(self, event: object) -> None:
         if isinstance(event, InventoryUpdated):
@@ -313,7 +328,7 @@ class DevkitApp(App[None]):
     async def refresh_weaver(self, rearm: bool = True) -> None:
         """Check the registries and live-check the newest spans, when the pane is on
         screen and the store or a registry file changed since the last check."""
-        from backend.weaver.loader import registry_stamp  # YAML loads on first use
+        from backend.weaver.registries import registry_stamp  # YAML loads on first use
 
         try:
             if self.paused or not self.dashboard.pane_visible("weaver"):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from backend.inventory.model import Inventory
+if TYPE_CHECKING:
+    from backend.inventory.model import Inventory
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +59,6 @@ class EventBus:
         queue: asyncio.Queue[Event] = asyncio.Queue()
         self._queues.append(queue)
         return queue
-
-    def unsubscribe(self, queue: asyncio.Queue[Event]) -> None:
-        if queue in self._queues:
-            self._queues.remove(queue)
 
     def publish(self, event: Event) -> None:
         for queue in self._queues:

@@ -27,7 +27,6 @@ from backend.events import (
     Event,
     EventBus,
 )
-from backend.graph.cache import GraphCache
 from backend.graph.dependency_graph import DependencyGraph
 from backend.inventory.keeper import InventoryKeeper
 from backend.inventory.model import Inventory
@@ -37,6 +36,8 @@ from backend.store.database import Store, StoreError
 from backend.telemetry import names
 from backend.telemetry.hub import Telemetry
 from backend.telemetry.span_store import SpanStore
+from backend.workspace.discovery import SKIP_DIRS
+from backend.workspace.graphs import GraphCache
 from backend.workspace.reader import WorkspaceReader
 from backend.workspace.watcher import watch_roots
 
@@ -383,7 +384,7 @@ class Backend:
         if span_files is not None:
             try:
                 await self.ready()
-                found = await asyncio.to_thread(span_files.find, self.settings.roots)
+                found = await asyncio.to_thread(span_files.find, self.settings.roots, SKIP_DIRS)
                 for path in found:
                     await span_files.ingest(path)
             except StoreError:
@@ -402,4 +403,3 @@ class Backend:
                 await self.refresh_paths(paths - span_paths, trigger_ns=seen)
         except Exception as exc:
             self._problem(f"refresh failed: {exc!r}")
-

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
+from widgets.theme import theme_color
 from widgets.waterfall_rows import bar, waterfall
 
 BAR_COLUMNS = 40
@@ -53,8 +54,8 @@ class TraceScreen(ModalScreen[None]):
         table.add_column("ms", key="ms")
         columns = max(BAR_COLUMNS, min(120, self.app.size.width - 80))
         table.add_column("Timeline", key="timeline", width=columns)
-        theme = self.app.current_theme
-        error_color, ok_color = theme.error or "red", theme.success or "green"
+        error_color = theme_color(self, "error", "red")
+        ok_color = theme_color(self, "success", "green")
         for row in self.rows:
             span = row.span
             error = span["status"]["name"] == "error"

@@ -16,6 +16,7 @@ from widgets.audit_rows import duration, matches, what, when
 from widgets.filter_input import FilterablePane, FilterInput
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
+from widgets.theme import theme_color
 
 MAX_KEPT = 5000
 """Entries kept in the pane; older ones are a `devkit-tui audit` away."""
@@ -143,4 +144,4 @@ class AuditLogPane(FilterablePane, Vertical):
         )
 
     def _style(self, name: str) -> str:
-        return f"bold {getattr(self.app.current_theme, name, '') or 'red'}"
+        return f"bold {theme_color(self, name, 'red')}"

@@ -14,22 +14,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from backend.health.entropy import EntropyReport
-from backend.spc.rules import RULES
-from backend.spc.series import Series
+from backend.spc.rules import RULES, SHORT_RULES
+from backend.spc.series import CHARTS, Series
 from widgets.control_chart import ControlChart
 from widgets.safe_text import plain
+from widgets.theme import theme_color
 
-CHART_CYCLE = ("imr", "xbar-r", "xbar-s", "p")
-SHORT_RULES = {
-    1: "beyond 3 sigma",
-    2: "9 on one side",
-    3: "6 trending",
-    4: "14 alternating",
-    5: "2 of 3 beyond 2 sigma",
-    6: "4 of 5 beyond 1 sigma",
-    7: "15 within 1 sigma",
-    8: "8 outside 1 sigma",
-}
 LEVEL_STYLE = {"LOW": "success", "MEDIUM": "warning", "HIGH": "error", "CRITICAL": "error"}
 
 
@@ -160,7 +150,7 @@ class ChartsPane(Vertical):
         self._redraw()
 
     def action_cycle_chart(self) -> None:
-        self.chart = CHART_CYCLE[(CHART_CYCLE.index(self.chart) + 1) % len(CHART_CYCLE)]
+        self.chart = CHARTS[(CHARTS.index(self.chart) + 1) % len(CHARTS)]
         self.post_message(self.ChartChanged(self.chart, self.log_scale))
 
     def action_toggle_log(self) -> None:
@@ -219,7 +209,7 @@ class ChartsPane(Vertical):
         return text
 
     def _style(self, name: str) -> str:
-        return str(getattr(self.app.current_theme, name, "") or "")
+        return theme_color(self, name)
 
 
 def _header(series: Series) -> Text:

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Sparkline
 
 from backend.spc.series import Series
+from widgets.theme import theme_color
 
 if TYPE_CHECKING:
     from textual_plotext import PlotextPlot
@@ -93,13 +94,12 @@ class ControlChart(Vertical):
         return self._plots
 
     def _colors(self) -> dict[str, str]:
-        theme = self.app.current_theme
         return {
-            "points": theme.primary or "blue",
-            "center": theme.success or "green",
-            "limit": theme.error or "red",
-            "signal": theme.warning or "orange",
-            "cursor": theme.accent or "magenta",
+            "points": theme_color(self, "primary", "blue"),
+            "center": theme_color(self, "success", "green"),
+            "limit": theme_color(self, "error", "red"),
+            "signal": theme_color(self, "warning", "orange"),
+            "cursor": theme_color(self, "accent", "magenta"),
         }
 
 

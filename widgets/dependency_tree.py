@@ -19,6 +19,7 @@ from textual.widgets.tree import TreeNode
 from backend.graph.dependency_graph import DependencyGraph, GraphEdge, NodeKey
 from widgets.inventory_rows import format_flags
 from widgets.safe_text import plain
+from widgets.theme import theme_color
 
 FORWARD, INVERTED = "forward", "inverted"
 DEPTH_STEPS: tuple[int | None, ...] = (None, 1, 2, 3, 5)
@@ -283,7 +284,7 @@ class DependencyTree(Tree[NodeData]):
         return label
 
     def _color(self, name: str) -> str:
-        return str(getattr(self.app.current_theme, name, "") or "")
+        return theme_color(self, name)
 
 
 def _node_label(key: NodeKey, flags: dict[str, set[str]]) -> Text:

@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
 
 class FilterInput(Input):
-    """Shown by `open()`; the pane reads `value` on `Input.Changed` and redraws."""
+    """Every pane's filter line. Shown by `open()` (or `show_text()`); the pane reads
+    `value` on `Input.Changed`; `esc` empties and hides it and posts `Dismissed`, so
+    the pane can give the focus back to its table."""
 
     DEFAULT_CSS = """
-    FilterInput { display: none; height: 1; border: none; padding: 0 1; }
+    FilterInput, FilterInput:focus {
+        display: none; height: 1; border: none; padding: 0 1; background: $boost;
+    }
     FilterInput.-open { display: block; }
     """
-    BINDINGS = [Binding("escape", "clear", "Clear filter", show=False)]
+    BINDINGS = [Binding("escape", "clear", "Clear filter", id="filter.clear")]
+
+    class Dismissed(Message):
+        """The user emptied the filter and left it."""
 
     def open(self) -> None:
         self.add_class("-open")
         self.focus()
 
+    def show_text(self, text: str) -> None:
+        """Set the filter from outside (a key that filters for the user), shown while
+        it holds anything."""
+        self.value = text
+        self.set_class(bool(text), "-open")
+
     def action_clear(self) -> None:
-        """Empty, hidden, and focus back to the pane's table."""
         self.value = ""
         self.remove_class("-open")
-        self.screen.focus_next()
+        self.post_message(self.Dismissed())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if not event.value:
+        if not event.value.strip():
             self.remove_class("-open")
 
 
@@ -46,6 +59,9 @@ class FilterablePane:
 
     def action_clear_filter(self) -> None:
         self.query_one(FilterInput).action_clear()  # type: ignore[attr-defined]
+
+    def on_filter_input_dismissed(self, event: FilterInput.Dismissed) -> None:
+        event.stop()
         self.query_one(self.table_type).focus()  # type: ignore[attr-defined]
 
     def on_input_changed(self, event: Input.Changed) -> None:

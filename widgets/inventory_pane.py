@@ -4,27 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import Input, ProgressBar, Static
 
 from backend.inventory.model import Inventory
+from widgets.filter_input import FilterInput
 from widgets.inventory_rows import View
 from widgets.inventory_table import InventoryTable
-
-
-class FilterInput(Input):
-    """Filters the table as you type; `esc` clears and hides it."""
-
-    BINDINGS = [Binding("escape", "dismiss", "Clear filter", id="inventory.filter.clear")]
-
-    class Dismissed(Message):
-        """The user left the filter bar."""
-
-    def action_dismiss(self) -> None:
-        self.value = ""
-        self.post_message(self.Dismissed())
 
 
 class InventoryPane(Vertical):
@@ -32,10 +18,6 @@ class InventoryPane(Vertical):
 
     DEFAULT_CSS = """
     InventoryPane { height: 1fr; }
-    InventoryPane FilterInput, InventoryPane FilterInput:focus {
-        display: none; height: 1; border: none; padding: 0 1; background: $boost;
-    }
-    InventoryPane FilterInput.-active { display: block; }
     InventoryPane InventoryTable { height: 1fr; }
     InventoryPane #inventory-status { height: 1; padding: 0 1; color: $text-muted; }
     InventoryPane ProgressBar { display: none; height: 1; padding: 0 1; }
@@ -71,35 +53,29 @@ class InventoryPane(Vertical):
         """Put the cursor on the package's row, clearing a filter that hides it."""
         table = self.table
         if not table.move_to_package(package) and table.query:
-            self.on_filter_input_dismissed()
+            self.query_one(FilterInput).show_text("")
+            table.query = ""
             table.move_to_package(package)
 
     def filter_to(self, text: str) -> None:
         """Show exactly the rows `text` selects (`o`: `flag:outdated`), or all again."""
         bar = self.query_one(FilterInput)
-        same = bar.value.strip() == text
-        bar.value = "" if same else text
-        bar.set_class(not same, "-active")
+        bar.show_text("" if bar.value.strip() == text else text)
         self.table.query = bar.value
         self.table.focus()
 
     def open_filter(self) -> None:
         """Show the filter bar and move the cursor into it."""
-        bar = self.query_one(FilterInput)
-        bar.add_class("-active")
-        bar.focus()
+        self.query_one(FilterInput).open()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.table.query = event.value.strip()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """`enter` in the filter keeps it and returns to the table."""
-        if not event.value.strip():
-            self.query_one(FilterInput).remove_class("-active")
         self.table.focus()
 
     def on_filter_input_dismissed(self) -> None:
-        self.query_one(FilterInput).remove_class("-active")
         self.table.query = ""
         self.table.focus()
 

@@ -19,6 +19,7 @@ from backend.inventory.model import Inventory
 from widgets.inventory_rows import COLUMNS, TableRow, View, cell_sort_value, matches, rows_for
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
+from widgets.theme import theme_color
 
 MARK = "●"
 FLAG_STYLES = {  # the most severe flag present colours the cell: (theme colour, emphasis)
@@ -338,7 +339,7 @@ class InventoryTable(NavigableTable[Text]):
         return ""
 
     def _theme_color(self, name: str) -> str:
-        return str(getattr(self.app.current_theme, name, None) or "")
+        return theme_color(self, name)
 
 
 __all__ = ["InventoryTable", "RowKey", "SortOrder"]

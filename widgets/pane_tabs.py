@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from widgets.theme import theme_color
+
 
 class PaneTabs(Widget):
     """`1 Inventory  2 Tree  …`, the active pane highlighted (lazygit's panel strip)."""
@@ -23,7 +25,7 @@ class PaneTabs(Widget):
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        accent = str(self.app.current_theme.accent or "")
+        accent = theme_color(self, "accent")
         for number, (pane_id, title) in enumerate(self.panes, start=1):
             style = f"bold reverse {accent}" if pane_id == self.active else ""
             text.append(f" {number} {title} ", style=style)

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 from backend.telemetry.span_rates import SpanRates
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
+from widgets.theme import theme_color
 
 MAX_ROWS = 200
 
@@ -85,7 +86,7 @@ class SpanStream(Vertical):
 
     @property
     def _error_style(self) -> str:
-        return f"bold {self.app.current_theme.error or 'red'}"
+        return f"bold {theme_color(self, 'error', 'red')}"
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -17,6 +17,7 @@ from backend.weaver.findings import LEVELS, Finding
 from widgets.filter_input import FilterablePane, FilterInput
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
+from widgets.theme import theme_color
 
 LEVEL_STYLE = {"violation": "error", "improvement": "warning", "information": "primary"}
 
@@ -141,5 +142,4 @@ class WeaverPane(FilterablePane, Vertical):
         self.query_one("#weaver-header", Static).update(text)
 
     def _style(self, level: str) -> str:
-        color = getattr(self.app.current_theme, LEVEL_STYLE.get(level, ""), "") or ""
-        return f"bold {color}".strip()
+        return f"bold {theme_color(self, LEVEL_STYLE.get(level, ''))}".strip()

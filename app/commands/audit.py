@@ -8,24 +8,24 @@ import csv
 import io
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.commands.common import (
     EXIT_FINDINGS,
     EXIT_OK,
-    EXIT_USAGE,
     UsageProblem,
     add_db,
+    open_backend,
     parse_since,
     print_json,
     printable,
     settings_from,
 )
 from backend.audit.entries import ACTIONS, EXPORT_FIELDS, AuditEntry, AuditFilter
-from backend.service import Backend
-from backend.settings import Settings
 
-DESCRIPTION = "Show, export (--json, --csv) or verify (--verify) the audit log, oldest first."
+if TYPE_CHECKING:
+    from backend.settings import Settings
+
 AUDIT_SCHEMA = "devkit.audit/1"
 CSV_COLUMNS = EXPORT_FIELDS
 
@@ -49,13 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    try:
-        since_ns = parse_since(options.since) if options.since else None
-        if options.verify and (options.csv or since_ns or options.action or options.package):
-            raise UsageProblem("--verify checks the whole log; it takes only --json and --db")
-    except UsageProblem as exc:
-        print(f"devkit-tui audit: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    since_ns = parse_since(options.since) if options.since else None
+    if options.verify and (options.csv or since_ns or options.action or options.package):
+        raise UsageProblem("--verify checks the whole log; it takes only --json and --db")
     settings = settings_from(options, roots=[], watch=False)
     if options.verify:
         return asyncio.run(_verify(settings, options.json))
@@ -78,14 +74,14 @@ def run(options: argparse.Namespace) -> int:
 
 async def _read(settings: Settings, wanted: AuditFilter, export: str | None) -> list[AuditEntry]:
     """The entries; an export is itself audited (after it was read, with its size)."""
-    async with Backend(settings) as backend:
+    async with open_backend(settings) as backend:
         if export is None:
             return await backend.audit_entries(wanted)
         return await backend.operations.export(wanted, export)
 
 
 async def _verify(settings: Settings, as_json: bool) -> int:
-    async with Backend(settings) as backend:
+    async with open_backend(settings) as backend:
         result = await backend.operations.verify()
     if as_json:
         print_json(result.as_json())

@@ -12,22 +12,21 @@ from typing import TYPE_CHECKING, Any
 from app.commands.common import (
     EXIT_FINDINGS,
     EXIT_OK,
-    EXIT_USAGE,
     UsageProblem,
     add_db,
+    open_backend,
     parse_since,
     print_json,
     printable,
     settings_from,
+    warn,
 )
-from backend.service import Backend
-from backend.settings import Settings
 
 if TYPE_CHECKING:
+    from backend.settings import Settings
     from backend.weaver.check import CheckResult
     from backend.weaver.live_check import LiveCheck
 
-DESCRIPTION = "Check a semantic-convention registry (default: devkit's own) and stored spans."
 CHECK_SCHEMA = "devkit.check/1"
 
 
@@ -69,30 +68,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    from backend.weaver.check import OWN_REGISTRY, check_registry
+    from backend.weaver.check import check_registry
     from backend.weaver.live_check import LiveCheck
+    from backend.weaver.registries import OWN_REGISTRY
 
-    try:
-        dependencies = _dependencies(options.dependency)
-        since_ns = parse_since(options.since) if options.since else None
-    except UsageProblem as exc:
-        print(f"devkit-tui check: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    dependencies = _dependencies(options.dependency)
+    since_ns = parse_since(options.since) if options.since else None
     registry_path = options.registry or OWN_REGISTRY
     if not registry_path.exists():
-        print(f"devkit-tui check: {registry_path}: no such registry", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem(f"{registry_path}: no such registry")
     baseline = options.baseline_registry
     if baseline is not None and not baseline.exists():
-        print(f"devkit-tui check: {baseline}: no such baseline registry", file=sys.stderr)
-        return EXIT_USAGE
-    result = check_registry(registry_path, dependencies, baseline=baseline)
-    try:
-        engine = _engine(options.engine, registry_path, result)
-    except UsageProblem as exc:
-        print(f"devkit-tui check: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem(f"{baseline}: no such baseline registry")
     settings = settings_from(options, roots=[], watch=False)
+    result = check_registry(registry_path, dependencies, baseline=baseline)
+    engine = _engine(options.engine, registry_path, result, settings.weaver_path)
     live = LiveCheck(result.registry) if options.live else None
     asyncio.run(_live_and_audit(settings, registry_path, result, live, since_ns, engine))
     samples, coverage = (live.samples, live.coverage()) if live else (0, None)
@@ -107,14 +97,14 @@ def run(options: argparse.Namespace) -> int:
     return EXIT_FINDINGS if result.violations else EXIT_OK
 
 
-def _engine(choice: str, registry_path: Path, result: CheckResult) -> str:
+def _engine(choice: str, registry_path: Path, result: CheckResult, configured: str | None) -> str:
     """`weaver` when the real Weaver checked the registry (its findings replace ours;
     our resolution still serves the live check), else `devkit`."""
     from backend.weaver.weaver_binary import WeaverFailed, find_weaver, weaver_check
 
     if choice == "devkit":
         return "devkit"
-    weaver = find_weaver()
+    weaver = find_weaver(configured)
     if weaver is None:
         if choice == "weaver":
             raise UsageProblem("--engine weaver: no weaver found ($DEVKIT_WEAVER or PATH)")
@@ -124,7 +114,7 @@ def _engine(choice: str, registry_path: Path, result: CheckResult) -> str:
     except WeaverFailed as exc:
         if choice == "weaver":
             raise UsageProblem(str(exc)) from None
-        print(f"devkit-tui check: {exc}; using devkit's checker", file=sys.stderr)
+        warn("check", f"{exc}; using devkit's checker")
         return "devkit"
     return "weaver"
 
@@ -152,7 +142,7 @@ async def _live_and_audit(
 ) -> None:
     """Live-check the stored spans when asked; either way, store the findings and
     audit the check."""
-    async with Backend(settings) as backend:
+    async with open_backend(settings) as backend:
         await backend.checks.registry(registry_path, result, live, since_ns, engine)
 
 

@@ -1,17 +1,31 @@
-"""What every subcommand shares: exit codes, common options, settings from options."""
+"""What every subcommand shares: exit codes, the common options, settings from them, the
+Backend opened for the command's work, and JSON and text output.
+
+A subcommand module holds its own options (`add_arguments`) and output (`run`); what
+its work needs is imported inside `run`, so `devkit-tui COMMAND --help` loads only
+argparse and this module. A problem the user can fix is raised as `UsageProblem`
+(or `SettingsError`, `StoreError`) and printed once, by `app.cli`, as
+`devkit-tui COMMAND: message` with exit code 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backend.settings import DB_ENV_VAR, Settings
+from backend.safe_text import escape_controls
+from backend.settings import DB_ENV_VAR, DEFAULT_MAX_DEPTH, Settings
+
+if TYPE_CHECKING:
+    from backend.service import Backend
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
@@ -19,13 +33,29 @@ _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class UsageProblem(ValueError):
-    """A flag value that cannot be used."""
+    """A flag value or input that cannot be used: exit 2, with this message."""
+
+
+# -- options ---------------------------------------------------------------------------
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
 
 
 def add_roots(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("roots", nargs="*", type=Path, help="folders to scan (default: .)")
-    parser.add_argument("--max-depth", type=int, default=8, help="folder depth to search")
+    add_max_depth(parser)
     parser.add_argument("--env", type=Path, help="environment to use instead of each .venv")
+
+
+def add_max_depth(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-depth",
+        type=int,
+        default=DEFAULT_MAX_DEPTH,
+        help=f"folder depth to search (default {DEFAULT_MAX_DEPTH})",
+    )
 
 
 def add_db(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +98,61 @@ def add_spec_limits(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_index(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--index-url", help=f"the simple index (default: {default})")
+    parser.add_argument(
+        "--offline", action="store_true", help="answer from the index cache only, and say how old"
+    )
+
+
+# -- settings and the backend ----------------------------------------------------------
+
+_OPTION_FIELDS = (
+    ("db", "db_path"),
+    ("max_depth", "max_depth"),
+    ("env", "environment"),
+    ("otlp_host", "otlp_host"),
+    ("otlp_port", "otlp_port"),
+    ("otlp_export", "otlp_export"),
+    ("index_url", "index_url"),
+)
+
+
+def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
+    """Settings from whichever common options the subcommand has; roots that are not
+    folders are a usage problem."""
+    if getattr(options, "spec_for", None):
+        values["spec_limits"] = spec_limits_from(options.spec_for)
+    if getattr(options, "roots", None) is not None:
+        values.setdefault("roots", options.roots or [Path.cwd()])
+    for option, name in _OPTION_FIELDS:
+        value = getattr(options, option, None)
+        if value is not None:
+            values[name] = value
+    settings = Settings(**values)
+    for root in settings.roots if "roots" in values else ():
+        if not root.is_dir():
+            raise UsageProblem(f"{root}: not a folder")
+    return settings
+
+
+@contextlib.asynccontextmanager
+async def open_backend(settings: Settings, require_store: bool = True) -> AsyncIterator[Backend]:
+    """The Backend for one command's work, started without a scan and stopped after it.
+    It waits for its store (a `StoreError` says why it cannot be opened) unless the
+    command also works without one (`require_store=False`)."""
+    from backend.service import Backend
+
+    backend = Backend(settings)
+    await backend.start(scan=False)
+    try:
+        if require_store:
+            await backend.ready()
+        yield backend
+    finally:
+        await backend.stop()
+
+
 def spec_limits_from(pairs: list[str]) -> dict[str, float]:
     """`NAME=MS` pairs; the name may itself hold `=` (the last one splits)."""
     limits = {}
@@ -80,37 +165,6 @@ def spec_limits_from(pairs: list[str]) -> dict[str, float]:
         if not sep or not name:
             raise UsageProblem(f"--spec-for {pair!r}: expected SPAN=MS")
     return limits
-
-
-def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
-    """Settings from whichever common options the subcommand has."""
-    if getattr(options, "spec_for", None):
-        values["spec_limits"] = spec_limits_from(options.spec_for)
-    if getattr(options, "roots", None) is not None:
-        values.setdefault("roots", options.roots or [Path.cwd()])
-    for option, field in (
-        ("db", "db_path"),
-        ("max_depth", "max_depth"),
-        ("env", "environment"),
-        ("otlp_host", "otlp_host"),
-        ("otlp_port", "otlp_port"),
-        ("otlp_export", "otlp_export"),
-    ):
-        value = getattr(options, option, None)
-        if value is not None:
-            values[field] = value
-    return Settings(**values)
-
-
-def check_roots(roots: list[Path]) -> str | None:
-    for root in roots:
-        if not root.is_dir():
-            return f"devkit-tui: {root}: not a folder"
-    return None
-
-
-def print_json(document: object) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def parse_since(text: str, now: float | None = None) -> int:
@@ -130,6 +184,18 @@ def parse_since(text: str, now: float | None = None) -> int:
     return int(moment.timestamp() * 1e9)
 
 
+# -- output ----------------------------------------------------------------------------
+
+
+def print_json(document: object) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
 def printable(text: str) -> str:
-    """Span names come from anyone: no terminal control characters on stdout."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    """Names and messages come from anyone: one line, no terminal control characters."""
+    return escape_controls(text, keep_lines=False)
+
+
+def warn(command: str, message: str) -> None:
+    """A message on stderr that does not stop the command."""
+    print(f"devkit-tui {command}: {message}", file=sys.stderr)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from typing import TYPE_CHECKING
 
 from app.commands.common import (
     EXIT_OK,
-    EXIT_USAGE,
-    UsageProblem,
     add_db,
     add_otlp,
     add_roots,
     add_spec_limits,
-    check_roots,
     settings_from,
 )
-from backend.service import Backend
-from backend.settings import Settings
+
+if TYPE_CHECKING:
+    from backend.service import Backend
+    from backend.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,16 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    try:
-        settings = settings_from(
-            options, watch=not options.no_watch, receive_otlp=not options.no_otlp
-        )
-    except UsageProblem as exc:
-        print(f"devkit-tui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if problem := check_roots(settings.roots):
-        print(problem, file=sys.stderr)
-        return EXIT_USAGE
+    settings = settings_from(options, watch=not options.no_watch, receive_otlp=not options.no_otlp)
     return open_dashboard(settings)
 
 
@@ -48,6 +38,8 @@ def start_backend(settings: Settings) -> Backend:
     Called before the UI is imported: importing Textual and scanning each take about
     half a second, and this way they overlap on two cores.
     """
+    from backend.service import Backend
+
     backend = Backend(settings, scan_in_child=True)
     backend.begin_scan()
     return backend

@@ -8,9 +8,6 @@ import tempfile
 from pathlib import Path
 
 from app.commands.common import EXIT_OK, add_db, add_otlp, print_json, settings_from
-from backend.demo import build_demo_workspace
-
-DESCRIPTION = "Open the dashboard on a generated demo workspace."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    from backend.demo import build_demo_workspace
+
     target = options.into or Path(tempfile.mkdtemp(prefix="devkit-demo-"))
     build_demo_workspace(target)
     if options.no_open:

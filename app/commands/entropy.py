@@ -5,38 +5,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from app.commands.common import (
     EXIT_FINDINGS,
     EXIT_OK,
-    EXIT_USAGE,
     add_db,
+    add_json,
     add_roots,
-    check_roots,
+    open_backend,
     print_json,
     printable,
     settings_from,
 )
-from backend.health.entropy import EntropyReport
-from backend.service import Backend
-from backend.settings import Settings
 
-DESCRIPTION = "Score each project's health and entropy; exit 1 if any is HIGH or CRITICAL."
+if TYPE_CHECKING:
+    from backend.health.entropy import EntropyReport
+    from backend.settings import Settings
+
 ENTROPY_SCHEMA = "devkit.entropy/1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_roots(parser)
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(parser)
     add_db(parser)
 
 
 def run(options: argparse.Namespace) -> int:
     settings = settings_from(options, watch=False)
-    problem = check_roots(settings.roots)
-    if problem:
-        print(problem, file=sys.stderr)
-        return EXIT_USAGE
     reports = asyncio.run(_reports(settings))
     if options.json:
         print_json({"schema": ENTROPY_SCHEMA, "projects": [r.as_json() for r in reports]})
@@ -47,15 +44,10 @@ def run(options: argparse.Namespace) -> int:
 
 
 async def _reports(settings: Settings) -> list[EntropyReport]:
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
+    async with open_backend(settings) as backend:
         await backend.scan(reason="entropy")
         await backend.check_report()  # live-check violations are semantic drift
         return sorted(await backend.entropy(), key=lambda r: (-r.score, r.project))
-    finally:
-        await backend.stop()
 
 
 def _print(reports: list[EntropyReport]) -> None:

@@ -5,37 +5,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from app.commands.common import (
     EXIT_FINDINGS,
     EXIT_OK,
-    EXIT_USAGE,
     add_db,
     add_export,
+    add_json,
     add_roots,
-    check_roots,
+    open_backend,
     settings_from,
 )
-from backend.inventory.document import inventory_json
-from backend.inventory.model import Inventory
-from backend.service import Backend
-from backend.settings import Settings
 
-DESCRIPTION = "Print the package inventory of every project under the roots."
+if TYPE_CHECKING:
+    from backend.inventory.model import Inventory
+    from backend.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(parser)
     add_roots(parser)
     add_db(parser)
     add_export(parser)
 
 
 def run(options: argparse.Namespace) -> int:
+    from backend.inventory.document import inventory_json
+
     settings = settings_from(options, watch=False)
-    if problem := check_roots(settings.roots):
-        print(problem, file=sys.stderr)
-        return EXIT_USAGE
     inventory = asyncio.run(_scan_once(settings))
     if options.json:
         sys.stdout.write(inventory_json(inventory) + "\n")
@@ -48,13 +46,8 @@ def run(options: argparse.Namespace) -> int:
 
 
 async def _scan_once(settings: Settings) -> Inventory:
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
+    async with open_backend(settings) as backend:
         return await backend.scan(reason="list")
-    finally:
-        await backend.stop()
 
 
 def _print_table(inventory: Inventory) -> None:

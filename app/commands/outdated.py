@@ -4,52 +4,42 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.commands.common import (
     EXIT_OK,
-    EXIT_USAGE,
     add_db,
+    add_index,
+    add_json,
     add_roots,
-    check_roots,
+    open_backend,
     print_json,
     printable,
     settings_from,
 )
-from backend.index.outdated import Lookup, Outdated, find_outdated
 from backend.index.simple_api import DEFAULT_INDEX
-from backend.service import Backend
-from backend.settings import Settings
-from backend.store.database import StoreError
 
-DESCRIPTION = "List packages with newer releases on the index (PEP 691/503), per project."
+if TYPE_CHECKING:
+    from backend.index.outdated import Lookup, Outdated
+    from backend.settings import Settings
+
 OUTDATED_SCHEMA = "devkit.outdated/1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_roots(parser)
-    parser.add_argument(
-        "--index-url",
-        help=f"the simple index (default: $UV_INDEX_URL, else {DEFAULT_INDEX})",
-    )
-    parser.add_argument(
-        "--offline", action="store_true", help="answer from the cache only, and say how old"
-    )
+    add_index(parser, f"$UV_INDEX_URL, else each project's [tool.uv] index, else {DEFAULT_INDEX}")
     parser.add_argument("--pre", action="store_true", help="count pre-releases as releases")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(parser)
     add_db(parser)
 
 
 def run(options: argparse.Namespace) -> int:
     settings = settings_from(options, watch=False)
-    if problem := check_roots(settings.roots):
-        print(problem, file=sys.stderr)
-        return EXIT_USAGE
     # As uv: the flag, then the environment, then each project's `[tool.uv]` index.
-    explicit = options.index_url or os.environ.get("UV_INDEX_URL")
+    explicit = settings.index_url
     rows, lookup = asyncio.run(_outdated(settings, explicit, options.offline, options.pre))
     index_url = explicit or DEFAULT_INDEX
     oldest = min(lookup.fetched_ns.values(), default=None)
@@ -74,28 +64,17 @@ def run(options: argparse.Namespace) -> int:
 async def _outdated(
     settings: Settings, explicit: str | None, offline: bool, pre: bool
 ) -> tuple[list[Outdated], Lookup]:
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
+    async with open_backend(settings, require_store=False) as backend:  # no store: no cache
         inventory = await backend.scan(reason="scan")
-        try:
-            await backend.ready()
-            store = backend.store
-        except StoreError:
-            store = None  # no database: ask the index, cache nothing
 
         def progress(done: int, total: int) -> None:
             if sys.stderr.isatty():
                 print(f"\rindex: {done}/{total}", end="", file=sys.stderr, flush=True)
 
-        rows, lookup = await find_outdated(
-            inventory, store, backend.project_indexes(), explicit, offline, pre, progress
-        )
+        rows, lookup = await backend.outdated(inventory, explicit, offline, pre, progress)
         if sys.stderr.isatty() and not offline:
             print(file=sys.stderr)
         return rows, lookup
-    finally:
-        await backend.stop()
 
 
 def _print(rows: list[Outdated], lookup: Lookup, offline: bool, age_s: Any) -> None:

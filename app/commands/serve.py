@@ -7,6 +7,7 @@ import asyncio
 import json
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from app.commands.common import (
     EXIT_OK,
@@ -14,17 +15,12 @@ from app.commands.common import (
     add_db,
     add_otlp,
     add_roots,
-    check_roots,
     settings_from,
+    warn,
 )
-from backend.events import BackendProblem
-from backend.service import Backend
-from backend.settings import Settings
 
-DESCRIPTION = (
-    "Run the backend without the UI: watch the roots, receive OTLP/HTTP, ingest span "
-    "files. SIGINT or SIGTERM commits what is queued and exits 0."
-)
+if TYPE_CHECKING:
+    from backend.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,13 +36,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(options: argparse.Namespace) -> int:
     settings = settings_from(options, watch=True, receive_otlp=True)
-    if problem := check_roots(settings.roots):
-        print(problem, file=sys.stderr)
-        return EXIT_USAGE
     return asyncio.run(serve(settings, as_json=options.json))
 
 
 async def serve(settings: Settings, as_json: bool = False) -> int:
+    """Run until SIGINT or SIGTERM; the backend scans, watches and receives meanwhile."""
+    from backend.service import Backend
+
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -57,11 +53,8 @@ async def serve(settings: Settings, as_json: bool = False) -> int:
     try:
         url = await backend.start_receiver()
     except OSError as exc:
-        print(
-            f"devkit-tui: cannot listen on {settings.otlp_host}:{settings.otlp_port}: "
-            f"{exc.strerror or exc}",
-            file=sys.stderr,
-        )
+        warn("serve", f"cannot listen on {settings.otlp_host}:{settings.otlp_port}: "
+                      f"{exc.strerror or exc}")  # fmt: skip
         await backend.stop()
         return EXIT_USAGE
     print(f"listening on {url}", file=sys.stderr, flush=True)
@@ -86,7 +79,9 @@ async def serve(settings: Settings, as_json: bool = False) -> int:
 
 
 async def _report_problems(events: asyncio.Queue[object]) -> None:
+    from backend.events import BackendProblem
+
     while True:
         event = await events.get()
         if isinstance(event, BackendProblem):
-            print(f"devkit-tui: {event.message}", file=sys.stderr, flush=True)
+            warn("serve", event.message)

@@ -6,22 +6,23 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.commands.common import (
     EXIT_OK,
-    EXIT_USAGE,
     UsageProblem,
     add_db,
+    add_json,
+    open_backend,
     parse_since,
     print_json,
     printable,
     settings_from,
 )
-from backend.service import Backend
-from backend.settings import Settings
 
-DESCRIPTION = "Show stored spans, newest first."
+if TYPE_CHECKING:
+    from backend.settings import Settings
+
 SPANS_SCHEMA = "devkit.spans/1"
 
 
@@ -35,19 +36,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only spans that started since DATE (ISO 8601, or 30s, 15m, 2h, 7d ago)",
     )
     parser.add_argument("--limit", type=int, default=100, help="at most N spans (default 100)")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(parser)
     add_db(parser)
 
 
 def run(options: argparse.Namespace) -> int:
-    try:
-        trace_id = parse_trace_id(options.trace) if options.trace else None
-        since_ns = parse_since(options.since) if options.since else None
-        if options.limit < 1:
-            raise UsageProblem("--limit must be at least 1")
-    except UsageProblem as exc:
-        print(f"devkit-tui spans: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    trace_id = parse_trace_id(options.trace) if options.trace else None
+    since_ns = parse_since(options.since) if options.since else None
+    if options.limit < 1:
+        raise UsageProblem("--limit must be at least 1")
     settings = settings_from(options, roots=[], watch=False)
     spans = asyncio.run(
         _query(settings, trace_id, options.name, options.service, since_ns, options.limit)
@@ -67,7 +64,7 @@ async def _query(
     since_ns: int | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    async with Backend(settings) as backend:
+    async with open_backend(settings) as backend:
         return await backend.query_spans(
             trace_id=trace_id, name=name, service=service, since_ns=since_ns, limit=limit
         )

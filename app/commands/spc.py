@@ -6,33 +6,32 @@ import argparse
 import asyncio
 import sys
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.commands.common import (
     EXIT_OK,
-    EXIT_USAGE,
     UsageProblem,
     add_db,
+    add_json,
     add_spec_limits,
+    open_backend,
     print_json,
     printable,
     settings_from,
 )
-from backend.service import Backend
-from backend.settings import Settings
-from backend.spc import baselines
 from backend.spc.series import (
     CHARTS,
     DEFAULT_BASELINE,
     DEFAULT_BUCKET_S,
     DEFAULT_SPEC_MS,
     DEFAULT_SUBGROUP,
-    Series,
     SeriesOptions,
-    analyse,
 )
 
-DESCRIPTION = "Control charts (Shewhart, Nelson's rules, capability, sigma level) over spans."
+if TYPE_CHECKING:
+    from backend.settings import Settings
+    from backend.spc.series import Series
+
 SPC_SCHEMA = "devkit.spc/1"
 WINDOW = 10_000
 
@@ -72,19 +71,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--window", type=int, default=WINDOW, help=f"the newest N spans of each name ({WINDOW})"
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(parser)
     add_db(parser)
 
 
 def run(options: argparse.Namespace) -> int:
-    try:
-        problem = _problem(options)
-        settings = settings_from(options, roots=[], watch=False)
-    except UsageProblem as exc:
-        problem = str(exc)
-    if problem:
-        print(f"devkit-tui spc: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+    if problem := _problem(options):
+        raise UsageProblem(problem)
+    settings = settings_from(options, roots=[], watch=False)
     chart_options = SeriesOptions(
         chart=options.chart,
         baseline=options.baseline or DEFAULT_BASELINE,
@@ -96,8 +90,7 @@ def run(options: argparse.Namespace) -> int:
     stored = options.baseline is None
     series = asyncio.run(_series(settings, options.span, chart_options, options.window, stored))
     if options.span and not series:
-        print(f"devkit-tui spc: no spans named {options.span!r} are stored", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem(f"no spans named {options.span!r} are stored")
     if options.json:
         print_json({"schema": SPC_SCHEMA, "series": [s.as_json() for s in series]})
     else:
@@ -118,10 +111,10 @@ def _problem(options: argparse.Namespace) -> str | None:
 async def _series(
     settings: Settings, span: str | None, options: SeriesOptions, window: int, stored: bool
 ) -> list[Series]:
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
+    from backend.spc import baselines
+    from backend.spc.series import analyse
+
+    async with open_backend(settings) as backend:
         spans = backend.spans
         fixed = await baselines.load(backend.store, options) if stored else {}
         names = [span] if span else sorted(name for name, _ in await spans.names())
@@ -137,8 +130,6 @@ async def _series(
             )
             out.append(series)
         return sorted(out, key=lambda s: (-s.signal_count, s.span))
-    finally:
-        await backend.stop()
 
 
 def _print_table(series: list[Series]) -> None:

@@ -4,33 +4,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
-from app.commands.common import EXIT_OK, EXIT_USAGE, add_db, print_json, settings_from
-from backend.graph.dependency_graph import (
-    DependencyGraph,
-    GraphEdge,
-    NodeKey,
-    edges_to,
-    nodes_named,
-    reachable_edges,
+from app.commands.common import (
+    EXIT_OK,
+    UsageProblem,
+    add_db,
+    add_json,
+    open_backend,
+    print_json,
+    settings_from,
 )
-from backend.inventory.model import Inventory
-from backend.service import Backend
 
-DESCRIPTION = (
-    "Show a project's dependency tree (from its uv.lock, else pylock.toml, else its"
-    " environment), forward or inverted."
-)
+if TYPE_CHECKING:
+    from backend.graph.dependency_graph import DependencyGraph, GraphEdge, NodeKey
+    from backend.inventory.model import Inventory
+
 TREE_SCHEMA = "devkit.tree/1"
 
 
-class TreeProblem(Exception):
+class TreeProblem(UsageProblem):
     """What the user asked for cannot be shown; the message says why."""
 
 
@@ -55,26 +52,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--invert", action="store_true", help="show why: the paths from the project to --package"
     )
     parser.add_argument("--depth", type=int, help="at most N levels")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(parser)
     add_db(parser)
 
 
 def run(options: argparse.Namespace) -> int:
     if options.invert and not options.package:
-        print("devkit-tui tree: --invert needs --package NAME", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem("--invert needs --package NAME")
     if options.depth is not None and options.depth < 1:
-        print("devkit-tui tree: --depth must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem("--depth must be at least 1")
     selector = Path(options.project)
     roots = [selector] if selector.is_dir() else (options.root or [Path.cwd()])
     settings = settings_from(options, roots=roots, watch=False)
-    try:
-        graph, inventory = asyncio.run(_graph(settings, options.project))
-        edges = _selected_edges(graph, options)
-    except TreeProblem as exc:
-        print(f"devkit-tui tree: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    graph, inventory = asyncio.run(_graph(settings, options.project))
+    edges = _selected_edges(graph, options)
     if options.json:
         print_json(tree_document(graph, edges, inventory))
     else:
@@ -84,10 +75,7 @@ def run(options: argparse.Namespace) -> int:
 
 
 async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Inventory]:
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
+    async with open_backend(settings) as backend:
         inventory = await backend.scan(reason="tree")
         folder = backend.find_project(selector)
         if folder is None and Path(selector).is_dir() and len(inventory.projects) >= 1:
@@ -103,11 +91,11 @@ async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Invento
                 " (no uv.lock with a node for it, no pylock.toml, no environment)"
             )
         return graph, inventory
-    finally:
-        await backend.stop()
 
 
 def _selected_edges(graph: DependencyGraph, options: argparse.Namespace) -> list[GraphEdge]:
+    from backend.graph.dependency_graph import edges_to, nodes_named, reachable_edges
+
     if not options.package:
         return reachable_edges(graph, depth=options.depth)
     targets = nodes_named(graph, canonicalize_name(options.package))
@@ -164,6 +152,8 @@ def render(
     graph: DependencyGraph, edges: list[GraphEdge], invert: bool, package: str | None
 ) -> Iterator[str]:
     """Text like `uv tree`: a subtree printed once, later `(*)`; cycles marked."""
+    from backend.graph.dependency_graph import nodes_named
+
     by_parent: dict[NodeKey, list[GraphEdge]] = {}
     for edge in edges:
         key = edge.child if invert else edge.parent

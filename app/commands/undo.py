@@ -6,16 +6,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
-from app.commands.common import EXIT_FINDINGS, EXIT_OK, add_db, print_json, printable, settings_from
-from backend.service import Backend
-from backend.settings import Settings
+from app.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    add_db,
+    add_json,
+    open_backend,
+    print_json,
+    printable,
+    settings_from,
+)
 
-DESCRIPTION = "Revert the newest update batch (byte for byte, environments re-synced)."
+if TYPE_CHECKING:
+    from backend.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(parser)
     add_db(parser)
 
 
@@ -25,14 +34,9 @@ def run(options: argparse.Namespace) -> int:
 
 
 async def _undo(settings: Settings, as_json: bool) -> int:
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
+    async with open_backend(settings) as backend:
         await backend.updates.recover()
         outcome = await backend.updates.updater(require_uv=False).undo()
-    finally:
-        await backend.stop()
     if as_json:
         print_json({"schema": "devkit.undo/1", **outcome.as_json()})
     elif outcome.batch_id is None:

@@ -6,28 +6,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.commands.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    UsageProblem,
     add_db,
-    check_roots,
+    add_index,
+    add_json,
+    add_max_depth,
+    open_backend,
     print_json,
     printable,
     settings_from,
+    warn,
 )
-from backend.service import Backend
-from backend.settings import Settings
 
-DESCRIPTION = (
-    "Update packages across projects with uv: each project is resolved in a scratch copy"
-    " first (the plan and its lock diff), then updated, verified, and rolled back on failure."
-)
+if TYPE_CHECKING:
+    from backend.settings import Settings
+
 UPDATE_SCHEMA = "devkit.update/1"
 
 
@@ -44,15 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     parser.add_argument("--yes", "-y", action="store_true", help="apply without asking")
-    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json(parser)
     parser.add_argument(
         "--root", action="append", type=Path, dest="roots", metavar="PATH",
         help="folder to scan (repeatable; default: .)",
     )  # fmt: skip
-    parser.add_argument("--index-url", help="the simple index (default: as uv would choose)")
-    parser.add_argument("--offline", action="store_true", help="targets from the index cache only")
+    add_index(parser, "as uv would choose")
     parser.add_argument("--jobs", type=int, default=2, help="projects at once (default 2)")
-    parser.add_argument("--max-depth", type=int, default=8, help="folder depth to search")
+    add_max_depth(parser)
     add_db(parser)
 
 
@@ -61,25 +61,19 @@ def run(options: argparse.Namespace) -> int:
     from backend.update.uv_runner import UnsafeArgument
 
     if not (options.packages or options.all_outdated):
-        print("devkit-tui update: name packages, or use --all-outdated", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem("name packages, or use --all-outdated")
     try:
         requests = [UpdateRequest.parse(text) for text in options.packages]
     except UnsafeArgument as exc:
-        print(f"devkit-tui update: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageProblem(str(exc)) from None
     settings = settings_from(options, watch=False, update_concurrency=options.jobs)
-    if problem := check_roots(settings.roots):
-        print(problem, file=sys.stderr)
-        return EXIT_USAGE
     selection = Selection(
         requests=requests,
         projects=options.project,
         all_outdated=options.all_outdated,
         latest=options.latest,
     )
-    explicit = options.index_url or os.environ.get("UV_INDEX_URL")
-    return asyncio.run(_update(settings, selection, explicit, options))
+    return asyncio.run(_update(settings, selection, settings.index_url, options))
 
 
 async def _update(
@@ -87,16 +81,12 @@ async def _update(
 ) -> int:
     from backend.update.uv_runner import UvMissing
 
-    backend = Backend(settings)
-    await backend.start(scan=False)
-    try:
-        await backend.ready()
+    async with open_backend(settings) as backend:
         await backend.updates.recover()
         try:
             updater = backend.updates.updater()
         except UvMissing as exc:
-            print(f"devkit-tui update: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            raise UsageProblem(str(exc)) from None
         await backend.scan(reason="scan")
         units, skipped = await backend.updates.plan(selection, explicit, options.offline)
         progress = _progress if sys.stderr.isatty() and not options.json else None
@@ -105,8 +95,7 @@ async def _update(
         if apply and not options.yes:
             _print_plan(units, skipped, file=sys.stderr if options.json else sys.stdout)
             if not sys.stdin.isatty():
-                print("devkit-tui update: not applied (use --yes, or --dry-run to preview)",
-                      file=sys.stderr)  # fmt: skip
+                warn("update", "not applied (use --yes, or --dry-run to preview)")
                 return EXIT_USAGE
             if input("Apply this plan? [y/N] ").strip().lower() not in ("y", "yes"):
                 return EXIT_OK
@@ -125,8 +114,6 @@ async def _update(
             _print_plan(units, skipped, file=sys.stdout)
         failed = any(u.result in ("failed", "rolled-back") for u in units)
         return EXIT_FINDINGS if failed else EXIT_OK
-    finally:
-        await backend.stop()
 
 
 def _progress(unit: Any, step: str) -> None:

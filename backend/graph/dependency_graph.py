@@ -61,9 +61,6 @@ class DependencyGraph:
                 out[edge.child].append(edge)
         return out
 
-    def all_edges(self) -> list[GraphEdge]:
-        return [edge for edges in self.edges.values() for edge in edges]
-
 
 def graph_from_uv_lock(
     lock: Lock,

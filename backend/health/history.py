@@ -10,10 +10,10 @@ from collections import defaultdict
 from typing import Any
 
 from backend.health.entropy import EntropyReport, SpanHealth
-from backend.spc.series import Sample, SeriesOptions, analyse
+from backend.spc.series import SeriesOptions, analyse
 from backend.store.database import Store
 from backend.telemetry import names
-from backend.telemetry.model import STATUS_ERROR
+from backend.telemetry.model import STATUS_ERROR, Sample
 
 RECENT_ROWS = 50_000
 """Spans of other services are matched to projects among the newest rows only."""
@@ -112,13 +112,3 @@ async def record_scores(store: Store, reports: list[EntropyReport]) -> int:
             ]
         )
     return len(rows)
-
-
-async def score_history(store: Store, project: str, limit: int = 100) -> list[tuple[int, float]]:
-    """(time, score) of a project, oldest first."""
-    rows = await store.query(
-        "SELECT taken_at_ns, score FROM entropy_scores WHERE project = ?"
-        " ORDER BY taken_at_ns DESC LIMIT ?",
-        (project, limit),
-    )
-    return [(row[0], row[1]) for row in reversed(rows)]

@@ -146,4 +146,3 @@ class InventoryKeeper:
             except Exception as exc:  # storage trouble must not stop the inventory
                 span.set_status(StatusCode.ERROR, str(exc))
                 self._events.publish(BackendProblem(f"could not store snapshot: {exc}"))
-

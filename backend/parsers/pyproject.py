@@ -8,7 +8,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from backend.parsers.pep508 import declaration_from
-from backend.parsers.records import Declaration, FileError, PyProject
+from backend.parsers.records import FileError, PyProject
 from backend.parsers.toml_file import line_of, load_toml
 
 
@@ -108,8 +108,3 @@ def resolve_group(
         else:
             out.append(item)
     return out, problem
-
-
-def declared_names(declarations: list[Declaration]) -> set[str]:
-    """Names a project declares directly, in any group."""
-    return {d.name for d in declarations}

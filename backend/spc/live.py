@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 
 from backend.spc import baselines
 from backend.spc.charts import ChartLimits
-from backend.spc.series import Sample, Series, SeriesOptions, analyse
+from backend.spc.series import Series, SeriesOptions, analyse
 from backend.store.database import StoreError
+from backend.telemetry.model import Sample
 from backend.telemetry.span_store import SpanStore
 
 LIVE_WINDOW = 2_000

@@ -22,6 +22,17 @@ RULES = {
     7: "fifteen points in a row within 1 sigma",
     8: "eight points in a row with none within 1 sigma",
 }
+SHORT_RULES = {
+    1: "beyond 3 sigma",
+    2: "9 on one side",
+    3: "6 trending",
+    4: "14 alternating",
+    5: "2 of 3 beyond 2 sigma",
+    6: "4 of 5 beyond 1 sigma",
+    7: "15 within 1 sigma",
+    8: "8 outside 1 sigma",
+}
+"""The same rules in a few words, where a line names several at once."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from backend.spc.charts import (
     xbar_s_limits,
 )
 from backend.spc.rules import Violation, nelson
+from backend.telemetry.model import Sample
 
 CHARTS = ("imr", "xbar-r", "xbar-s", "p")
 DEFAULT_SPEC_MS = 2000.0
@@ -36,16 +37,6 @@ DEFAULT_SUBGROUP = 5
 DEFAULT_BUCKET_S = 60.0
 MIN_LOG_MS = 0.001
 """Durations of zero are taken as 1 µs on the log scale."""
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One span: when it started, how long it took, whether it failed."""
-
-    row: int
-    start_ns: int
-    duration_ms: float
-    error: bool
 
 
 @dataclass(slots=True)

@@ -107,3 +107,13 @@ def dumps(value: Any) -> str:
     if not value:
         return "[]" if isinstance(value, list) else "{}"
     return _ENCODE(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One span: when it started, how long it took, whether it failed."""
+
+    row: int
+    start_ns: int
+    duration_ms: float
+    error: bool

@@ -15,7 +15,7 @@ import asyncio
 import fnmatch
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -27,7 +27,6 @@ from backend.telemetry import names
 from backend.telemetry.decoded import DecodeProblem
 from backend.telemetry.otlp_json import decode_json
 from backend.telemetry.span_store import SpanStore, span_statements
-from backend.workspace.discovery import SKIP_DIRS
 
 HEAD_BYTES = 256
 LINES_PER_COMMIT = 2000
@@ -81,12 +80,13 @@ class SpanFileIngestor:
     def matches(self, path: Path) -> bool:
         return fnmatch.fnmatch(path.name, self.pattern)
 
-    def find(self, roots: list[Path]) -> list[Path]:
-        """Span files already under the roots (the watcher reports the ones to come)."""
+    def find(self, roots: list[Path], skip: Collection[str] = ()) -> list[Path]:
+        """Span files already under the roots (the watcher reports the ones to come),
+        not looking into the folders named in `skip`."""
         found = []
         for root in roots:
             for folder, dirs, files in os.walk(root):
-                dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".venv")]
+                dirs[:] = [d for d in dirs if d not in skip and not d.startswith(".venv")]
                 found.extend(Path(folder) / f for f in files if fnmatch.fnmatch(f, self.pattern))
         return sorted(found)
 

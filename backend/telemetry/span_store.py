@@ -8,10 +8,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from backend.spc.series import Sample
 from backend.store.database import Store
 from backend.telemetry import names
-from backend.telemetry.model import KIND_NAMES, STATUS_ERROR, STATUS_NAMES, SpanRecord, dumps
+from backend.telemetry.model import (
+    KIND_NAMES,
+    STATUS_ERROR,
+    STATUS_NAMES,
+    Sample,
+    SpanRecord,
+    dumps,
+)
 from backend.telemetry.span_rates import SpanCounter
 
 INSERT_RESOURCE = "INSERT OR IGNORE INTO resources (id, attributes, schema_url) VALUES (?, ?, ?)"

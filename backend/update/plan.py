@@ -24,7 +24,6 @@ from backend.update.lock_diff import LockDiff
 from backend.update.uv_runner import checked_name, checked_version
 from backend.workspace.scanner import ProjectScan
 
-METHODS = ("upgrade-package", "add", "pin")
 RESULTS = ("planned", "success", "failed", "rolled-back", "skipped")
 CHECK_KEY = "update-check"
 """`[tool.devkit-tui] update-check = "uv run pytest -x -q"`: run after each update."""

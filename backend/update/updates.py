@@ -4,22 +4,48 @@ the index, the updater on the Backend's store and tracer, recovery after a crash
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from backend.events import BackendNotice
+from backend.events import BackendNotice, EventBus
 from backend.update.batch import Updater
 from backend.update.plan import Selection, Skipped, UnitPlan, plan_changes
 from backend.update.uv_runner import UvMissing, uv_binary
 
 if TYPE_CHECKING:
-    from backend.index.outdated import Outdated
-    from backend.service import Backend
+    from opentelemetry.trace import Tracer
+
+    from backend.audit.operations import OperationLog
+    from backend.index.outdated import Lookup, Outdated
+    from backend.inventory.model import Inventory
+    from backend.settings import Settings
+    from backend.store.database import Store
+    from backend.workspace.reader import WorkspaceReader
+
+
+class UpdateContext(Protocol):
+    """What updates need of the Backend that holds them."""
+
+    settings: Settings
+    events: EventBus
+    operations: OperationLog
+    workspace: WorkspaceReader
+
+    @property
+    def store(self) -> Store: ...
+    @property
+    def tracer(self) -> Tracer: ...
+    @property
+    def inventory(self) -> Inventory | None: ...
+    async def scan(self, reason: str = "scan") -> Inventory: ...
+    async def outdated(
+        self, inventory: Inventory, explicit_index: str | None, offline: bool, **options: Any
+    ) -> tuple[list[Outdated], Lookup]: ...
 
 
 class Updates:
     """Plans, applies (through `updater()`) and recovers updates for one Backend."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: UpdateContext) -> None:
         self._backend = backend
         self._recovering = asyncio.Lock()
 

@@ -15,8 +15,6 @@ from backend.weaver.rego import run_policies
 from backend.weaver.resolver import Attribute, Registry, resolve
 from backend.weaver.signal_policies import signal_policies
 
-OWN_REGISTRY = Path(__file__).resolve().parents[2] / "assets" / "semconv"
-
 
 @dataclass(slots=True)
 class CheckResult:

@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from backend.weaver.findings import Finding
+from backend.weaver.registries import MANIFEST_NAMES
 
-MANIFEST_NAMES = ("registry_manifest.yaml", "manifest.yaml")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 LINE_KEY = "__line__"
 """Mappings loaded here carry the (1-based) line they start on under this key."""
@@ -47,16 +47,6 @@ class RawRegistry:
     groups: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
-
-
-def find_registries(project: Path) -> list[Path]:
-    """Registry folders in a project: a folder holding a registry manifest."""
-    found = []
-    for name in MANIFEST_NAMES:
-        for manifest in sorted(project.rglob(name)):
-            if ".venv" not in manifest.parts and "node_modules" not in manifest.parts:
-                found.append(manifest.parent)
-    return sorted(set(found))
 
 
 def load_registry(root: Path) -> RawRegistry:
@@ -238,19 +228,3 @@ def excerpt(path: Path, line: int, around: int = 6) -> list[tuple[int, str]]:
         return []
     start = max(1, line - around)
     return [(n, lines[n - 1]) for n in range(start, min(len(lines), line + around) + 1)]
-
-
-def registry_stamp(projects: dict[str, Path]) -> tuple[int, ...]:
-    """Modification times of every registry file the dashboard checks: a re-check is
-    due when this changes."""
-    from backend.weaver.check import OWN_REGISTRY
-
-    folders = [OWN_REGISTRY, *(r for p in projects.values() for r in find_registries(p))]
-    return tuple(
-        sorted(
-            f.stat().st_mtime_ns
-            for folder in folders
-            for f in folder.rglob("*.y*ml")
-            if f.is_file()
-        )
-    )

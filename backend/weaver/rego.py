@@ -21,8 +21,6 @@ from backend.weaver.findings import LEVELS, Finding
 from backend.weaver.loader import LINE_KEY, RawRegistry
 from backend.weaver.resolver import Attribute, Registry
 
-STAGES = ("before_resolution", "after_resolution")
-
 
 def policy_files(root: Path) -> list[Path]:
     """`*.rego` under the registry folder (hidden folders left out)."""

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from backend.telemetry import names
-from backend.weaver.check import OWN_REGISTRY, CheckResult, check_registry
+from backend.weaver.check import CheckResult, check_registry
 from backend.weaver.findings import Finding, statistics
 from backend.weaver.live_check import LiveCheck
-from backend.weaver.loader import find_registries
+from backend.weaver.registries import OWN_REGISTRY, find_registries
 
 OWN_SERVICE = names.SERVICE
 

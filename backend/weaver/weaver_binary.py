@@ -28,16 +28,6 @@ def find_weaver(configured: str | None = None) -> str | None:
     return configured or shutil.which("weaver")
 
 
-def weaver_version(weaver: str) -> str | None:
-    try:
-        done = subprocess.run(
-            [weaver, "--version"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() or None
-
-
 def weaver_check(weaver: str, registry: Path) -> list[Finding]:
     """Weaver's findings for the registry (a folder or its manifest). Weaver exits
     non-zero when it finds violations; its JSON on stdout is the verdict either way."""

@@ -144,3 +144,22 @@ async def test_tree_catches_up_when_the_cursor_moves_during_a_build(
         app.backend.project_graph = real_graph  # type: ignore[method-assign]
         await pilot.press("down")  # certifi
         await wait_until(pilot, lambda: tree.data_shown.package == "certifi", timeout=15)  # type: ignore[union-attr]
+
+
+async def test_a_failing_background_job_says_so(demo_workspace: Path, tmp_path: Path) -> None:
+    """A worker that raises is reported as a notification naming the job and the
+    error, and the app stays up."""
+    app = make_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for_inventory(pilot)
+
+        def broken_graph(folder: Path):  # type: ignore[no-untyped-def]
+            raise RuntimeError("the [b]lock[/b] is unreadable")
+
+        app.backend.project_graph = broken_graph  # type: ignore[method-assign]
+        await pilot.press("down")
+        await wait_until(pilot, lambda: any("unreadable" in n.message for n in app._notifications))
+        note = next(n for n in app._notifications if "unreadable" in n.message)
+        assert note.message.startswith("dependency tree: RuntimeError(")
+        assert "[b]lock[/b]" in note.message and note.severity == "error"
+        assert app.is_running

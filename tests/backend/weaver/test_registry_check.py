@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from backend.weaver.check import OWN_REGISTRY, check_registry
+from backend.weaver.check import check_registry
 from backend.weaver.live_check import LiveCheck
+from backend.weaver.registries import OWN_REGISTRY
 from tests.helpers import REPOSITORY
 from tests.support.registries import write_registry
 
