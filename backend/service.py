@@ -6,6 +6,9 @@ cache, the operation log (spans and audit entries), the telemetry (own tracer, s
 store, receiver, span files), the check runs, and the update machinery. It keeps the
 current inventory and publishes events. Use it as `async with Backend(settings) as
 backend:` or call `start()` and `stop()`.
+
+About 400 lines, nearly all of them the public face: each method hands its work to
+the part that owns it, with the docstring callers read.
 """
 
 from __future__ import annotations

@@ -23,9 +23,7 @@ from app.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from backend.settings import Settings
     from backend.weaver.check import CheckResult
-    from backend.weaver.live_check import LiveCheck
 
 CHECK_SCHEMA = "devkit.check/1"
 
@@ -84,7 +82,12 @@ def run(options: argparse.Namespace) -> int:
     result = check_registry(registry_path, dependencies, baseline=baseline)
     engine = _engine(options.engine, registry_path, result, settings.weaver_path)
     live = LiveCheck(result.registry) if options.live else None
-    asyncio.run(_live_and_audit(settings, registry_path, result, live, since_ns, engine))
+
+    async def check_and_store() -> None:  # live-check when asked; store and audit either way
+        async with open_backend(settings) as backend:
+            await backend.checks.registry(registry_path, result, live, since_ns, engine)
+
+    asyncio.run(check_and_store())
     samples, coverage = (live.samples, live.coverage()) if live else (0, None)
     if options.json:
         print_json(document(registry_path, result, samples, coverage, engine))
@@ -130,20 +133,6 @@ def document(
         "findings": [f.as_json() for f in result.findings],
         "statistics": result.statistics(samples, coverage),
     }
-
-
-async def _live_and_audit(
-    settings: Settings,
-    registry_path: Path,
-    result: CheckResult,
-    live: LiveCheck | None,
-    since_ns: int | None,
-    engine: str = "devkit",
-) -> None:
-    """Live-check the stored spans when asked; either way, store the findings and
-    audit the check."""
-    async with open_backend(settings) as backend:
-        await backend.checks.registry(registry_path, result, live, since_ns, engine)
 
 
 def _dependencies(pairs: list[str]) -> dict[str, Path]:
