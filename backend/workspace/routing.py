@@ -48,10 +48,13 @@ def affected_projects(scanner: Scanner, paths: set[Path]) -> set[Path] | None:
 
 
 def environment_of(path: Path) -> Path | None:
-    """For a path inside `<env>/lib/pythonX.Y/site-packages`, the `<env>` folder."""
+    """For a path inside `<env>/lib/pythonX.Y/site-packages` (or `lib64`, the link uv
+    and venv make on 64-bit Linux, which is the path the watcher may report), or
+    `<env>/Lib/site-packages` on Windows, the `<env>` folder."""
     parts = path.parts
     if "site-packages" not in parts:
         return None
     index = parts.index("site-packages")
-    cut = index - 2 if index >= 2 and parts[index - 2] == "lib" else index - 1
+    unix = index >= 2 and parts[index - 2] in ("lib", "lib64")
+    cut = index - 2 if unix else index - 1
     return Path(*parts[:cut]) if cut > 0 else None
