@@ -99,7 +99,8 @@ async def _update(
                 return EXIT_USAGE
             if input("Apply this plan? [y/N] ").strip().lower() not in ("y", "yes"):
                 return EXIT_OK
-        if apply:
+        failed_to_resolve = any(u.result == "failed" for u in units)
+        if apply or (failed_to_resolve and not options.dry_run):  # failures are audited too
             await updater.apply(units, progress=progress)
         if options.json:
             print_json(

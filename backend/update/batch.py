@@ -41,6 +41,11 @@ RecordAudit = Callable[..., Awaitable[None]]
 class VerifyFailed(Exception):
     """A step after the write failed; the unit is rolled back."""
 
+    def __init__(self, message: str, step: str) -> None:
+        super().__init__(message)
+        self.step = step
+        """Which step: `lock-check`, `sync`, `check`."""
+
 
 @dataclass(slots=True)
 class UndoOutcome:
@@ -87,6 +92,7 @@ class Updater:
                     span.set_attribute(names.UPDATE_STEP_NAME, "resolve")
                     await resolve_unit(unit, self.uv, cancel)
                     if unit.result == "failed":
+                        unit.failed_step = "resolve"
                         span.set_status(StatusCode.ERROR, unit.error or "")
                         span.set_attribute(names.ERROR_TYPE, "resolution")
                 _tell(progress, unit, unit.result)
@@ -135,23 +141,36 @@ class Updater:
                 span.set_attribute(names.ERROR_TYPE, unit.result)
             unit.duration_ms = (time.perf_counter() - started) * 1000
             _tell(progress, unit, unit.result)
+            await self._audit_unit(batch_id, unit, commands, trace_id_of(span))
+
+    async def _audit_unit(
+        self, batch_id: str, unit: UnitPlan, commands: list[str], trace_id: str | None
+    ) -> None:
+        """One `update` entry per unit: `success`, or `failure` with its error. A unit
+        rolled back after a failed step gets a `rollback` entry too, which names the
+        step as its cause (so `result:failure` finds every failed update)."""
+        details = {
+            "batch": batch_id,
+            "outcome": unit.result,
+            "error": unit.error,
+            "folder": str(unit.folder),
+            "methods": sorted({c.method for c in unit.changes}),
+            "commands": commands,
+            "files": sorted(unit.new),
+            "lock_diff": unit.lock_diff.as_json(),
+        }
+        packages = [PackageChange(c.name, c.current, c.target) for c in unit.changes]
+        common = {"project": unit.project, "packages": packages, "trace_id": trace_id}
+        await self.record_audit(
+            "update",
+            details=details if unit.failed_step is None else {**details, "step": unit.failed_step},
+            result="success" if unit.result == "success" else "failure",
+            duration_ms=unit.duration_ms,
+            **common,
+        )
+        if unit.result == "rolled-back":
             await self.record_audit(
-                "rollback" if unit.result == "rolled-back" else "update",
-                project=unit.project,
-                packages=[PackageChange(c.name, c.current, c.target) for c in unit.changes],
-                details={
-                    "batch": batch_id,
-                    "outcome": unit.result,
-                    "error": unit.error,
-                    "folder": str(unit.folder),
-                    "methods": sorted({c.method for c in unit.changes}),
-                    "commands": commands,
-                    "files": sorted(unit.new),
-                    "lock_diff": unit.lock_diff.as_json(),
-                },
-                result="success" if unit.result in ("success", "rolled-back") else "failure",
-                duration_ms=unit.duration_ms,
-                trace_id=trace_id_of(span),
+                "rollback", details={**details, "cause": unit.failed_step}, **common
             )
 
     async def _write_and_verify(
@@ -184,9 +203,11 @@ class Updater:
             await self._roll_back(unit, before, commands)
             await journal.set_state(self.store, entry_id, "rolled-back")
             unit.result, unit.error = "rolled-back", "interrupted; rolled back"
+            unit.failed_step = "interrupted"
             raise
         except (VerifyFailed, Cancelled, OSError, ParseFailure) as exc:
             unit.error = "cancelled; rolled back" if isinstance(exc, Cancelled) else str(exc)
+            unit.failed_step = _failed_step(exc)
             _tell(progress, unit, "rolling back")
             await self._roll_back(unit, before, commands)
             await journal.set_state(self.store, entry_id, "rolled-back")
@@ -218,7 +239,7 @@ class Updater:
             try:
                 check = shlex.split(unit.check_command)
             except ValueError as exc:
-                raise VerifyFailed(f"update-check {unit.check_command!r}: {exc}") from None
+                raise VerifyFailed(f"update-check {unit.check_command!r}: {exc}", "check") from None
             await self._step(unit, "check", check, cancel, progress, commands)
 
     async def _step(
@@ -236,7 +257,9 @@ class Updater:
             if not result.ok:
                 span.set_status(StatusCode.ERROR, f"exit {result.returncode}")
                 span.set_attribute(names.ERROR_TYPE, str(result.returncode))
-                raise VerifyFailed(f"`{shown}` failed (exit {result.returncode}):\n{result.tail()}")
+                raise VerifyFailed(
+                    f"`{shown}` failed (exit {result.returncode}):\n{result.tail()}", step
+                )
             return result
 
     async def _roll_back(
@@ -353,3 +376,12 @@ def _tell(progress: Progress | None, unit: UnitPlan, step: str) -> None:
 
 def _shown(command: list[str], uv: str) -> str:
     return shlex.join(["uv", *command[1:]] if command[0] == uv else command)
+
+
+def _failed_step(exc: Exception) -> str:
+    """What made a unit roll back, for its audit entries."""
+    if isinstance(exc, VerifyFailed):
+        return exc.step
+    if isinstance(exc, Cancelled):
+        return "cancelled"
+    return "write" if isinstance(exc, OSError) else "lock-parse"

@@ -107,6 +107,8 @@ class UnitPlan:
     commands: list[str] = field(default_factory=list)
     result: str = "planned"
     error: str | None = None
+    failed_step: str | None = None
+    """The step that failed before a rollback (`lock-check`, `sync`, `check`, …)."""
     duration_ms: float | None = None
 
     def as_json(self) -> dict[str, Any]:
