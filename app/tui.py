@@ -19,7 +19,6 @@ from textual.worker import Worker, WorkerState
 
 from backend.audit.entries import AuditFilter
 from backend.events import BackendNotice, BackendProblem, InventoryUpdated, ScanProgress
-from backend.inventory.model import Inventory
 from backend.service import Backend
 from backend.settings import Settings
 from backend.spc.live import LiveCharts
@@ -72,7 +71,8 @@ class DevkitApp(App[None]):
         self.graphs_warmed = 0
         self.last_latency_ms: float | None = None
         """From a watched file change to the table showing it, for the last live update."""
-        self._held: Inventory | None = None
+        self._held: InventoryUpdated | None = None
+        """The newest inventory that arrived while paused, shown on resume."""
         self._span_version = -1
         self._tree_for: tuple[str, str | None] | None = None
         self._tree_shown: tuple[object, int] | None = None
@@ -176,7 +176,7 @@ class DevkitApp(App[None]):
 
     def _apply(self, event: InventoryUpdated) -> None:
         if self.paused:
-            self._held = event.inventory
+            self._held = event
             return
         self.dashboard.show_inventory(event.inventory)
         self.updates_applied += 1
@@ -506,8 +506,8 @@ class DevkitApp(App[None]):
         self.paused = not self.paused
         self.dashboard.sub_title = "paused (p to resume)" if self.paused else ""
         if not self.paused and self._held is not None:
-            self.dashboard.show_inventory(self._held)
-            self._held = None
+            held, self._held = self._held, None
+            self._apply(held)  # as if it arrived now: outdated marks, tree, entropy follow
 
     @work(exclusive=True, group="rescan", exit_on_error=False, description="rescan")
     async def action_rescan(self) -> None:

@@ -71,3 +71,29 @@ async def test_o_shows_outdated_packages(demo_workspace: Path, tmp_path: Path, m
         await pilot.press("o")  # again: everything
         await pilot.pause()
         assert table.query == "" and table.row_count > 2
+
+
+async def test_pause_and_resume_keep_the_outdated_marks(
+    demo_workspace: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`o`, `p`, a project file edited meanwhile, `p`: the outdated rows are back."""
+    monkeypatch.delenv("UV_INDEX_URL", raising=False)
+    db = tmp_path / "db.sqlite3"
+    await fill_cache(db)
+    app = make_app(demo_workspace, db, watch=True)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await wait_for_inventory(pilot)
+        table = app.screen.query_one(InventoryTable)
+        first = app.backend.inventory
+        await wait_until(pilot, lambda: "outdated" in first.packages["httpx"].flags)
+        await pilot.press("o", "p")
+        await wait_until(pilot, lambda: table.row_count == 2)
+        pyproject = demo_workspace / "api-service" / "pyproject.toml"
+        while app.backend.inventory is first:  # the watcher may start after the first scan
+            pyproject.write_text(pyproject.read_text() + "\n")
+            await pilot.pause(0.5)
+        assert app._held is not None  # type: ignore[attr-defined]
+        await pilot.press("p")
+        await wait_until(pilot, lambda: table.inventory is app.backend.inventory)
+        await wait_until(pilot, lambda: table.row_count == 2)
+        assert {cell(table, i, "name") for i in range(table.row_count)} == {"httpx", "fastapi"}
