@@ -21,23 +21,18 @@ PER_PROJECT = 2_000
 
 
 async def span_health(store: Store, projects: list[str]) -> dict[str, SpanHealth]:
-    """Each project's operations: our own reads of it, and spans whose service.name
-    is the project's name; each operation charted (I-MR, log scale) and the error
-    rate (p). Two queries for all projects, bounded by the newest rows."""
-    wanted = set(projects)
+    """Each project's operations: spans whose service.name is the project's name, each
+    operation charted (I-MR, log scale) and the error rate (p). devkit's own spans are
+    never a project's: its reads of a project's files say how fast devkit is, not the
+    project. One query for all projects, bounded by the newest rows."""
+    wanted = set(projects) - {names.SERVICE}
     grouped: dict[str, list[tuple[str, int, int, int, int]]] = defaultdict(list)
-    reads = await store.query(
-        "SELECT json_extract(attributes, ?), name, id, start_ns, end_ns - start_ns, status_code"
-        " FROM spans WHERE name = ? ORDER BY start_ns DESC LIMIT ?",
-        (f'$."{names.PROJECT_NAME}"', names.PROJECT_READ, RECENT_ROWS),
-    )
-    others = await store.query(
+    rows = await store.query(
         "SELECT service_name, name, id, start_ns, end_ns - start_ns, status_code FROM spans"
-        " WHERE id > (SELECT COALESCE(MAX(id), 0) FROM spans) - ? AND service_name IS NOT NULL"
-        " AND name != ?",
-        (RECENT_ROWS, names.PROJECT_READ),
+        " WHERE id > (SELECT COALESCE(MAX(id), 0) FROM spans) - ? AND service_name IS NOT NULL",
+        (RECENT_ROWS,),
     )
-    for project, *row in [*reads, *others]:
+    for project, *row in rows:
         if project in wanted and len(grouped[project]) < PER_PROJECT * 2:
             grouped[project].append(tuple(row))  # type: ignore[arg-type]
     return {project: _judge(grouped.get(project, [])) for project in projects}

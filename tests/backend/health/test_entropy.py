@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from backend.health.entropy import entropy_score, level_of
 from backend.service import Backend
 from backend.settings import Settings
+from backend.telemetry import names
 from backend.telemetry.model import SpanRecord
 from tests.helpers import REPOSITORY, add_dist, make_venv, site_packages, span_records
 
@@ -230,3 +232,23 @@ async def test_semantic_drift_from_the_live_check(demo_workspace: Path, tmp_path
 
 def vars_of(record: SpanRecord) -> dict:  # type: ignore[type-arg]
     return {field: getattr(record, field) for field in record.__dataclass_fields__}
+
+
+async def test_devkits_own_reads_are_not_the_projects_health(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """devkit timing its reads of a project's files (slower since read 100, failing
+    often) says nothing about the project: no drift, success rate untouched."""
+    steady = [20.0 + (i % 5) for i in range(150)]
+    shifted = steady[:100] + [60.0 + (i % 5) for i in range(50)]
+    reads = [
+        replace(span, attributes={names.PROJECT_NAME: "api-service"})
+        for span in span_records(
+            names.PROJECT_READ, shifted, service=names.SERVICE, errors=set(range(100, 150))
+        )
+    ]
+    found, _ = await reports(demo_workspace, tmp_path / "db.sqlite3", reads)
+    api = found["api-service"]
+    kinds = {i.kind for i in api.indicators}
+    assert kinds & {"performance-drift", "error-rate-drift"} == set()
+    assert api.success_rate == 1.0
