@@ -352,6 +352,7 @@ class DevkitApp(App[None]):
                 "unchecked": report.unchecked_samples,
             }
             self.dashboard.weaver_pane.show(report.findings, summary)
+            self.refresh_entropy()  # live-check violations are semantic drift: one truth
         finally:
             if rearm:
                 self.set_timer(WEAVER_REFRESH_S, self.refresh_weaver)

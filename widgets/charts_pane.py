@@ -77,6 +77,8 @@ class ChartsPane(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.series: Series | None = None
+        self.entropy_shown: list[EntropyReport] = []
+        """The reports the gauges show (tests compare them with `devkit-tui entropy`)."""
         self.chosen: str | None = None
         self.chart = "imr"
         self.log_scale = True
@@ -114,6 +116,7 @@ class ChartsPane(Vertical):
         self._redraw()
 
     def show_entropy(self, reports: list[EntropyReport]) -> None:
+        self.entropy_shown = reports
         text = Text()
         for report in sorted(reports, key=lambda r: (-r.score, r.project)):
             style = self._style(LEVEL_STYLE[report.level])

@@ -1,0 +1,54 @@
+"""The dashboard and the CLI answer one question one way: the entropy gauges show
+what `devkit-tui entropy` prints for the same workspace and database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from backend.telemetry.model import SpanRecord
+from tests.helpers import REPOSITORY, span_records
+from tests.tui.conftest import make_app, wait_for_inventory, wait_until
+from widgets.charts_pane import ChartsPane
+
+
+def requests_of_the_api() -> list[SpanRecord]:
+    """The API service's requests, slower since the 100th and without the route its
+    registry requires (live-check violations: semantic drift)."""
+    durations = [20.0 + (i % 5) for i in range(100)] + [60.0 + (i % 5) for i in range(50)]
+    return span_records("api.request", durations, service="api-service", kind=2)
+
+
+def summary(reports: list[dict]) -> dict[str, tuple]:  # type: ignore[type-arg]
+    return {
+        r["project"]: (r["level"], round(r["score"], 6), sorted(i["kind"] for i in r["indicators"]))
+        for r in reports
+    }
+
+
+async def test_the_gauges_and_devkit_tui_entropy_agree(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "db.sqlite3"
+    app = make_app(demo_workspace, db)
+    async with app.run_test(size=(200, 50)) as pilot:  # every pane on screen
+        await wait_for_inventory(pilot)
+        pane = app.screen.query_one(ChartsPane)
+        await wait_until(pilot, lambda: bool(pane.entropy_shown) and bool(app.backend.last_check))
+        await app.backend.spans.add(requests_of_the_api())  # after the first gauges
+        await app.refresh_weaver(rearm=False).wait()  # the new spans are checked
+
+        def semantic_drift_shown() -> bool:
+            api = [r for r in pane.entropy_shown if r.project == "api-service"]
+            return bool(api) and "semantic-drift" in {i.kind for i in api[0].indicators}
+
+        await wait_until(pilot, semantic_drift_shown)
+        shown = summary([r.as_json() for r in pane.entropy_shown])
+    command = ["entropy", str(demo_workspace), "--json", "--db", str(db)]
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", *command], capture_output=True, text=True, cwd=REPOSITORY
+    )
+    assert done.stdout, done.stderr
+    assert summary(json.loads(done.stdout)["projects"]) == shown
