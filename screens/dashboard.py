@@ -234,7 +234,11 @@ class DashboardScreen(Screen[None]):
         self.action_show_pane(ids[index])
 
     def action_filter(self) -> None:
-        """`/` filters the inventory or the audit log, or, in the tree pane, searches it."""
+        """`/` filters the pane in front (the inventory, spans, audit, Weaver findings),
+        or, in the tree pane, searches it."""
+        if self.active_pane == "spans":
+            self.query_one(SpanStream).open_filter()
+            return
         if self.active_pane == "audit":
             self.audit_pane.open_filter()
             return

@@ -7,11 +7,13 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from backend.telemetry.span_rates import SpanRates
+from widgets.filter_input import FilterablePane, FilterInput
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 from widgets.theme import theme_color
@@ -23,14 +25,19 @@ class SpanTable(NavigableTable[Text]):
     """Keyed by stored row id; rebuilt newest first when new spans arrive."""
 
 
-class SpanStream(Vertical):
-    """Shows what the app hands it; `enter` asks for the span's trace."""
+class SpanStream(FilterablePane, Vertical):
+    """Shows what the app hands it; `/` filters by name or service, `enter` asks for
+    the span's trace."""
+
+    table_type = SpanTable
 
     DEFAULT_CSS = """
     SpanStream { height: 1fr; }
     SpanStream #span-header { height: 1; padding: 0 1; color: $text-muted; }
     SpanStream SpanTable { height: 1fr; }
     """
+
+    BINDINGS = [Binding("escape", "clear_filter", "Clear filter", show=False)]
 
     class TraceRequested(Message):
         """Open the trace of this span."""
@@ -43,9 +50,12 @@ class SpanStream(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._shown: dict[str, dict[str, Any]] = {}
+        self._spans: list[dict[str, Any]] = []
+        self.query_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static("No spans stored yet.", id="span-header")
+        yield FilterInput(placeholder="span name or service", id="span-filter")
         yield SpanTable(id="span-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -67,8 +77,21 @@ class SpanStream(Vertical):
         )
         header.append(f" · OTLP {receiver}" if receiver else " · not receiving")
         self.query_one("#span-header", Static).update(header)
+        self._spans = spans
+        self._fill()
+
+    def _redraw(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
         table = self.query_one(SpanTable)
-        wanted = {str(span["row"]): span for span in spans[:MAX_ROWS]}
+        words = self.query_text.lower().split()
+        wanted = {
+            str(span["row"]): span
+            for span in self._spans
+            if all(word in _searchable(span) for word in words)
+        }
+        wanted = dict(list(wanted.items())[:MAX_ROWS])
         if list(wanted) == list(self._shown):
             return
         # New spans go on top: rebuilding 200 short rows is cheaper than keeping a
@@ -93,6 +116,10 @@ class SpanStream(Vertical):
         span = self._shown.get(str(event.row_key.value))
         if span is not None:
             self.post_message(self.TraceRequested(span["trace_id"], span["span_id"]))
+
+
+def _searchable(span: dict[str, Any]) -> str:
+    return f"{span['name']} {span['resource'].get('service.name', '')}".lower()
 
 
 def _cells(span: dict[str, Any], error_style: str) -> tuple[Text, ...]:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from app.tui import DevkitApp
 from backend.settings import Settings
 from screens.trace_view import TraceScreen
+from tests.helpers import span_records
 from tests.tui.conftest import wait_for_inventory, wait_until
 from widgets.span_stream import SpanTable
 
@@ -76,3 +77,26 @@ async def test_spans_arrive_and_open_as_a_waterfall(tmp_path: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, TraceScreen)
+
+
+async def test_slash_filters_the_span_stream(demo_workspace: Path, tmp_path: Path) -> None:
+    """`/` in the span pane filters its spans by name or service, `esc` shows all."""
+    settings = Settings(
+        roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False, trace_self=False
+    )
+    app = DevkitApp(settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_inventory(pilot)
+        await app.backend.spans.add(
+            span_records("GET /cart", [5.0, 6.0], service="checkout")
+            + span_records("SELECT stock", [1.0], service="inventory-db")
+        )
+        await pilot.press("3")
+        table = app.screen.query_one(SpanTable)
+        await wait_until(pilot, lambda: table.row_count == 3)
+        await pilot.press("slash", *"inventory", "enter")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        assert [c.plain for c in table.get_column("name")] == ["SELECT stock"]
+        assert app.screen.query_one("#span-filter").has_focus is False  # back on the table
+        await pilot.press("slash", "escape")
+        await wait_until(pilot, lambda: table.row_count == 3)
