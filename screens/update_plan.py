@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from backend.update.plan import Selection, Skipped, UnitPlan
+from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         with Vertical() as box:
             box.border_title = "Update plan"
             box.border_subtitle = "space drop · t target · a apply · esc close"
-            yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
+            yield NavigableTable(id="plan-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="plan-diff")
             yield Static("Resolving in a scratch copy…", id="plan-status")
 
@@ -208,7 +209,11 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         for item in self.skipped:
             table.add_row(
                 "-", plain(item.project or "-"), plain(item.name), "", "", "",
-                plain(f"skipped: {item.reason}", style=STATUS_STYLE["skipped"]),
+                plain(
+                    f"skipped: {item.reason}"
+                    + (" (t: to the newest release)" if item.newest_allowed_is_current else ""),
+                    style=STATUS_STYLE["skipped"],
+                ),
                 key=f"{item.project}\x00{item.name}",
             )  # fmt: skip
         for package, project in sorted(self.dropped):

@@ -24,7 +24,14 @@ LEVEL_STYLE = {"LOW": "success", "MEDIUM": "warning", "HIGH": "error", "CRITICAL
 
 
 class SeriesList(OptionList):
-    """Span names with their signal counts."""
+    """Span names with their signal counts; `j`/`k`/`g`/`G` move as in every table."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "Top", show=False),
+        Binding("G", "last", "Bottom", show=False),
+    ]
 
 
 class ChartsPane(Vertical):

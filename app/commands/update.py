@@ -137,6 +137,7 @@ def _print_plan(units: list[Any], skipped: list[Any], file: Any) -> None:
                 print(f"  ! {printable(line)}", file=file)
     for item in skipped:
         where = f" in {printable(item.project)}" if item.project else ""
-        print(f"skipped {printable(item.name)}{where}: {printable(item.reason)}", file=file)
+        hint = " (use --latest)" if item.newest_allowed_is_current else ""
+        print(f"skipped {printable(item.name)}{where}: {printable(item.reason)}{hint}", file=file)
     if not units and not skipped:
         print("nothing to update", file=file)

@@ -132,9 +132,17 @@ class Skipped:
     name: str
     project: str
     reason: str
+    newest_allowed_is_current: bool = False
+    """Only going past the specifier (the newest release) would change it: each front
+    end names its own way to ask (`--latest`, the plan's `t`)."""
 
-    def as_json(self) -> dict[str, str]:
-        return {"name": self.name, "project": self.project, "reason": self.reason}
+    def as_json(self) -> dict[str, str | bool]:
+        return {
+            "name": self.name,
+            "project": self.project,
+            "reason": self.reason,
+            "needs_latest": self.newest_allowed_is_current,
+        }
 
 
 @dataclass(slots=True)
@@ -191,7 +199,8 @@ def plan_changes(
             continue
         change, reason = _change(name, usage, scan, found, versions.get(name), selection.latest)
         if change is None:
-            skipped.append(Skipped(name, project, reason))
+            needs_latest = reason.endswith("allows nothing newer")
+            skipped.append(Skipped(name, project, reason, needs_latest))
             continue
         unit_folder = (
             scan.lock_file.parent if change.method != "pin" and scan.lock_file else scan.path
@@ -264,7 +273,7 @@ def _change(
     elif latest or (pin is not None and not uses_uv_lock):
         target = outdated.latest  # a requirements pin is the lock: no other specifier
     elif outdated.latest_allowed is None or Version(outdated.latest_allowed) <= Version(current):
-        return None, f"the specifier {outdated.specifier!r} allows nothing newer (use --latest)"
+        return None, f"the specifier {outdated.specifier!r} allows nothing newer"
     else:
         target = outdated.latest_allowed
     if Version(target) == Version(current):
