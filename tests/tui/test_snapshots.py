@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from app.tui import DevkitApp
 from backend.demo import build_demo_workspace
@@ -51,8 +52,24 @@ def settle(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await wait_for_entropy(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
+        await wait_for_tables(pilot)
 
     return run_before
+
+
+async def wait_for_tables(pilot: Pilot[None]) -> None:
+    """Every table has measured the rows it was given: a DataTable sizes its columns
+    when its own message queue runs empty, which a busy machine can put after the
+    picture (it then shows columns as wide as their labels, cut)."""
+
+    def measured() -> bool:
+        return not any(
+            table._require_update_dimensions or table._updated_cells  # Textual's own flags
+            for table in pilot.app.screen.query(DataTable)
+        )
+
+    await wait_until(pilot, measured)
+    await pilot.pause()
 
 
 async def wait_for_tree(pilot: Pilot[None]) -> None:
