@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
+from app.refresh import TICK_S, LivePane, RefreshController
 from backend.audit.entries import AuditFilter
 from backend.events import BackendNotice, BackendProblem, InventoryUpdated, ScanProgress
 from backend.service import Backend
@@ -37,10 +38,10 @@ from widgets.safe_text import plain
 from widgets.span_stream import SpanStream
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-SPAN_REFRESH_S = 1.0
 TREE_SETTLE_S = 0.15
 AFTER_PAINT_S = 1.0
-WEAVER_REFRESH_S = 10.0
+WEAVER_EVERY_TICKS = 10
+"""The Weaver pane looks at its registry files' times every 10 s."""
 
 
 class DevkitApp(App[None]):
@@ -84,14 +85,23 @@ class DevkitApp(App[None]):
         self._weaver_checked: tuple[int, int, tuple[int, ...]] | None = None
         self.live_charts = LiveCharts(self.backend.spans, spec_limits=settings.spec_limits)
         self.dashboard = DashboardScreen()
+        backend = self.backend
+        self.live = RefreshController(
+            [
+                LivePane("spans", self.refresh_spans, self._span_stamp),
+                LivePane("audit", self.refresh_audit, lambda: backend.store_version),
+                LivePane("charts", self.refresh_charts, lambda: backend.store_version),
+                LivePane("weaver", self.refresh_weaver, every=WEAVER_EVERY_TICKS),
+            ],
+            visible=lambda pane: self.dashboard.pane_visible(pane),
+            paused=lambda: self.paused,
+        )
+        """Starts the live panes' refreshes when they are due; nothing at rest."""
 
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
         self.run_backend()
-        self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
-        self.set_timer(SPAN_REFRESH_S, self.refresh_audit)
-        self.set_timer(SPAN_REFRESH_S, self.refresh_charts)
-        self.set_timer(WEAVER_REFRESH_S, self.refresh_weaver)
+        self.set_interval(TICK_S, self.live.tick)
 
     async def on_unmount(self) -> None:
         await self.backend.stop()
@@ -185,7 +195,7 @@ class DevkitApp(App[None]):
         # in this process, and the first paint should not share the GIL with them.
         self.set_timer(AFTER_PAINT_S, self.warm_graphs)
         self.set_timer(AFTER_PAINT_S, self.refresh_entropy)
-        self.set_timer(AFTER_PAINT_S, lambda: self.refresh_weaver(rearm=False))
+        self.set_timer(AFTER_PAINT_S, self.refresh_weaver)
         self.set_timer(AFTER_PAINT_S, self.refresh_outdated)
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
@@ -201,10 +211,14 @@ class DevkitApp(App[None]):
         await asyncio.to_thread(self.backend.warm_graphs)
         self.graphs_warmed += 1
 
+    def _span_stamp(self) -> tuple[object, ...]:
+        backend = self.backend
+        return (backend.store_version, backend.spans.counter.rates(), backend.receiver_url)
+
     @work(exclusive=True, group="spans", exit_on_error=False, description="span stream")
     async def refresh_spans(self) -> None:
-        """Redraw the span stream when the store moved; re-armed only once done, so
-        refreshes never pile up, and skipped while the pane is hidden or paused."""
+        """Redraw the span stream when the store or the counters moved, while the pane
+        is on screen and not paused (the refresh controller starts it)."""
         try:
             if self.paused or not self.dashboard.pane_visible("spans"):
                 return
@@ -219,13 +233,11 @@ class DevkitApp(App[None]):
             self.dashboard.show_spans(spans, rates, backend.receiver_url)
         except StoreError:
             pass  # no database: the stream stays empty, as the storage notice says
-        finally:
-            self.set_timer(SPAN_REFRESH_S, self.refresh_spans)
 
     @work(exclusive=True, group="audit", exit_on_error=False, description="audit log")
-    async def refresh_audit(self, rearm: bool = True) -> None:
+    async def refresh_audit(self) -> None:
         """Fetch audit entries newer than those shown, when the store moved and the
-        pane is on screen; re-armed once done, like the span stream."""
+        pane is on screen."""
         try:
             version = self.backend.store_version
             if self.paused or not self.dashboard.pane_visible("audit"):
@@ -240,14 +252,11 @@ class DevkitApp(App[None]):
             self.dashboard.show_audit(newer)
         except StoreError:
             pass  # no database: the storage notice says so
-        finally:
-            if rearm:
-                self.set_timer(SPAN_REFRESH_S, self.refresh_audit)
 
     @work(exclusive=True, group="charts", exit_on_error=False, description="control charts")
-    async def refresh_charts(self, rearm: bool = True) -> None:
+    async def refresh_charts(self) -> None:
         """Pull spans stored since the last look into the live charts, when the pane
-        is on screen and the store moved; re-armed once done."""
+        is on screen and the store moved."""
         try:
             version = self.backend.store_version
             if self.paused or not self.dashboard.pane_visible("charts"):
@@ -259,9 +268,6 @@ class DevkitApp(App[None]):
             self._show_charts()
         except StoreError:
             pass
-        finally:
-            if rearm:
-                self.set_timer(SPAN_REFRESH_S, self.refresh_charts)
 
     def _show_charts(self) -> None:
         ranked = self.live_charts.ranked()
@@ -325,37 +331,33 @@ class DevkitApp(App[None]):
         self.dashboard.show_entropy(reports)
 
     @work(exclusive=True, group="weaver", exit_on_error=False, description="Weaver checks")
-    async def refresh_weaver(self, rearm: bool = True) -> None:
+    async def refresh_weaver(self) -> None:
         """Check the registries and live-check the newest spans, when the pane is on
         screen and the store or a registry file changed since the last check."""
         from backend.weaver.registries import registry_stamp  # YAML loads on first use
 
-        try:
-            if self.paused or not self.dashboard.pane_visible("weaver"):
-                return
-            inventory = self.backend.inventory
-            projects = {p.name: p.path for p in inventory.projects} if inventory else {}
-            # Spans of devkit's own checks, the audit entry and stored findings of the
-            # last check all leave this stamp alone: a check never asks for another.
-            stamp = (
-                self.backend.spans.counter.checkable,
-                id(inventory),
-                await asyncio.to_thread(registry_stamp, projects),
-            )
-            if stamp == self._weaver_checked:
-                return
-            report = await self.backend.check_report()
-            self._weaver_checked = stamp
-            summary = {
-                "registries": len(report.registries),
-                "samples": report.samples,
-                "unchecked": report.unchecked_samples,
-            }
-            self.dashboard.weaver_pane.show(report.findings, summary)
-            self.refresh_entropy()  # live-check violations are semantic drift: one truth
-        finally:
-            if rearm:
-                self.set_timer(WEAVER_REFRESH_S, self.refresh_weaver)
+        if self.paused or not self.dashboard.pane_visible("weaver"):
+            return
+        inventory = self.backend.inventory
+        projects = {p.name: p.path for p in inventory.projects} if inventory else {}
+        # Spans of devkit's own checks, the audit entry and stored findings of the
+        # last check all leave this stamp alone: a check never asks for another.
+        stamp = (
+            self.backend.spans.counter.checkable,
+            id(inventory),
+            await asyncio.to_thread(registry_stamp, projects),
+        )
+        if stamp == self._weaver_checked:
+            return
+        report = await self.backend.check_report()
+        self._weaver_checked = stamp
+        summary = {
+            "registries": len(report.registries),
+            "samples": report.samples,
+            "unchecked": report.unchecked_samples,
+        }
+        self.dashboard.weaver_pane.show(report.findings, summary)
+        self.refresh_entropy()  # live-check violations are semantic drift: one truth
 
     @work(group="excerpt", exit_on_error=False, description="registry excerpt")
     async def on_weaver_detail_screen_excerpt_requested(
@@ -408,13 +410,13 @@ class DevkitApp(App[None]):
         if message.pane == "tree":
             self.refresh_tree()
         elif message.pane == "weaver":
-            self.refresh_weaver(rearm=False)
+            self.refresh_weaver()
         elif message.pane == "charts":
-            self.refresh_charts(rearm=False)
+            self.refresh_charts()
             if self._entropy_stale:
                 self.refresh_entropy()
         elif message.pane == "audit":
-            self.refresh_audit(rearm=False)
+            self.refresh_audit()
 
     @work(exclusive=True, group="tree", exit_on_error=False, description="dependency tree")
     async def refresh_tree(self) -> None:

@@ -38,7 +38,7 @@ async def test_the_gauges_and_devkit_tui_entropy_agree(
         pane = app.screen.query_one(ChartsPane)
         await wait_until(pilot, lambda: bool(pane.entropy_shown) and bool(app.backend.last_check))
         await app.backend.spans.add(requests_of_the_api())  # after the first gauges
-        await app.refresh_weaver(rearm=False).wait()  # the new spans are checked
+        await app.refresh_weaver().wait()  # the new spans are checked
 
         def semantic_drift_shown() -> bool:
             api = [r for r in pane.entropy_shown if r.project == "api-service"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from app.tui import WEAVER_EVERY_TICKS
 from backend.store.database import Store
 from backend.telemetry import names
 from tests.tui.conftest import make_app, wait_for_inventory, wait_until
@@ -29,16 +30,20 @@ async def test_refreshes_with_nothing_new_do_nothing(demo_workspace: Path, tmp_p
         pane = app.screen.query_one(ChartsPane)
         await wait_until(pilot, lambda: bool(pane.entropy_shown) and bool(app.backend.last_check))
         await app.backend.flush_spans()  # the first scan's and check's spans are stored
-        await app.refresh_weaver(rearm=False).wait()  # which may ask for one more check
+        await app.refresh_weaver().wait()  # which may ask for one more check
         await app.refresh_entropy().wait()
         before = await counts(app.backend.store)
         resting_since = time.time_ns()
         for _ in range(PERIODS):
             for refresh in (app.refresh_audit, app.refresh_charts, app.refresh_weaver):
-                await refresh(rearm=False).wait()
+                await refresh().wait()
             await app.refresh_outdated().wait()
             await app.refresh_entropy().wait()
         assert await counts(app.backend.store) == before
+        started = app.live.started
+        for _ in range(PERIODS):  # the controller's own ticks start nothing but the
+            app.live.tick()  # Weaver pane's look at its registry files' times
+        assert app.live.started - started == PERIODS // WEAVER_EVERY_TICKS
     store = Store(db)  # the app has stopped: every span it made is stored now
     await store.open()
     try:

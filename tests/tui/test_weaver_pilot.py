@@ -59,8 +59,8 @@ async def test_a_check_never_asks_for_another(demo_workspace: Path, tmp_path: Pa
         await wait_for_inventory(pilot)
         pane = app.screen.query_one(WeaverPane)
         await wait_until(pilot, lambda: bool(pane.summary))
-        await app.refresh_weaver(rearm=False).wait()  # one more look: the check settles
+        await app.refresh_weaver().wait()  # one more look: the check settles
         checks = await app.backend.audit_entries(AuditFilter(action="check"))
         for _ in range(3):
-            await app.refresh_weaver(rearm=False).wait()
+            await app.refresh_weaver().wait()
         assert await app.backend.audit_entries(AuditFilter(action="check")) == checks
