@@ -38,7 +38,10 @@ class InventoryPane(Vertical):
 
     def show(self, inventory: Inventory) -> None:
         """Display a new inventory (data down)."""
-        self.query_one(ProgressBar).remove_class("-scanning")
+        bar = self.query_one(ProgressBar)
+        bar.remove_class("-scanning")
+        if bar.total is None:  # an indeterminate bar animates 15 times a second, hidden too
+            bar.update(total=1, progress=1)
         self.table.show(inventory)
 
     def show_progress(self, done: int, total: int) -> None:

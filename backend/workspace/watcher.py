@@ -54,7 +54,7 @@ async def watch_roots(
         *existing,
         watch_filter=relevant_filter(existing, span_pattern),
         debounce=400,
-        step=30,
+        step=100,  # how often the watcher wakes to look; the debounce bounds the latency anyway
         stop_event=stop,
         recursive=True,
     ):
