@@ -234,10 +234,13 @@ class DashboardScreen(Screen[None]):
         self.action_show_pane(ids[index])
 
     def action_filter(self) -> None:
-        """`/` filters the pane in front (the inventory, spans, audit, Weaver findings),
+        """`/` filters the pane in front (inventory, spans, charts' series, audit, Weaver),
         or, in the tree pane, searches it."""
         if self.active_pane == "spans":
             self.query_one(SpanStream).open_filter()
+            return
+        if self.active_pane == "charts":
+            self.charts_pane.open_filter()
             return
         if self.active_pane == "audit":
             self.audit_pane.open_filter()

@@ -17,6 +17,7 @@ from backend.health.entropy import EntropyReport
 from backend.spc.rules import RULES, SHORT_RULES
 from backend.spc.series import CHARTS, Series
 from widgets.control_chart import ControlChart
+from widgets.filter_input import FilterInput
 from widgets.safe_text import plain
 from widgets.theme import theme_color
 
@@ -90,12 +91,15 @@ class ChartsPane(Vertical):
         self.chart = "imr"
         self.log_scale = True
         self.cursor: int | None = None
+        self.query_text = ""
+        """Words the series list is filtered by (`/`)."""
         self._ranked: list[tuple[str, int, int]] = []
 
     def compose(self) -> ComposeResult:
         yield Static(
             "No spans stored yet: charts appear as operations are recorded.", id="chart-header"
         )
+        yield FilterInput(placeholder="span name", id="series-filter")
         with Horizontal(id="chart-row"):
             yield SeriesList(id="series-list")
             with Vertical(id="chart-side"):
@@ -106,6 +110,25 @@ class ChartsPane(Vertical):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 70, "-narrow")
+
+    def open_filter(self) -> None:
+        """`/`: filter the series list by span name."""
+        self.query_one(FilterInput).open()
+
+    def on_input_changed(self, event: FilterInput.Changed) -> None:
+        event.stop()
+        self.query_text = event.value.strip()
+        self._fill_list(self._ranked)
+
+    def on_input_submitted(self, event: FilterInput.Submitted) -> None:
+        event.stop()
+        self.query_one(SeriesList).focus()
+
+    def on_filter_input_dismissed(self, event: FilterInput.Dismissed) -> None:
+        event.stop()
+        self.query_text = ""
+        self._fill_list(self._ranked)
+        self.query_one(SeriesList).focus()
 
     # -- data down ------------------------------------------------------------------------
 
@@ -178,6 +201,8 @@ class ChartsPane(Vertical):
         chooser = self.query_one(SeriesList)
         highlighted = self.chosen
         chooser.clear_options()
+        words = self.query_text.lower().split()
+        ranked = [r for r in ranked if all(word in r[0].lower() for word in words)]
         for name, count, signals in ranked:
             label = Text(no_wrap=True, overflow="ellipsis")
             if signals:

@@ -76,3 +76,19 @@ async def test_charts_follow_keys_and_live_spans(demo_workspace: Path, tmp_path:
 
         entropy = str(app.screen.query_one("#entropy-text").render())
         assert "data-pipeline" in entropy and "lock-drift" in entropy
+
+
+async def test_slash_filters_the_series_list(demo_workspace: Path, tmp_path: Path) -> None:
+    app = make_quiet_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for_inventory(pilot)
+        await app.backend.ready()
+        await app.backend.spans.add(fixed_history())
+        await pilot.press("4")
+        chooser = app.screen.query_one(SeriesList)
+        await wait_until(pilot, lambda: chooser.option_count == 2)
+        await pilot.press("slash", *"sea", "enter")
+        await wait_until(pilot, lambda: chooser.option_count == 1)
+        assert chooser.get_option_at_index(0).id == "search" and chooser.has_focus
+        await pilot.press("slash", "escape")
+        await wait_until(pilot, lambda: chooser.option_count == 2)
