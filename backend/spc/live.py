@@ -46,30 +46,41 @@ class LiveCharts:
         """Upper specification limits in ms by span name (else `options.spec_ms`)."""
         self.tracked: dict[str, Tracked] = {}
         self._last_row = 0
+        self._unjudged: set[str] = set()
         self._stored: dict[str, ChartLimits] | None = None
 
     async def refresh(self) -> set[str]:
-        """Pull what was stored since the last call; returns the names that moved."""
+        """Pull what was stored since the last call; returns the names that moved.
+
+        Everything is read before anything is kept, so a refresh cancelled half way
+        (a newer one replaces it) leaves the series as they were and loses no rows.
+        """
         if self._stored is None:
             self._stored = await baselines.load(self.spans.store, self.options)
         rows = await self.spans.store.query(
             "SELECT name, COUNT(*), MAX(id) FROM spans WHERE id > ? GROUP BY name",
             (self._last_row,),
         )
-        moved = set()
-        for name, count, last in rows:
-            self._last_row = max(self._last_row, last)
-            if name not in self.tracked and len(self.tracked) >= MAX_NAMES:
+        fetched: list[tuple[str, int, list[Sample]]] = []
+        for name, count, _ in rows:
+            if name not in self.tracked and len(self.tracked) + len(fetched) >= MAX_NAMES:
                 continue
-            entry = self.tracked.setdefault(name, Tracked(limits=self._stored.get(name)))
-            entry.count += count
-            after = entry.samples[-1].start_ns if entry.samples else None
+            known = self.tracked.get(name)
+            after = known.samples[-1].start_ns if known and known.samples else None
             # Spans of one name are stored close to start order; one that arrives
             # later than a newer one of its name is left out of the live window.
-            entry.samples.extend(await self.spans.samples(name, LIVE_WINDOW, after))
+            fetched.append((name, count, await self.spans.samples(name, LIVE_WINDOW, after)))
+        self._last_row = max([self._last_row, *(last for _, _, last in rows)])
+        for name, count, samples in fetched:
+            entry = self.tracked.setdefault(name, Tracked(limits=self._stored.get(name)))
+            entry.count += count
+            entry.samples.extend(samples)
             del entry.samples[:-LIVE_WINDOW]
-            await self._judge(name, entry)
-            moved.add(name)
+        moved = {name for name, _, _ in fetched}
+        self._unjudged |= moved
+        for name in sorted(self._unjudged):  # and any a cancelled refresh left unjudged
+            await self._judge(name, self.tracked[name])
+            self._unjudged.discard(name)
         return moved
 
     async def set_options(self, options: SeriesOptions) -> None:

@@ -324,3 +324,23 @@ def test_weaver_detail(snap_compare, fixed_demo: Path, tmp_path: Path) -> None: 
 
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_filter_inputs_show_their_text(
+    snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:  # type: ignore[no-untyped-def]
+    """The audit log filtered by what was typed, the text on its own row."""
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
+    assert snap_compare(
+        app, terminal_size=size, run_before=settle("5", "slash", *"action:scan", "enter")
+    )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_weaver_filter_shows_its_text(
+    snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
+    typed = settle("6", "slash", *"stable", "enter")
+    assert snap_compare(app, terminal_size=size, run_before=typed)

@@ -3,6 +3,8 @@ the p-chart over error rates, and the `devkit-tui spc --json` contract."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import math
 import subprocess
@@ -11,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from backend.spc.series import Sample, SeriesOptions, analyse
+from backend.spc.live import LiveCharts
+from backend.spc.series import SeriesOptions, analyse
 from backend.store.database import Store
-from backend.telemetry.model import SpanRecord
+from backend.telemetry.model import Sample, SpanRecord
 from backend.telemetry.span_store import SpanStore
 from tests.helpers import REPOSITORY, SPAN_BASE_NS, span_records
 
@@ -214,3 +217,38 @@ async def test_cli_uses_stored_limits_and_spec_per_span(tmp_path: Path) -> None:
     assert first["series"][0]["center"] > series["center"]
     code, _, error = spc_json(db, "--spec-for", "checkout")
     assert code == 2 and "SPAN=MS" in error
+
+
+async def test_a_refresh_cancelled_half_way_loses_no_rows(tmp_path: Path) -> None:
+    """A newer refresh replaces a running one (the dashboard's workers are exclusive):
+    the rows the cancelled one had read are not skipped by the next."""
+    store = Store(tmp_path / "db.sqlite3")
+    await store.open()
+    try:
+        spans = SpanStore(store)
+        await spans.add(span_records("alpha", [10.0] * 30) + span_records("beta", [20.0] * 40))
+        live = LiveCharts(spans)
+        reading, release = asyncio.Event(), asyncio.Event()
+        real_samples = spans.samples
+
+        async def slow_samples(name, *args):  # type: ignore[no-untyped-def]
+            if name == "beta":
+                reading.set()
+                await release.wait()  # cancelled here, after alpha was read
+            return await real_samples(name, *args)
+
+        spans.samples = slow_samples  # type: ignore[method-assign]
+        first = asyncio.create_task(live.refresh())
+        await reading.wait()
+        first.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
+        spans.samples = real_samples  # type: ignore[method-assign]
+        await live.refresh()
+        assert {name: entry.count for name, entry in live.tracked.items()} == {
+            "alpha": 30,
+            "beta": 40,
+        }
+        assert live.tracked["beta"].series is not None and live.tracked["beta"].series.n == 40
+    finally:
+        await store.close()
