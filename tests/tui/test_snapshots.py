@@ -342,5 +342,5 @@ def test_weaver_filter_shows_its_text(
     snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]
 ) -> None:  # type: ignore[no-untyped-def]
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
-    typed = settle("6", "slash", *"stable", "enter")
+    typed = settle("6", "slash", *"unresolved", "enter")
     assert snap_compare(app, terminal_size=size, run_before=typed)
