@@ -93,7 +93,7 @@ class DevkitApp(App[None]):
                 LivePane("charts", self.refresh_charts, lambda: backend.store_version),
                 LivePane("weaver", self.refresh_weaver, every=WEAVER_EVERY_TICKS),
             ],
-            visible=lambda pane: self.dashboard.pane_visible(pane),
+            visible=self._pane_on_screen,
             paused=lambda: self.paused,
         )
         """Starts the live panes' refreshes when they are due; nothing at rest."""
@@ -210,6 +210,14 @@ class DevkitApp(App[None]):
         parsing locks; `graphs_warmed` counts the rounds (benchmarks wait on it)."""
         await asyncio.to_thread(self.backend.warm_graphs)
         self.graphs_warmed += 1
+
+    def _pane_on_screen(self, pane: str) -> bool:
+        """For the refresh controller: False too while the app shuts down (the
+        dashboard's panes are gone before its last timer tick)."""
+        try:
+            return self.dashboard.pane_visible(pane)
+        except NoMatches:
+            return False
 
     def _span_stamp(self) -> tuple[object, ...]:
         backend = self.backend

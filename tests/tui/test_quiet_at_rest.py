@@ -44,6 +44,7 @@ async def test_refreshes_with_nothing_new_do_nothing(demo_workspace: Path, tmp_p
         for _ in range(PERIODS):  # the controller's own ticks start nothing but the
             app.live.tick()  # Weaver pane's look at its registry files' times
         assert app.live.started - started == PERIODS // WEAVER_EVERY_TICKS
+    app.live.tick()  # a last tick after the panes are gone starts nothing and raises nothing
     store = Store(db)  # the app has stopped: every span it made is stored now
     await store.open()
     try:
