@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,4 +34,17 @@ async def wait_for_inventory(pilot: Pilot[None], count: int = 1) -> None:
     app = pilot.app
     assert isinstance(app, DevkitApp)
     await wait_until(pilot, lambda: app.updates_applied >= count)
+    await pilot.pause()
+
+
+async def wait_for_watcher(pilot: Pilot[None], manifest: Path) -> None:
+    """Rewrite a manifest as it is until a refresh shows the watcher is running (it
+    starts after the first scan; a fixed wait is too short on a busy machine)."""
+    app = pilot.app
+    assert isinstance(app, DevkitApp)
+    seen = app.updates_applied
+    while app.updates_applied == seen:
+        manifest.write_bytes(manifest.read_bytes())
+        with contextlib.suppress(AssertionError):
+            await wait_until(pilot, lambda: app.updates_applied > seen, timeout=2)
     await pilot.pause()

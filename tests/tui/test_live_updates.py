@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import add_dist, site_packages
-from tests.tui.conftest import make_app, wait_for_inventory, wait_until
+from tests.tui.conftest import make_app, wait_for_inventory, wait_for_watcher, wait_until
 from widgets.inventory_table import InventoryTable
 
 
@@ -19,7 +19,7 @@ async def test_editing_a_lock_updates_the_row(demo_workspace: Path, tmp_path: Pa
         await wait_for_inventory(pilot)
         table = app.screen.query_one(InventoryTable)
         assert cell(table, "numpy", "flags") == "conflict"
-        await pilot.pause(0.5)  # let the watcher start
+        await wait_for_watcher(pilot, demo_workspace / "api-service" / "pyproject.toml")
         lock = demo_workspace / "data-pipeline" / "uv.lock"
         lock.write_text(lock.read_text().replace('version = "2.2.1"', 'version = "2.3.1"'))
         await wait_until(pilot, lambda: cell(table, "numpy", "versions") == "2.3.1")
@@ -35,7 +35,7 @@ async def test_installing_into_the_environment_updates_flags(
         await wait_for_inventory(pilot)
         table = app.screen.query_one(InventoryTable)
         assert cell(table, "httpx", "flags") == "env-drift"
-        await pilot.pause(0.5)
+        await wait_for_watcher(pilot, demo_workspace / "api-service" / "pyproject.toml")
         site = site_packages(demo_workspace / "api-service" / ".venv")
         for path in sorted(site.glob("httpx-0.27.2.dist-info/*")):
             path.unlink()
@@ -50,7 +50,7 @@ async def test_a_new_project_appears(demo_workspace: Path, tmp_path: Path) -> No
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_inventory(pilot)
         table = app.screen.query_one(InventoryTable)
-        await pilot.pause(0.5)
+        await wait_for_watcher(pilot, demo_workspace / "api-service" / "pyproject.toml")
         new = demo_workspace / "newcomer"
         new.mkdir()
         (new / "requirements.txt").write_text("tomli==2.2.1\n")
