@@ -321,7 +321,6 @@ class InventoryTable(NavigableTable[Text]):
             table_column = self.columns.get(column.key)  # type: ignore[call-overload]
             if table_column is not None:
                 table_column.label = Text(label)
-        self._clear_caches()  # labels set past DataTable's API: drop its rendered lines
         self.refresh()
 
     def _cell(self, row: TableRow, column: str) -> Text:

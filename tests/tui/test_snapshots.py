@@ -69,9 +69,6 @@ async def wait_for_tables(pilot: Pilot[None]) -> None:
         )
 
     await wait_until(pilot, measured)
-    for table in pilot.app.screen.query(DataTable):
-        table._clear_caches()  # the picture is drawn from the tables' data as it is now
-        table.refresh()
     await pilot.pause()
 
 
