@@ -23,7 +23,7 @@ async def test_weaver_pane(demo_workspace: Path, tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_inventory(pilot)
         await app.backend.flush_spans()
-        await pilot.pause(0.5)  # our first spans reach the store
+        await wait_until(pilot, lambda: app.backend.spans.counter.stored > 0)  # our first spans
         await pilot.press("6")
         pane = app.screen.query_one(WeaverPane)
         table = app.screen.query_one(FindingGroups)
