@@ -34,7 +34,8 @@ class Operation:
     details: dict[str, Any] = field(default_factory=dict)
     result: str = "success"
     audited: bool = True
-    """False when there is nothing to audit it in (no store: said once, where it failed)."""
+    """False when there is nothing to audit it in (no store: said once, where it failed),
+    or nothing new to say (an automatic re-check that found what the last one found)."""
 
 
 class OperationLog:

@@ -186,4 +186,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX check_findings_by_run ON check_findings (check_ns)
     """,
+    # 9: a run whose findings equal the previous run of the same scope (the workspace,
+    # or one registry) points at that run's rows instead of storing them again.
+    """
+    ALTER TABLE check_runs ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+    ALTER TABLE check_runs ADD COLUMN digest TEXT;
+    ALTER TABLE check_runs ADD COLUMN findings_ns INTEGER;
+    UPDATE check_runs SET findings_ns = check_ns
+    """,
 ]

@@ -1,6 +1,10 @@
 """Check runs as operations: the workspace check (devkit's registry and every project's,
 with the newest spans live-checked) and one named registry's check, each stored row by
-row and audited as `check` through the operation log."""
+row and audited as `check` through the operation log.
+
+The workspace check runs by itself (the dashboard, `entropy`), so a re-check that found
+what the previous one found is stored as a run sharing that run's findings and is not
+audited; a registry check (`devkit-tui check`) is always audited."""
 
 from __future__ import annotations
 
@@ -20,6 +24,9 @@ from backend.weaver.stored import save_findings
 if TYPE_CHECKING:
     from backend.weaver.check import CheckResult
     from backend.weaver.live_check import LiveCheck
+
+WORKSPACE_SCOPE = "workspace"
+"""The scope of the workspace check's runs: one re-check compares with the one before."""
 
 LIVE_LIMIT = 100_000
 """The most spans one `devkit-tui check --live` reads."""
@@ -57,7 +64,8 @@ class CheckRuns:
             report = await asyncio.to_thread(build_report, registries, spans)
             stats = report.statistics()
             operation.span.set_attribute(names.ERROR_COUNT, stats["by_level"]["violation"])
-            await self._save(started, report.findings, report.samples)
+            repeated = await self._save(started, report.findings, report.samples)
+            operation.audited = not repeated  # an unchanged automatic re-check says nothing new
             operation.details = {
                 "registries": sorted(report.registries),
                 "statistics": _summary(stats),
@@ -85,7 +93,10 @@ class CheckRuns:
             samples = live.samples if live else 0
             stats = result.statistics(samples)
             operation.span.set_attribute(names.ERROR_COUNT, stats["by_level"]["violation"])
-            await save_findings(self._store, started, result.findings, samples, engine)
+            await save_findings(
+                self._store, started, result.findings, samples, engine,
+                scope=f"registry:{registry_path}:{'live' if live else 'static'}",
+            )  # fmt: skip
             operation.details = {
                 "registries": [str(registry_path)],
                 "live": live is not None,
@@ -93,12 +104,16 @@ class CheckRuns:
             }
             operation.result = "failure" if stats["by_level"]["violation"] else "success"
 
-    async def _save(self, check_ns: int, findings: list[Finding], samples: int) -> None:
+    async def _save(self, check_ns: int, findings: list[Finding], samples: int) -> bool:
+        """Store the workspace check's run; True when its findings equal the last one's."""
         try:
             await self._ready()
-            await save_findings(self._store, check_ns, findings, samples)
+            return await save_findings(
+                self._store, check_ns, findings, samples, scope=WORKSPACE_SCOPE
+            )
         except StoreError as exc:
             self._report(f"could not store the check's findings: {exc}")
+            return False
 
 
 def _summary(stats: dict[str, Any]) -> dict[str, Any]:
