@@ -235,14 +235,23 @@ class SpanStore:
         """Every stored span of one trace, in start order."""
         return await self.query(trace_id=trace_id, limit=100_000, newest_first=False)
 
-    async def prune(self, now_ns: int | None = None) -> None:
-        """Drop spans received before the retention age, then all but the newest N.
+    async def prune(self, now_ns: int | None = None) -> bool:
+        """Drop spans received before the retention age, then all but the newest N;
+        True when something was dropped. Nothing is written when nothing is due, so a
+        store at rest keeps its version.
 
         Rows are stored in arrival order, so the age cut is found by a binary search
         over the primary key instead of an index on the receive time.
         """
         cutoff_ns = (now_ns or time.time_ns()) - self.retention.max_age_ns
         first_kept = await self._first_id_received_since(cutoff_ns)
+        oldest = await self.store.query("SELECT min(id) FROM spans")
+        too_old = oldest[0][0] is not None and oldest[0][0] < first_kept
+        past_limit = await self.store.query(
+            "SELECT id FROM spans ORDER BY id DESC LIMIT 1 OFFSET ?", (self.retention.max_spans,)
+        )
+        if not too_old and not past_limit:
+            return False
         await self.store.write(
             [
                 ("DELETE FROM spans WHERE id < ?", [(first_kept,)]),
@@ -253,6 +262,7 @@ class SpanStore:
                 ),
             ]
         )
+        return True
 
     async def _first_id_received_since(self, cutoff_ns: int) -> int:
         """The smallest id received at or after the cutoff (ids grow with arrival)."""

@@ -175,3 +175,6 @@ async def test_retention_by_age_and_by_count(receiving: Receiving) -> None:
     await SpanStore(store, Retention(max_spans=100, max_age_ns=50)).prune(now_ns=400)
     kept = [r["name"] for r in await spans.query(service="old", limit=100, newest_first=False)]
     assert kept == [f"s{n}" for n in range(26, 31)]  # received at 350 and later
+    version = store.version
+    assert not await SpanStore(store, Retention(max_spans=100, max_age_ns=50)).prune(now_ns=400)
+    assert store.version == version  # nothing due: nothing written, the version stays
