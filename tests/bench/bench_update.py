@@ -55,9 +55,7 @@ async def devkit_batch(folder: Path, db: Path, jobs: int) -> tuple[float, float,
         await backend.ready()
         await backend.scan()
         start = time.perf_counter()
-        units, _ = await backend.updates.plan(
-            Selection(requests=[UpdateRequest("alpha", "1.1.0")])
-        )
+        units, _ = await backend.updates.plan(Selection(requests=[UpdateRequest("alpha", "1.1.0")]))
         updater = backend.updates.updater()
         await updater.resolve(units)
         planned = time.perf_counter()
@@ -97,7 +95,9 @@ def main() -> None:
                     shutil.rmtree(base / name, ignore_errors=True)
                     shutil.copytree(template, base / name)
                 loop.append(uv_loop(base / "loop"))
-                p, a, b = asyncio.run(devkit_batch(base / "devkit", base / f"db{run}", options.jobs))
+                p, a, b = asyncio.run(
+                    devkit_batch(base / "devkit", base / f"db{run}", options.jobs)
+                )
                 plan.append(p)
                 apply.append(a)
                 batch.append(b)

@@ -155,9 +155,7 @@ async def test_partial_success_counts_rejected_spans(receiving: Receiving) -> No
     assert answer["partialSuccess"]["rejectedSpans"] == "2"
     assert "span id" in answer["partialSuccess"]["errorMessage"]
     assert [
-        r["name"]
-        for r in await receiving.backend.spans.query(limit=10)
-        if r["resource"] == {}
+        r["name"] for r in await receiving.backend.spans.query(limit=10) if r["resource"] == {}
     ] == ["fine"]
 
 

@@ -25,7 +25,7 @@ groups:
 
 
 async def _runs(backend: Backend) -> tuple[list[tuple[int, int]], int]:
-    store = backend._store  # noqa: SLF001 - the rows themselves are what is tested
+    store = backend._store  # the rows themselves are tested
     runs = await store.query("SELECT check_ns, findings_ns FROM check_runs ORDER BY check_ns")
     rows = await store.query("SELECT count(*) FROM check_findings")
     return [(r[0], r[1]) for r in runs], rows[0][0]
@@ -51,7 +51,7 @@ async def test_an_unchanged_recheck_is_stored_once_and_not_audited(tmp_path: Pat
         runs, rows = await _runs(backend)
         assert len(runs) == 2 and runs[1][1] == runs[0][0]  # points at the first run's rows
         assert rows == len(first.findings)
-        _, shared = await latest_findings(backend._store)  # noqa: SLF001
+        _, shared = await latest_findings(backend._store)
         assert [f.message for f in shared] == [f.message for f in first.findings]
         checks = await backend.audit_entries(AuditFilter(action="check"))
         assert len(checks) == 1
