@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from backend.audit.entries import AuditEntry
 from backend.health.entropy import EntropyReport
 from backend.inventory.model import Inventory
+from backend.spc.live import RankedSeries
 from backend.spc.series import Series
 from backend.telemetry.span_rates import SpanRates
 from screens.audit_detail import AuditDetailScreen
@@ -156,7 +157,7 @@ class DashboardScreen(Screen[None]):
     def charts_pane(self) -> ChartsPane:
         return self.query_one(ChartsPane)
 
-    def show_charts(self, ranked: list[tuple[str, int, int]], series: Series | None) -> None:
+    def show_charts(self, ranked: list[RankedSeries], series: Series | None) -> None:
         self.charts_pane.show_series(ranked, series)
 
     def show_entropy(self, reports: list[EntropyReport]) -> None:

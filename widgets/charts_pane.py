@@ -1,5 +1,6 @@
-"""The charts pane: a chooser of span series (most signals first), the chosen
-series' control chart with its numbers, and each project's entropy gauge."""
+"""The charts pane: a chooser of span series (the user's, most signals first, then
+devkit's own), the chosen series' control chart with its numbers, and each project's
+entropy gauge."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from backend.health.entropy import EntropyReport
+from backend.spc.live import RankedSeries
 from backend.spc.rules import RULES, SHORT_RULES
 from backend.spc.series import CHARTS, Series
 from widgets.control_chart import ControlChart
@@ -93,7 +95,7 @@ class ChartsPane(Vertical):
         self.cursor: int | None = None
         self.query_text = ""
         """Words the series list is filtered by (`/`)."""
-        self._ranked: list[tuple[str, int, int]] = []
+        self._ranked: list[RankedSeries] = []
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -132,7 +134,7 @@ class ChartsPane(Vertical):
 
     # -- data down ------------------------------------------------------------------------
 
-    def show_series(self, ranked: list[tuple[str, int, int]], series: Series | None) -> None:
+    def show_series(self, ranked: list[RankedSeries], series: Series | None) -> None:
         """The chooser's rows (name, spans, signals) and the chosen series."""
         if ranked != self._ranked:
             self._fill_list(ranked)
@@ -141,6 +143,7 @@ class ChartsPane(Vertical):
         self.series = series
         if series is not None:
             self.chosen = series.span
+            self._highlight_chosen()
             if self.cursor is None or self.cursor >= len(series.points):
                 self.cursor = len(series.points) - 1 if series.points else None
         self._redraw()
@@ -196,24 +199,39 @@ class ChartsPane(Vertical):
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _fill_list(self, ranked: list[tuple[str, int, int]]) -> None:
+    def _fill_list(self, ranked: list[RankedSeries]) -> None:
+        """The user's series, then devkit's own under a heading of their own."""
         self._ranked = ranked
         chooser = self.query_one(SeriesList)
-        highlighted = self.chosen
         chooser.clear_options()
         words = self.query_text.lower().split()
-        ranked = [r for r in ranked if all(word in r[0].lower() for word in words)]
-        for name, count, signals in ranked:
+        shown = [r for r in ranked if all(word in r.name.lower() for word in words)]
+        for index, row in enumerate(shown):
+            if row.own and (index == 0 or not shown[index - 1].own):
+                if index:
+                    chooser.add_option(None)
+                chooser.add_option(Option(Text("devkit's own", style="dim italic"), disabled=True))
             label = Text(no_wrap=True, overflow="ellipsis")
-            if signals:
-                label.append(f"⚠{signals:<3} ", style=self._style("warning"))
+            if row.signals:
+                label.append(f"⚠{row.signals:<3} ", style=self._style("warning"))
             else:
                 label.append("     ")
-            label.append_text(plain(name))
-            label.append(f" {count}", style="dim")
-            chooser.add_option(Option(label, id=name))
-        if highlighted is not None and any(r[0] == highlighted for r in ranked):
-            chooser.highlighted = next(i for i, r in enumerate(ranked) if r[0] == highlighted)
+            label.append_text(plain(row.name))
+            label.append(f" {row.count}", style="dim")
+            chooser.add_option(Option(label, id=row.name))
+        self._highlight_chosen()
+
+    def _highlight_chosen(self) -> None:
+        """The chooser's highlight on the series shown, when the filter lets it be seen."""
+        chooser = self.query_one(SeriesList)
+        if self.chosen is None:
+            return
+        try:
+            index = chooser.get_option_index(self.chosen)
+        except OptionDoesNotExist:
+            return  # filtered out
+        if chooser.highlighted != index:
+            chooser.highlighted = index
 
     def _redraw(self) -> None:
         series = self.series

@@ -88,11 +88,14 @@ def run(options: argparse.Namespace) -> int:
         spec_ms=options.spec,
     )
     stored = options.baseline is None
-    series = asyncio.run(_series(settings, options.span, chart_options, options.window, stored))
+    series, own = asyncio.run(
+        _series(settings, options.span, chart_options, options.window, stored)
+    )
     if options.span and not series:
         raise UsageProblem(f"no spans named {options.span!r} are stored")
     if options.json:
-        print_json({"schema": SPC_SCHEMA, "series": [s.as_json() for s in series]})
+        documents = [{**s.as_json(), "own": s.span in own} for s in series]
+        print_json({"schema": SPC_SCHEMA, "series": documents})
     else:
         _print_table(series)
     return EXIT_OK
@@ -110,13 +113,16 @@ def _problem(options: argparse.Namespace) -> str | None:
 
 async def _series(
     settings: Settings, span: str | None, options: SeriesOptions, window: int, stored: bool
-) -> list[Series]:
+) -> tuple[list[Series], set[str]]:
+    """The series, ranked as the dashboard ranks them (the user's first, most signals
+    first), and the names that are devkit's own."""
     from backend.spc import baselines
     from backend.spc.series import analyse
 
     async with open_backend(settings) as backend:
         spans = backend.spans
         fixed = await baselines.load(backend.store, options) if stored else {}
+        own = await spans.own_names()
         names = [span] if span else sorted(name for name, _ in await spans.names())
         out = []
         for name in names:
@@ -129,7 +135,7 @@ async def _series(
                 "stored baseline" if name in fixed else f"first {options.baseline} points"
             )
             out.append(series)
-        return sorted(out, key=lambda s: (-s.signal_count, s.span))
+        return sorted(out, key=lambda s: (s.span in own, -s.signal_count, s.span)), own
 
 
 def _print_table(series: list[Series]) -> None:

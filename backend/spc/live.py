@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from backend.spc import baselines
 from backend.spc.charts import ChartLimits
 from backend.spc.series import Series, SeriesOptions, analyse
 from backend.store.database import StoreError
+from backend.telemetry import names
 from backend.telemetry.model import Sample
 from backend.telemetry.span_store import SpanStore
 
@@ -29,6 +31,18 @@ class Tracked:
     limits: ChartLimits | None = None
     series: Series | None = None
     count: int = 0
+    own: bool = True
+    """Every span of this name so far was devkit's own."""
+
+
+class RankedSeries(NamedTuple):
+    """One row of the series chooser."""
+
+    name: str
+    count: int
+    signals: int
+    own: bool
+    """devkit's own operations: ranked after every series of the user's services."""
 
 
 class LiveCharts:
@@ -58,25 +72,28 @@ class LiveCharts:
         if self._stored is None:
             self._stored = await baselines.load(self.spans.store, self.options)
         rows = await self.spans.store.query(
-            "SELECT name, COUNT(*), MAX(id) FROM spans WHERE id > ? GROUP BY name",
-            (self._last_row,),
+            "SELECT name, COUNT(*), MAX(id), MIN(service_name IS ?) FROM spans WHERE id > ?"
+            " GROUP BY name",
+            (names.SERVICE, self._last_row),
         )
-        fetched: list[tuple[str, int, list[Sample]]] = []
-        for name, count, _ in rows:
+        fetched: list[tuple[str, int, bool, list[Sample]]] = []
+        for name, count, _, own in rows:
             if name not in self.tracked and len(self.tracked) + len(fetched) >= MAX_NAMES:
                 continue
             known = self.tracked.get(name)
             after = known.samples[-1].start_ns if known and known.samples else None
             # Spans of one name are stored close to start order; one that arrives
             # later than a newer one of its name is left out of the live window.
-            fetched.append((name, count, await self.spans.samples(name, LIVE_WINDOW, after)))
-        self._last_row = max([self._last_row, *(last for _, _, last in rows)])
-        for name, count, samples in fetched:
+            samples = await self.spans.samples(name, LIVE_WINDOW, after)
+            fetched.append((name, count, bool(own), samples))
+        self._last_row = max([self._last_row, *(row[2] for row in rows)])
+        for name, count, own, samples in fetched:
             entry = self.tracked.setdefault(name, Tracked(limits=self._stored.get(name)))
             entry.count += count
+            entry.own = entry.own and own
             entry.samples.extend(samples)
             del entry.samples[:-LIVE_WINDOW]
-        moved = {name for name, _, _ in fetched}
+        moved = {name for name, *_ in fetched}
         self._unjudged |= moved
         for name in sorted(self._unjudged):  # and any a cancelled refresh left unjudged
             await self._judge(name, self.tracked[name])
@@ -109,13 +126,15 @@ class LiveCharts:
         spec = self.spec_limits.get(name)
         return replace(self.options, spec_ms=spec) if spec else self.options
 
-    def ranked(self) -> list[tuple[str, int, int]]:
-        """(name, spans stored, signals), most signals first."""
+    def ranked(self) -> list[RankedSeries]:
+        """The user's series, most signals first, then devkit's own the same way."""
         rows = [
-            (name, entry.count, entry.series.signal_count if entry.series else 0)
+            RankedSeries(
+                name, entry.count, entry.series.signal_count if entry.series else 0, entry.own
+            )
             for name, entry in self.tracked.items()
         ]
-        return sorted(rows, key=lambda r: (-r[2], r[0]))
+        return sorted(rows, key=lambda r: (r.own, -r.signals, r.name))
 
     async def _judge(self, name: str, entry: Tracked) -> None:
         """Judge the window; limits become fixed (and stored) once the baseline is full,

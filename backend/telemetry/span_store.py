@@ -231,6 +231,14 @@ class SpanStore:
         rows = await self.store.query("SELECT name, COUNT(*) FROM spans GROUP BY name")
         return [(row[0], row[1]) for row in rows]
 
+    async def own_names(self) -> set[str]:
+        """The span names only devkit itself records (its operations, not the user's)."""
+        rows = await self.store.query(
+            "SELECT name FROM spans GROUP BY name HAVING MIN(service_name IS ?)",
+            (names.SERVICE,),
+        )
+        return {row[0] for row in rows}
+
     async def trace(self, trace_id: bytes) -> list[dict[str, Any]]:
         """Every stored span of one trace, in start order."""
         return await self.query(trace_id=trace_id, limit=100_000, newest_first=False)

@@ -92,3 +92,43 @@ async def test_slash_filters_the_series_list(demo_workspace: Path, tmp_path: Pat
         assert chooser.get_option_at_index(0).id == "search" and chooser.has_focus
         await pilot.press("slash", "escape")
         await wait_until(pilot, lambda: chooser.option_count == 2)
+
+
+async def test_devkits_own_series_come_after_the_users(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """devkit's own operations are shown under their own heading, after every series
+    of the user's services, even with more signals; `spc` ranks them the same way."""
+    import json
+    import subprocess
+    import sys
+
+    from backend.telemetry import names
+    from tests.helpers import REPOSITORY
+
+    db = tmp_path / "db.sqlite3"
+    app = make_quiet_app(demo_workspace, db)
+    own = span_records(names.SCAN, CHECKOUT, service=names.SERVICE)  # many signals
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for_inventory(pilot)
+        await app.backend.ready()
+        await app.backend.spans.add(own + history("search", SEARCH))
+        await pilot.press("4")
+        chooser = app.screen.query_one(SeriesList)
+        await wait_until(pilot, lambda: chooser.option_count == 3)
+        rows = [chooser.get_option_at_index(i) for i in range(chooser.option_count)]
+        assert [r.id for r in rows] == ["search", None, names.SCAN]  # a separator, a heading
+        assert "devkit's own" in str(rows[1].prompt) and rows[1].disabled
+        assert app.screen.query_one(ChartsPane).series.span == "search"  # type: ignore[union-attr]
+        assert chooser.highlighted == 0  # the list shows which series is charted
+        await pilot.press("j")  # past the heading, onto devkit's own series
+        await wait_until(pilot, lambda: chooser.highlighted == 2)
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "spc", "--json", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+    )
+    series = json.loads(done.stdout)["series"]
+    assert [(s["span"], s["own"]) for s in series] == [("search", False), (names.SCAN, True)]
+    assert series[1]["violations"], "devkit's own series has the signals; it still comes last"
