@@ -1,5 +1,6 @@
-"""The dashboard and the CLI answer one question one way: the entropy gauges show
-what `devkit-tui entropy` prints for the same workspace and database."""
+"""The dashboard and the CLI answer one question one way: on one workspace and one
+database, the entropy gauges show what `devkit-tui entropy` prints, the charts' signals
+are those of `devkit-tui spc`, and the inventory's flags are those of `devkit-tui list`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from backend.telemetry.model import SpanRecord
 from tests.helpers import REPOSITORY, span_records
 from tests.tui.conftest import make_app, wait_for_inventory, wait_until
 from widgets.charts_pane import ChartsPane
+from widgets.inventory_rows import format_flags
+from widgets.inventory_table import InventoryTable
 
 
 def requests_of_the_api() -> list[SpanRecord]:
@@ -46,9 +49,45 @@ async def test_the_gauges_and_devkit_tui_entropy_agree(
 
         await wait_until(pilot, semantic_drift_shown)
         shown = summary([r.as_json() for r in pane.entropy_shown])
-    command = ["entropy", str(demo_workspace), "--json", "--db", str(db)]
+    printed = cli("entropy", str(demo_workspace), "--json", "--db", str(db))
+    assert summary(printed["projects"]) == shown
+
+
+def cli(*arguments: str) -> dict:  # type: ignore[type-arg]
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", *command], capture_output=True, text=True, cwd=REPOSITORY
+        [sys.executable, "-m", "app.cli", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
     )
     assert done.stdout, done.stderr
-    assert summary(json.loads(done.stdout)["projects"]) == shown
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+async def test_the_charts_and_the_inventory_agree_with_spc_and_list(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "db.sqlite3"
+    app = make_app(demo_workspace, db)
+    checkout = [20.0 + (i % 5) for i in range(60)] + [45.0 + (i % 5) for i in range(30)]
+    async with app.run_test(size=(200, 50)) as pilot:
+        await wait_for_inventory(pilot)
+        await app.backend.ready()
+        await app.backend.spans.add(requests_of_the_api())
+        await app.backend.spans.add(span_records("checkout", checkout, service="shop"))
+        await pilot.press("4")
+        await wait_until(
+            pilot,
+            lambda: {"api.request", "checkout"} <= {r.name for r in app.live_charts.ranked()},
+        )
+        charted = {r.name: r.signals for r in app.live_charts.ranked() if not r.own}
+        table = app.screen.query_one(InventoryTable)
+        flagged = {str(key.value): table.get_cell(key, "flags").plain for key in table.rows}
+    series = cli("spc", "--log", "--json", "--db", str(db))["series"]  # the charts default to log
+    printed = {
+        s["span"]: sum(len(v["points"]) for v in s["violations"]) for s in series if not s["own"]
+    }
+    assert printed == charted and printed["checkout"] > 0  # the shift is a signal in both
+    listed = cli("list", str(demo_workspace), "--json", "--db", str(db))["packages"]
+    assert flagged == {p["name"]: format_flags(set(p["flags"])) for p in listed}
+    assert any(flags != "-" for flags in flagged.values())
