@@ -55,3 +55,6 @@ async def test_a_new_project_appears(demo_workspace: Path, tmp_path: Path) -> No
         new.mkdir()
         (new / "requirements.txt").write_text("tomli==2.2.1\n")
         await wait_until(pilot, lambda: "tomli" in [c.plain for c in table.get_column("name")])
+        # the new folder is watched from now on: a later edit in it is seen too
+        (new / "requirements.txt").write_text("tomli==2.2.1\nsix==1.16.0\n")
+        await wait_until(pilot, lambda: "six" in [c.plain for c in table.get_column("name")])

@@ -11,6 +11,7 @@ from backend.events import InventoryUpdated
 from backend.service import Backend
 from backend.settings import Settings
 from backend.workspace.routing import environment_of
+from backend.workspace.watcher import watched_folders
 from tests.support.local_index import LocalIndex
 from tests.support.update_projects import uv_project
 
@@ -69,3 +70,26 @@ def test_the_environment_of_a_path_in_site_packages() -> None:
     for inside in ("lib/python3.12", "lib64/python3.12", "Lib"):
         assert environment_of(Path(f"/w/app/.venv/{inside}/{dist}")) == Path("/w/app/.venv")
     assert environment_of(Path("/w/app/pyproject.toml")) is None
+
+
+def test_an_environment_is_watched_only_where_dists_come_and_go(tmp_path: Path) -> None:
+    """Every project folder is watched, and of a real `uv venv` only the way to its
+    site-packages and site-packages itself: not the files of installed packages."""
+    project = tmp_path / "ws" / "app"
+    (project / "src" / "app").mkdir(parents=True)
+    (project / "node_modules" / "left-pad").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\n')
+    done = subprocess.run(["uv", "venv", str(project / ".venv")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    site = next((project / ".venv" / "lib").glob("python*/site-packages"))
+    (site / "six-1.16.0.dist-info").mkdir()
+    (site / "big" / "sub" / "deeper").mkdir(parents=True)
+
+    folders = watched_folders([tmp_path / "ws"])
+
+    assert site in folders and project in folders and project / "src" / "app" in folders
+    assert project / ".venv" in folders
+    inside_site = [f for f in folders if f.is_relative_to(site) and f != site]
+    assert inside_site == []  # neither dist-info folders nor packages' own folders
+    assert not any("node_modules" in f.parts or f.name == "lib64" for f in folders)
+    assert len([f for f in folders if f.is_relative_to(project / ".venv")]) == 4
