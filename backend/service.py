@@ -399,6 +399,10 @@ class Backend:
         span_files = self._telemetry.span_files
         span_paths = {p for p in paths if span_files and span_files.matches(p)}
         try:
+            folders = [p for p in paths if p.is_dir()]
+            if span_files is not None and folders:  # a new folder's files came before its watch
+                found = await asyncio.to_thread(span_files.find, folders, SKIP_DIRS)
+                span_paths |= set(found)
             if span_files is not None:
                 for path in sorted(span_paths):
                     await span_files.ingest(path)

@@ -3,6 +3,7 @@ detail, `t` opens the operation's trace."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from backend.audit.entries import PackageChange
@@ -72,10 +73,9 @@ async def test_audit_pane_live_filter_detail_and_trace(
         assert app.screen.entry.trace_id
         trace_id = bytes.fromhex(app.screen.entry.trace_id)
         await app.backend.flush_spans()
-        for _ in range(200):  # our spans reach the store in batches
-            if await app.backend.spans.trace(trace_id):
-                break
-            await pilot.pause(0.05)
+        async with asyncio.timeout(60):  # our spans reach the store in batches
+            while not await app.backend.spans.trace(trace_id):
+                await pilot.pause()
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, TraceScreen))
         assert app.screen.rows[0].span["name"] == "devkit.scan"

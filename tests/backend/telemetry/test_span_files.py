@@ -147,14 +147,16 @@ async def test_the_watcher_ingests_new_span_files(tmp_path: Path) -> None:
             if await spans.query(service="files"):
                 break
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.5)  # the watcher is up
+        async with asyncio.timeout(60):  # generous: a busy machine is slow
+            while "watch" not in backend.operations.open_sessions():  # the watcher is up
+                await asyncio.sleep(0.05)
         (tmp_path / "logs").mkdir()
         write_spans(tmp_path / "logs" / "later.otlp.jsonl", ["arrived"])
-        for _ in range(200):
-            names = [r["name"] for r in await spans.query(service="files")]
-            if "arrived" in names:
-                break
-            await asyncio.sleep(0.05)
+        names: list[str] = []
+        async with asyncio.timeout(60):
+            while "arrived" not in names:
+                names = [r["name"] for r in await spans.query(service="files")]
+                await asyncio.sleep(0.05)
         assert sorted(names) == ["arrived", "existing"]
     finally:
         await backend.stop()

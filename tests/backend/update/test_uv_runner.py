@@ -57,8 +57,9 @@ async def test_a_caller_that_goes_away_takes_the_command_along(tmp_path: Path) -
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await asyncio.sleep(0.2)
-    assert gone(pid)
+    async with asyncio.timeout(30):  # killed at once; reaped as soon as the machine lets it
+        while not gone(pid):
+            await asyncio.sleep(0.02)
 
 
 async def test_output_exit_code_and_a_missing_program(tmp_path: Path) -> None:
