@@ -136,6 +136,20 @@ def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
     return settings
 
 
+def project_folder(backend: Backend, selector: str) -> Path:
+    """The scanned project a command was pointed at, by folder or by name (as uv takes
+    `--project`); one that matches nothing is a usage error naming the known ones."""
+    folder = backend.find_project(selector)
+    if folder is not None:
+        return folder
+    known = sorted({p.name for p in backend.inventory.projects}) if backend.inventory else []
+    shown = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+    raise UsageProblem(
+        f"no project {selector!r} (give a project's folder or its name);"
+        f" known projects: {shown or 'none'}"
+    )
+
+
 @contextlib.asynccontextmanager
 async def open_backend(settings: Settings, require_store: bool = True) -> AsyncIterator[Backend]:
     """The Backend for one command's work, started without a scan and stopped after it.

@@ -17,8 +17,10 @@ from app.commands.common import (
     add_json,
     open_backend,
     print_json,
+    project_folder,
     settings_from,
 )
+from backend.workspace.discovery import enclosing_workspace
 
 if TYPE_CHECKING:
     from backend.graph.dependency_graph import DependencyGraph, GraphEdge, NodeKey
@@ -62,7 +64,10 @@ def run(options: argparse.Namespace) -> int:
     if options.depth is not None and options.depth < 1:
         raise UsageProblem("--depth must be at least 1")
     selector = Path(options.project)
-    roots = [selector] if selector.is_dir() else (options.root or [Path.cwd()])
+    if selector.is_dir():  # a member's folder is read with the workspace that locks it
+        roots = [enclosing_workspace(selector) or selector]
+    else:
+        roots = options.root or [Path.cwd()]
     settings = settings_from(options, roots=roots, watch=False)
     graph, inventory = asyncio.run(_graph(settings, options.project))
     edges = _selected_edges(graph, options)
@@ -81,9 +86,7 @@ async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Invento
         if folder is None and Path(selector).is_dir() and len(inventory.projects) >= 1:
             folder = min(inventory.projects, key=lambda p: len(p.path.parts)).path
         if folder is None:
-            raise TreeProblem(
-                f"no project {selector!r} under {', '.join(map(str, settings.roots))}"
-            )
+            folder = project_folder(backend, selector)  # says which projects there are
         graph = backend.project_graph(folder)
         if graph is None:
             raise TreeProblem(

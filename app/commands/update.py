@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     printable,
+    project_folder,
     settings_from,
     warn,
 )
@@ -35,7 +37,11 @@ UPDATE_SCHEMA = "devkit.update/1"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("packages", nargs="*", metavar="NAME[==VERSION]", help="packages to update")
     parser.add_argument(
-        "--project", action="append", default=[], metavar="P", help="only this project (repeatable)"
+        "--project",
+        action="append",
+        default=[],
+        metavar="P",
+        help="only this project, by folder or name (repeatable)",
     )
     parser.add_argument("--all-outdated", action="store_true", help="every outdated package")
     parser.add_argument(
@@ -87,7 +93,11 @@ async def _update(
             updater = backend.updates.updater()
         except UvMissing as exc:
             raise UsageProblem(str(exc)) from None
-        await backend.scan(reason="scan")
+        inventory = await backend.scan(reason="scan")
+        if selection.projects:  # folders or names, each a known project
+            names = {p.path: p.name for p in inventory.projects}
+            chosen = [names[project_folder(backend, s)] for s in selection.projects]
+            selection = replace(selection, projects=chosen)
         units, skipped = await backend.updates.plan(selection, explicit, options.offline)
         progress = _progress if sys.stderr.isatty() and not options.json else None
         await updater.resolve(units, progress=progress)

@@ -107,3 +107,22 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return entry.is_dir()
     except OSError:
         return False
+
+
+def enclosing_workspace(folder: Path) -> Path | None:
+    """The uv workspace root above `folder` (a member's folder), if any: the nearest
+    parent whose pyproject.toml has `[tool.uv.workspace]` and that holds a uv.lock."""
+    from backend.parsers.records import ParseFailure
+    from backend.parsers.toml_file import load_toml
+
+    for parent in folder.absolute().parents:
+        manifest = parent / "pyproject.toml"
+        if not (manifest.is_file() and (parent / "uv.lock").is_file()):
+            continue
+        try:
+            document, _ = load_toml(manifest)
+        except ParseFailure:
+            continue
+        if "workspace" in document.get("tool", {}).get("uv", {}):
+            return parent
+    return None
