@@ -28,30 +28,44 @@ def lock_drift(
     names come from paths or the workspace, and URL requirements have no specifier:
     both are only checked for presence. When a build backend fills in the
     dependencies (`dynamic`), pyproject.toml does not hold them and nothing is said."""
-    if node is None or not node.specifiers:
+    if node is None or not node.recorded:
         return []
     if {"dependencies", "optional-dependencies"} & set(dynamic):
         return []
-    declared: dict[str, str | None] = {}
+    declared: dict[str, list[str | None]] = {}
     for d in declarations:
         if not d.group.startswith(_LOCKED_GROUPS):
             continue
         key = d.name
         if d.group.startswith("group:") or d.group == "dev":
             key = f"{d.group.removeprefix('group:')}:{d.name}"
-        declared.setdefault(key, None if d.url or d.name in local else d.specifier)
+        declared.setdefault(key, []).append(None if d.url or d.name in local else d.specifier)
     evidence = []
-    for key, specifier in sorted(declared.items()):
-        if key not in node.specifiers:
-            evidence.append(f"{key} {specifier or '(any)'} is declared but not in uv.lock")
-        elif specifier is not None and not _same(specifier, node.specifiers[key]):
-            evidence.append(
-                f"{key}: pyproject.toml says {specifier or '(any)'},"
-                f" uv.lock recorded {node.specifiers[key] or '(any)'}"
-            )
-    for key in sorted(set(node.specifiers) - set(declared)):
+    for key, specifiers in sorted(declared.items()):
+        recorded = node.recorded.get(key)
+        if recorded is None:
+            shown = next((s for s in specifiers if s), None)
+            evidence.append(f"{key} {shown or '(any)'} is declared but not in uv.lock")
+            continue
+        for specifier in dict.fromkeys(specifiers):
+            if specifier is not None and not _recorded_as(specifier, recorded):
+                evidence.append(
+                    f"{key}: pyproject.toml says {specifier or '(any)'},"
+                    f" uv.lock recorded {_shown(recorded)}"
+                )
+    for key in sorted(set(node.recorded) - set(declared)):
         evidence.append(f"{key} is in uv.lock but no longer declared")
     return evidence
+
+
+def _recorded_as(specifier: str, recorded: list[str | None]) -> bool:
+    """Whether one of the lock's entries for a requirement is this declaration: the same
+    specifier, or a URL, git or path source, for which uv records no specifier."""
+    return any(entry is None or _same(specifier, entry) for entry in recorded)
+
+
+def _shown(recorded: list[str | None]) -> str:
+    return " | ".join(dict.fromkeys(entry or "(any)" for entry in recorded if entry is not None))
 
 
 def lock_drift_all(scans: dict[Path, ProjectScan], cache: ParseCache) -> dict[Path, list[str]]:

@@ -79,6 +79,10 @@ class LockedPackage:
     specifiers: dict[str, str] = field(default_factory=dict)
     """For local packages: the specifier each direct requirement was declared with,
     by `group:NAME` (dev groups) or plain name (`[package.metadata] requires-dist`)."""
+    recorded: dict[str, list[str | None]] = field(default_factory=dict)
+    """Every entry the lock recorded for each of those keys (one requirement can be
+    declared several times, by marker): its specifier, or None for a URL, git or path
+    source, which records no specifier."""
 
 
 @dataclass(slots=True)

@@ -70,6 +70,7 @@ def _package(entry: dict[str, Any]) -> LockedPackage:
     source = entry.get("source", {})
     kind, where = next(iter(source.items()), ("unknown", ""))
     local = kind in _LOCAL_SOURCES
+    recorded = _recorded(entry.get("metadata", {})) if local else {}
     return LockedPackage(
         name=canonicalize_name(str(entry.get("name", ""))),
         version=entry.get("version"),
@@ -85,20 +86,27 @@ def _package(entry: dict[str, Any]) -> LockedPackage:
             canonicalize_name(group): [_edge(e) for e in edges]
             for group, edges in entry.get("dev-dependencies", {}).items()
         },
-        specifiers=_specifiers(entry.get("metadata", {})) if local else {},
+        specifiers={k: v[0] or "" for k, v in recorded.items()},
+        recorded=recorded,
     )
 
 
-def _specifiers(metadata: dict[str, Any]) -> dict[str, str]:
-    """Declared specifiers of a local package, from `[package.metadata]`."""
-    out: dict[str, str] = {}
-    for requirement in metadata.get("requires-dist", []):
-        name = canonicalize_name(str(requirement.get("name", "")))
-        out.setdefault(name, requirement.get("specifier", ""))
-    for group, requirements in metadata.get("requires-dev", {}).items():
-        for requirement in requirements:
-            name = canonicalize_name(str(requirement.get("name", "")))
-            out.setdefault(f"{canonicalize_name(group)}:{name}", requirement.get("specifier", ""))
+_DIRECT_SOURCES = ("url", "git", "path", "directory", "editable")
+
+
+def _recorded(metadata: dict[str, Any]) -> dict[str, list[str | None]]:
+    """Every requirement a local package declared, from `[package.metadata]`, by plain
+    name (`requires-dist`) or `group:NAME` (`requires-dev`)."""
+    out: dict[str, list[str | None]] = {}
+    entries = [("", r) for r in metadata.get("requires-dist", [])] + [
+        (f"{canonicalize_name(group)}:", r)
+        for group, requirements in metadata.get("requires-dev", {}).items()
+        for r in requirements
+    ]
+    for prefix, requirement in entries:
+        key = prefix + canonicalize_name(str(requirement.get("name", "")))
+        direct = any(source in requirement for source in _DIRECT_SOURCES)
+        out.setdefault(key, []).append(None if direct else requirement.get("specifier", ""))
     return out
 
 

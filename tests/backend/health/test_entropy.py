@@ -183,6 +183,7 @@ def test_lock_drift_leaves_out_what_pyproject_cannot_say() -> None:
         "editable",
         local=True,
         specifiers={"core": "", "tool": "", "httpx": ">=0.27", "dev:pytest": ">=8"},
+        recorded={"core": [None], "tool": [None], "httpx": [">=0.27"], "dev:pytest": [">=8"]},
     )
     declared = [
         Declaration("core", ">=1.0", "main", "pyproject.toml"),  # a workspace member
