@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from backend.inventory.build import resolutions_of
 from backend.inventory.model import PackageRow
 from widgets.inventory_rows import format_flags
 from widgets.navigable_table import NavigableTable
@@ -83,6 +84,16 @@ class PackageDetailScreen(ModalScreen[None]):
         text.append(f"  {' '.join(self.row.versions) or 'no version known'}\n")
         text.append("Flags: ", style="bold")
         text.append(format_flags(self.row.flags) + "\n")
+        for source, (versions, projects) in resolutions_of(self.row).items():
+            if len(versions) < 2 and len(projects) < 2:
+                continue
+            text.append("Resolved in ", style="bold")
+            text.append_text(plain(f"{source}: {', '.join(versions)}"))
+            if len(versions) > 1:
+                text.append(" (forked by marker)")
+            if len(projects) > 1:
+                text.append_text(plain(f", for {', '.join(projects)}"))
+            text.append("\n")
         if meta is None:
             text.append("Not installed in any scanned environment.", style="italic")
             return text

@@ -98,6 +98,8 @@ def _usages(scan: ProjectScan, project: str, local_names: set[str]) -> dict[str,
             locked=sorted(scan.locked.get(name, []), key=version_key),
             installed=dist.version if dist else None,
             direct=name in declared,
+            resolution=str(scan.lock_file) if scan.lock_file else None,
+            environment=str(scan.environment.path) if scan.environment else None,
         )
         _flag_usage(name, usage, scan, env_markers)
         usages[name] = usage
@@ -136,10 +138,29 @@ def _flag_usage(
             usage.flags.add("env-drift")
 
 
+def resolutions_of(row: PackageRow) -> dict[str, tuple[list[str], list[str]]]:
+    """Where a package's locked versions come from: each lock file (or a project's own
+    pins, by project name) with the versions it holds and the projects that use it."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for usage in row.usages:
+        if not usage.locked:
+            continue
+        versions, projects = out.setdefault(usage.resolution or usage.project, ([], []))
+        versions.extend(v for v in usage.locked if v not in versions)
+        projects.append(usage.project)
+    for versions, _ in out.values():
+        versions.sort(key=version_key)
+    return out
+
+
 def _flag_drift(row: PackageRow) -> None:
-    locked_sets = {tuple(u.locked) for u in row.usages if u.locked}
-    installed = {u.installed for u in row.usages if u.installed}
-    if len(locked_sets) > 1 or len(installed) > 1:
+    """`drift`: different resolutions (locks, or projects' own pins) hold different
+    versions, or different environments have different ones installed. A lock that
+    holds several versions by marker (a fork), and the members of one workspace lock,
+    are one resolution: what they hold is information, not drift."""
+    resolved = {frozenset(versions) for versions, _ in resolutions_of(row).values()}
+    installed = {u.environment or u.project: u.installed for u in row.usages if u.installed}
+    if len(resolved) > 1 or len(set(installed.values())) > 1:
         for usage in row.usages:
             if usage.locked or usage.installed:
                 usage.flags.add("drift")

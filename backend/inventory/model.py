@@ -46,6 +46,11 @@ class Usage:
     """The newest release on the index, when it is newer (see backend.index)."""
     latest_allowed: str | None = None
     """The newest release the declared specifier allows."""
+    resolution: str | None = None
+    """The lock file its locked versions come from (one for every member of a uv
+    workspace); None for pins of the project's own."""
+    environment: str | None = None
+    """The environment its installed version was read from."""
 
     @property
     def declared(self) -> list[str]:
