@@ -49,7 +49,8 @@ class RequirementsFile:
 def parse_requirements(path: Path) -> RequirementsFile:
     """Read `path` and every `-r`/`-c` include it names (once each; cycles are harmless)."""
     result = RequirementsFile(path=path)
-    _read(path, f"requirements:{path.name}", result, seen=set(), constraint=False)
+    label = f"requirements/{path.name}" if path.parent.name == "requirements" else path.name
+    _read(path, f"requirements:{label}", result, seen=set(), constraint=False)
     return result
 
 

@@ -93,7 +93,9 @@ class UnitPlan:
     project: str
     folder: Path
     kind: str
-    """`uv` (a uv.lock) or `requirements` (pinned requirements files)."""
+    """How it is updated: `uv` (through its uv.lock) or `requirements` (its pins)."""
+    project_kind: str = ""
+    """The project's kind as `list` says it (`uv`, `pyproject`, `uv-workspace`, ...)."""
     changes: list[Change] = field(default_factory=list)
     environment: Path | None = None
     workspace: bool = False
@@ -115,7 +117,8 @@ class UnitPlan:
         return {
             "project": self.project,
             "folder": str(self.folder),
-            "kind": self.kind,
+            "kind": self.project_kind or self.kind,
+            "through": "uv.lock" if self.kind == "uv" else "requirements",
             "changes": [c.as_json() for c in self.changes],
             "lock_diff": self.lock_diff.as_json(),
             "files": sorted(self.new),
@@ -211,6 +214,7 @@ def plan_changes(
                 project=_unit_name(unit_folder, scan, scan_of),
                 folder=unit_folder,
                 kind="requirements" if change.method == "pin" else "uv",
+                project_kind=(scans.get(unit_folder) or scan).kind,
                 environment=_environment(scan),
                 workspace=scan.workspace == unit_folder,
                 check_command=_check_command(scan),

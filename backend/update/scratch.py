@@ -219,7 +219,7 @@ async def _compile(uv: str, copy: Path, top: str, tag: str, cancel: asyncio.Even
     source = copy / top
     if tag == "old":  # compile what the file says, without its hashes (they verify installs)
         text = source.read_text(encoding="utf-8")
-        source = copy / f".devkit-old-{top}"
+        source = source.with_name(f".devkit-old-{source.name}")  # beside it: includes hold
         source.write_text(without_hashes(text), encoding="utf-8")
     output = copy / f".devkit-{tag}-compiled.txt"
     await _run(

@@ -39,13 +39,42 @@ class FoundProject:
     manifests: list[Path] = field(default_factory=list)
 
 
+REQUIREMENTS_FOLDER = "requirements"
+"""A project's folder of requirements files (`requirements/dev.txt`, pip-tools'
+`requirements/main.in`): every `*.txt` and `*.in` in it belongs to the project."""
+
+
 def is_manifest_name(name: str) -> bool:
     """True for the file names that make a folder a Python project."""
     return (
         name in MANIFEST_FILES
-        or (name.startswith("requirements") and name.endswith(".txt"))
+        or (name.startswith("requirements") and name.endswith((".txt", ".in")))
         or is_pylock_name(name)
     )
+
+
+def is_requirements_file(path: Path) -> bool:
+    """`requirements*.txt` / `.in` beside the project, or any `.txt` / `.in` in its
+    `requirements/` folder."""
+    if path.suffix not in (".txt", ".in"):
+        return False
+    return path.name.startswith("requirements") or path.parent.name == REQUIREMENTS_FOLDER
+
+
+def is_manifest_path(path: Path) -> bool:
+    """A file that is one of a project's manifests, by its name and place."""
+    return is_manifest_name(path.name) or (
+        path.parent.name == REQUIREMENTS_FOLDER and is_requirements_file(path)
+    )
+
+
+def project_folder_of(manifest: Path) -> Path:
+    """The project a manifest belongs to: its folder, or the project that holds the
+    `requirements/` folder it is in."""
+    parent = manifest.parent
+    if parent.name == REQUIREMENTS_FOLDER and is_requirements_file(manifest):
+        return parent.parent
+    return parent
 
 
 def is_pylock_name(name: str) -> bool:
@@ -78,6 +107,9 @@ def discover(roots: list[Path], max_depth: int = DEFAULT_MAX_DEPTH) -> list[Foun
             if "pyvenv.cfg" in names:
                 continue  # a virtualenv: its insides are an environment, not projects
             manifests = [folder / e.name for e in items if is_manifest_name(e.name) and _is_file(e)]
+            kept = next((e for e in items if e.name == REQUIREMENTS_FOLDER and _is_dir(e)), None)
+            if kept is not None:
+                manifests += _requirements_in(folder / kept.name)
             if manifests:
                 found.setdefault(folder, FoundProject(folder)).manifests = manifests
             if depth >= max_depth:
@@ -86,6 +118,7 @@ def discover(roots: list[Path], max_depth: int = DEFAULT_MAX_DEPTH) -> list[Foun
                 e
                 for e in items
                 if _is_dir(e)
+                and e is not kept
                 and e.name not in SKIP_DIRS
                 and not e.name.endswith((".egg-info", ".dist-info"))
             ]
@@ -93,6 +126,15 @@ def discover(roots: list[Path], max_depth: int = DEFAULT_MAX_DEPTH) -> list[Foun
             children.sort(key=lambda e: e.is_symlink())
             queue.extend((folder / e.name, depth + 1) for e in children)
     return sorted(found.values(), key=lambda p: str(p.path))
+
+
+def _requirements_in(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            found = [folder / e.name for e in entries if _is_file(e)]
+    except OSError:
+        return []
+    return sorted(p for p in found if is_requirements_file(p))
 
 
 def _is_file(entry: os.DirEntry[str]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backend.workspace.discovery import discover
+from backend.workspace.discovery import discover, project_folder_of
 from backend.workspace.scanner import Scanner
 
 NEW_FOLDER_DEPTH = 4
@@ -34,7 +34,7 @@ def affected_projects(scanner: Scanner, paths: set[Path]) -> set[Path] | None:
             if path not in layout.projects and discover([path], max_depth=NEW_FOLDER_DEPTH):
                 return None  # a new folder that holds projects: rediscover
             continue
-        folder = path.parent
+        folder = project_folder_of(path)
         known = layout.projects.get(folder)
         if known is None or path.name == "pyvenv.cfg":
             return None  # a new project, or a new environment: rediscover

@@ -34,7 +34,12 @@ from backend.parsers.records import (
 from backend.parsers.requirements import parse_requirements
 from backend.parsers.uv_lock import parse_uv_lock
 from backend.telemetry import names
-from backend.workspace.discovery import DEFAULT_MAX_DEPTH, FoundProject, discover
+from backend.workspace.discovery import (
+    DEFAULT_MAX_DEPTH,
+    FoundProject,
+    discover,
+    is_requirements_file,
+)
 from backend.workspace.parse_cache import ParseCache
 
 ProgressCallback = Callable[[int, int, Path], None]
@@ -213,10 +218,12 @@ class Scanner:
         if (folder / "setup.cfg").exists():
             self._read_setup_cfg(folder / "setup.cfg", scan)
         pins: dict[str, str] = {}
-        for manifest in manifests:
-            if manifest.name.startswith("requirements") and manifest.suffix == ".txt":
+        included: set[Path] = set()
+        for manifest in manifests:  # beside the project first, then its requirements/ folder
+            if is_requirements_file(manifest) and manifest.resolve() not in included:
                 parsed = self._read(manifest, parse_requirements, errors)
                 if parsed:
+                    included.update(parsed.includes)
                     scan.declarations.extend(parsed.declarations)
                     errors.extend(parsed.errors)
                     pins.update(parsed.pins)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
-from backend.workspace.discovery import SKIP_DIRS, is_manifest_name
+from backend.workspace.discovery import SKIP_DIRS, is_manifest_path
 
 ChangeHandler = Callable[[set[Path]], Awaitable[None]]
 
@@ -45,7 +45,7 @@ def relevant_filter(roots: list[Path], span_pattern: str = "") -> Callable[[Chan
         if change == Change.added and os.path.isdir(path):
             # a project that appears all at once (a clone, a copy) is found from here
             return True
-        return is_manifest_name(parts[-1]) or parts[-1] == "pyvenv.cfg"
+        return is_manifest_path(full) or parts[-1] == "pyvenv.cfg"
 
     return relevant
 
