@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -87,8 +89,10 @@ class PackageDetailScreen(ModalScreen[None]):
         for source, (versions, projects) in resolutions_of(self.row).items():
             if len(versions) < 2 and len(projects) < 2:
                 continue
+            where = Path(source)
+            shown = f"{where.parent.name}/{where.name}" if where.is_absolute() else source
             text.append("Resolved in ", style="bold")
-            text.append_text(plain(f"{source}: {', '.join(versions)}"))
+            text.append_text(plain(f"{shown}: {', '.join(versions)}"))
             if len(versions) > 1:
                 text.append(" (forked by marker)")
             if len(projects) > 1:

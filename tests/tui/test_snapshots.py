@@ -22,7 +22,7 @@ from backend.telemetry.model import ResourceRecord, ScopeRecord, SpanRecord
 from tests.tui.conftest import wait_for_inventory, wait_until
 from tests.tui.test_charts_pilot import fixed_history
 from widgets.audit_log import AuditLogPane
-from widgets.charts_pane import ChartsPane
+from widgets.charts_pane import ChartsPane, SeriesList
 from widgets.dependency_tree import DependencyTree
 from widgets.span_stream import SpanTable
 from widgets.weaver_pane import WeaverPane
@@ -116,6 +116,21 @@ async def wait_for_entropy(pilot: Pilot[None]) -> None:
     if app.screen.query("#charts-box") and app.screen.query_one("#charts-box").display:
         entropy = app.screen.query_one("#entropy-text")
         await wait_until(pilot, lambda: "data-pipeline" in str(entropy.render()))
+        await pilot.pause()
+
+
+async def wait_for_charted(pilot: Pilot[None], names: set[str]) -> None:
+    """The charts pane, where visible, lists these series and highlights the one it
+    charts (it takes new spans on its next refresh, which may come after a picture)."""
+    app = pilot.app
+    if app.screen.query("#charts-box") and app.screen.query_one("#charts-box").display:
+        chooser = app.screen.query_one(SeriesList)
+
+        def charted() -> bool:
+            shown = {str(chooser.get_option_at_index(i).id) for i in range(chooser.option_count)}
+            return names <= shown and chooser.highlighted is not None
+
+        await wait_until(pilot, charted)
         await pilot.pause()
 
 
@@ -230,6 +245,7 @@ def with_spans(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await pilot.press("3")
         table = app.screen.query_one(SpanTable)
         await wait_until(pilot, lambda: table.row_count == 5)
+        await wait_for_charted(pilot, {s.name for s in fixed_trace()})
         app.clear_notifications()
         if keys:
             await pilot.press(*keys)
