@@ -16,7 +16,13 @@ from textual.reactive import reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from backend.graph.dependency_graph import DependencyGraph, GraphEdge, NodeKey
+from backend.graph.dependency_graph import (
+    GROUP_END,
+    DependencyGraph,
+    GraphEdge,
+    NodeKey,
+    need_above,
+)
 from widgets.inventory_rows import format_flags
 from widgets.safe_text import plain
 from widgets.theme import theme_color
@@ -46,6 +52,8 @@ class NodeData:
     key: NodeKey
     path: tuple[NodeKey, ...]
     """The nodes above this one, to tell a cycle."""
+    need: str | None = None
+    """Inverted: what the edges further up must request (see `edges_to`)."""
 
 
 class DependencyTree(Tree[NodeData]):
@@ -183,8 +191,17 @@ class DependencyTree(Tree[NodeData]):
             label = Text.assemble(("project ", "dim"), plain(project, style="bold"))
             if graph.source in SOURCE_NOTES:
                 label.append(f"  {SOURCE_NOTES[graph.source]}", style="dim italic")
+            if graph.tops:
+                label.append("  workspace: every member", style="dim")
             self.root.set_label(label)
             self.root.data = NodeData(project, graph.root, ())
+            if graph.tops:  # a workspace's root: every member is a tree of its own
+                self.root.data = None
+                for top in graph.tops:
+                    child = self.root.add(
+                        _node_label(top, data.flags), data=NodeData(project, top, (top,))
+                    )
+                    child.allow_expand = bool(graph.children(top))
         else:
             self.root.set_label(
                 Text.assemble(
@@ -237,16 +254,21 @@ class DependencyTree(Tree[NodeData]):
             edges = graph.children(info.key)
             targets = [edge.child for edge in edges]
         else:
+            if info.need == GROUP_END:
+                return  # a group's edge: the path ends at the project that declares it
             edges = self._parents_of(graph).get(info.key, [])
+            if info.need is not None:
+                edges = [e for e in edges if info.need in e.extras]
             targets = [edge.parent for edge in edges]
         for edge, target in zip(edges, targets, strict=True):
             cycle = target in info.path
             label = self._edge_label(edge, target, graph, cycle, data.flags)
-            child = node.add(label, data=NodeData(info.project, target, (*info.path, target)))
+            need = need_above(edge) if self.mode != FORWARD else None
+            child = node.add(label, data=NodeData(info.project, target, (*info.path, target), need))
             more = (
                 graph.children(target)
                 if self.mode == FORWARD
-                else self._parents_of(graph).get(target)
+                else need != GROUP_END and self._parents_of(graph).get(target)
             )
             within = self.depth is None or self._level(child.data) < self.depth  # type: ignore[arg-type]
             child.allow_expand = bool(more) and not cycle and within

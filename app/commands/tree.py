@@ -113,7 +113,7 @@ def tree_document(
     graph: DependencyGraph, edges: list[GraphEdge], inventory: Inventory | None = None
 ) -> dict[str, Any]:
     """The `devkit.tree/1` document: the nodes the edges touch, and the edges."""
-    keys = {graph.root} | {e.parent for e in edges} | {e.child for e in edges}
+    keys = set(graph.starts) | {e.parent for e in edges} | {e.child for e in edges}
     flags: dict[NodeKey, set[str]] = {key: set() for key in keys}
     for edge in edges:
         if "cycle" in edge.flags:
@@ -128,6 +128,7 @@ def tree_document(
     return {
         "schema": TREE_SCHEMA,
         "project": graph.project,
+        "roots": [name for name, _ in graph.starts],
         "source": graph.source,
         "nodes": [
             {"name": name, "version": version, "flags": sorted(flags[(name, version)])}
@@ -166,8 +167,8 @@ def render(
     elif package:
         starts = sorted(nodes_named(graph, canonicalize_name(package)), key=str)
     else:
-        starts = [graph.root]
-    printed: set[NodeKey] = set()
+        starts = graph.starts
+    printed: set[tuple[NodeKey, str | None]] = set()
     for start in starts:
         fallback = start == graph.root and graph.source != "uv.lock"
         yield _label(start) + (f" (from {graph.source})" if fallback else "")
@@ -178,11 +179,18 @@ def _branch(
     node: NodeKey,
     by_parent: dict[NodeKey, list[GraphEdge]],
     invert: bool,
-    printed: set[NodeKey],
+    printed: set[tuple[NodeKey, str | None]],
     prefix: str,
     path: tuple[NodeKey, ...],
+    need: str | None = None,
 ) -> Iterator[str]:
+    """Inverted, `need` is what the edges up from `node` must request (the extra the
+    path came up through), as in `edges_to`; a group's edge ends its path."""
+    from backend.graph.dependency_graph import GROUP_END, need_above
+
     edges = by_parent.get(node, [])
+    if invert and need is not None:
+        edges = [e for e in edges if need in e.extras]
     for index, edge in enumerate(edges):
         last = index == len(edges) - 1
         target = edge.parent if invert else edge.child
@@ -193,15 +201,17 @@ def _branch(
             notes.append("(inactive here)")
         if "conflict" in edge.flags:
             notes.append(f"(! {edge.specifier})")
-        repeated = target in printed and by_parent.get(target)
+        above = need_above(edge) if invert else None
+        ends = above == GROUP_END  # nothing above a group's edge: the path ends here
+        repeated = not ends and (target, above) in printed and bool(by_parent.get(target))
         if target in path:
             notes.append("(cycle)")
         elif repeated:
             notes.append("(*)")
         yield f"{prefix}{'└── ' if last else '├── '}{_label(target)} {' '.join(notes)}".rstrip()
-        if target in path or repeated:
+        if target in path or repeated or ends:
             continue
-        printed.add(target)
+        printed.add((target, above))
         yield from _branch(
             target,
             by_parent,
@@ -209,6 +219,7 @@ def _branch(
             printed,
             prefix + ("    " if last else "│   "),
             (*path, target),
+            above,
         )
 
 

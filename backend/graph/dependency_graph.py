@@ -49,6 +49,15 @@ class DependencyGraph:
     """Where the edges come from: `uv.lock`, `pylock.toml` or `environment`."""
     nodes: dict[NodeKey, LockedPackage | None] = field(default_factory=dict)
     edges: dict[NodeKey, list[GraphEdge]] = field(default_factory=lambda: defaultdict(list))
+    tops: list[NodeKey] = field(default_factory=list)
+    """A workspace root's trees start at every member (and at what the root's own
+    dependency groups name), as `uv tree` prints them there; empty for one project,
+    whose tree starts at `root`."""
+
+    @property
+    def starts(self) -> list[NodeKey]:
+        """Where the forward tree begins: the workspace's tops, else the project."""
+        return self.tops or [self.root]
 
     def children(self, node: NodeKey) -> list[GraphEdge]:
         return self.edges.get(node, [])
@@ -68,13 +77,50 @@ def graph_from_uv_lock(
     project_name: str,
     environment: dict[str, str] | None = None,
 ) -> DependencyGraph | None:
-    """The project's graph, or None when the lock has no node for the project."""
+    """The project's graph, or None when the lock has no node for the project. At a
+    workspace's root it is the whole workspace (see `workspace_graph`)."""
+    if project_path == "." and lock.members:
+        return workspace_graph(lock, project_name, environment)
     root_package = project_node(lock, project_path, project_name)
     direct = _direct_edges(lock, root_package, project_path)
     if direct is None:
         return None
     version = root_package.version if root_package else None
     return graph_from_lock(lock, root_package, direct, project_name, version, environment)
+
+
+def workspace_graph(
+    lock: Lock, project_name: str, environment: dict[str, str] | None = None
+) -> DependencyGraph:
+    """Every member's graph in one, each member a top, and the root's own dependency
+    groups' packages as tops too: what `uv tree --universal --all-groups` prints at a
+    workspace's root. The root is a node only when it is a package itself."""
+    members = set(lock.members)
+    packages = [p for p in lock.packages if p.local and p.name in members]
+    root_package = project_node(lock, ".", project_name)
+    version = root_package.version if root_package else None
+    merged = DependencyGraph(project=project_name, root=(project_name, version))
+    merged.nodes[merged.root] = root_package
+    parts = [
+        graph_from_lock(lock, p, grouped_edges(p), p.name, p.version, environment) for p in packages
+    ]
+    groups = [(f"group:{g}", e) for g, edges in lock.root_groups.items() for e in edges]
+    if groups:
+        grouped = graph_from_lock(lock, None, groups, f"{project_name} groups", None, environment)
+        grouped_root = grouped.root
+        parts.append(grouped)
+    for part in parts:
+        merged.nodes.update(part.nodes)
+        for parent, edges in part.edges.items():
+            known = merged.edges[parent]
+            known.extend(e for e in edges if e not in known)
+    merged.tops = [(p.name, p.version) for p in packages]
+    if groups:
+        merged.nodes.pop(grouped_root, None)
+        merged.tops += [e.child for e in merged.edges.pop(grouped_root, [])]
+    merged.tops = sorted(dict.fromkeys(merged.tops), key=str)
+    _flag_cycles(merged)
+    return merged
 
 
 def graph_from_lock(
@@ -219,7 +265,7 @@ def _flag_cycles(graph: DependencyGraph) -> None:
     """Mark each edge that closes a cycle (its child is an ancestor on some path)."""
     state: dict[NodeKey, int] = {}  # 1 = on the current path, 2 = finished
     closing: set[tuple[NodeKey, NodeKey]] = set()
-    stack: list[tuple[NodeKey, int]] = [(graph.root, 0)]
+    stack: list[tuple[NodeKey, int]] = [(top, 0) for top in graph.starts]
     while stack:
         node, index = stack.pop()
         if index == 0:
@@ -257,17 +303,82 @@ def _flag_cycles(graph: DependencyGraph) -> None:
 def reachable_edges(
     graph: DependencyGraph, start: NodeKey | None = None, depth: int | None = None
 ) -> list[GraphEdge]:
-    """Edges below `start` (the project by default), at most `depth` levels down."""
-    return _walk({start or graph.root}, graph.children, lambda e: e.child, depth)
+    """Edges below `start` (the project, or a workspace's tops, by default), at most
+    `depth` levels down."""
+    starts = {start} if start else set(graph.starts)
+    return _walk(starts, graph.children, lambda e: e.child, depth)
+
+
+GROUP_END = "\x00group"
+"""A path that came up through a dependency group: it can only end at a top."""
 
 
 def edges_to(
     graph: DependencyGraph, targets: set[NodeKey], depth: int | None = None
 ) -> list[GraphEdge]:
-    """Every edge on some path from the project to one of `targets` ("why is it here"),
-    at most `depth` levels up from the targets."""
+    """Every edge on some path from a top (the project, or a workspace's members) to one
+    of `targets` ("why is it here"), at most `depth` levels up from the targets.
+
+    As `uv tree --invert` draws them: a path that comes up through an extra of a
+    package continues only through edges that request that extra, and one that comes
+    up through a dependency group ends at the package that declares it, which must be
+    a top (groups are local to the project that declares them).
+    """
     parents = graph.parents()
-    return _walk(set(targets), lambda node: parents.get(node, []), lambda e: e.parent, depth)
+    tops = set(graph.starts)
+    State = tuple[NodeKey, str | None]
+    starts: list[State] = [(target, None) for target in sorted(targets, key=str)]
+    below: dict[State, list[tuple[GraphEdge, State]]] = defaultdict(list)
+    """For each state, the transitions up from it."""
+    level = {state: 0 for state in starts}
+    frontier = list(starts)
+    while frontier:
+        following = []
+        for state in frontier:
+            node, need = state
+            if need == GROUP_END or (depth is not None and level[state] >= depth):
+                continue
+            for edge in parents.get(node, []):
+                if need is not None and need not in edge.extras:
+                    continue
+                up: State = (edge.parent, need_above(edge))
+                below[state].append((edge, up))
+                if up not in level:
+                    level[up] = level[state] + 1
+                    following.append(up)
+        frontier = following
+    useful = {s for s in level if s[0] in tops or _at_limit(s, level, depth)}
+    changed = True
+    while changed:  # a state is useful when some transition up from it reaches a useful one
+        changed = False
+        for state, moves in below.items():
+            if state not in useful and any(up in useful for _, up in moves):
+                useful.add(state)
+                changed = True
+    out: list[GraphEdge] = []
+    seen: set[GraphEdge] = set()
+    for state in sorted(below, key=lambda s: (level[s], str(s))):
+        if state not in useful:
+            continue
+        for edge, up in below[state]:
+            if up in useful and edge not in seen:
+                seen.add(edge)
+                out.append(edge)
+    return out
+
+
+def need_above(edge: GraphEdge) -> str | None:
+    """What the edge above this one must give its parent: the extra this edge belongs
+    to, or the end of the path for a group's edge."""
+    if edge.group.startswith("extra:"):
+        return edge.group.removeprefix("extra:")
+    if edge.group.startswith("group:"):
+        return GROUP_END
+    return None
+
+
+def _at_limit(state: tuple[NodeKey, str | None], level: dict, depth: int | None) -> bool:  # type: ignore[type-arg]
+    return depth is not None and level[state] >= depth
 
 
 def _walk(

@@ -98,22 +98,43 @@ async def test_every_workspace_member_matches_uv(
 ) -> None:
     folder = shared_projects / name
     async with scanned(folder, tmp_path) as (backend, inventory):
-        members = [p for p in inventory.projects if p.workspace == folder]
+        # the root's own folder is the whole workspace (the test below)
+        members = [p for p in inventory.projects if p.workspace == folder and p.path != folder]
         assert len(members) >= 5
         for member in members:
             expected, _ = uv_edges(uv_tree(folder, "--package", member.name))
             assert our_edges(backend, member.path) == expected, member.name
 
 
-async def test_virtual_workspace_root_is_its_members(shared_projects: Path, tmp_path: Path) -> None:
-    folder = shared_projects / "fastapi__full-stack-fastapi-template"
+@pytest.mark.parametrize("name", [*WORKSPACES, "fastapi__full-stack-fastapi-template"])
+async def test_a_workspace_root_is_the_whole_workspace(
+    shared_projects: Path, tmp_path: Path, name: str
+) -> None:
+    """At a workspace's root (a package itself, or virtual) the tree starts at every
+    member and at the root's own groups' packages, with exactly uv's edges."""
+    folder = shared_projects / name
     async with scanned(folder, tmp_path) as (backend, _):
         graph = backend.project_graph(folder)
         assert graph is not None
-        edges = {(e.parent[0], e.child[0]) for e in reachable_edges(graph)}
         expected, tops = uv_edges(uv_tree(folder))
-        assert {c for p, c in edges if p == graph.project} == tops
-        assert {(p, c) for p, c in edges if p != graph.project} == expected
+        assert {top[0] for top in graph.tops} == tops
+        assert our_edges(backend, folder) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "package"),
+    [("pydantic__pydantic-ai", "httpx"), ("modelcontextprotocol__python-sdk", "anyio")],
+)
+async def test_inverted_from_a_workspace_root_match_uv(
+    shared_projects: Path, tmp_path: Path, name: str, package: str
+) -> None:
+    folder = shared_projects / name
+    async with scanned(folder, tmp_path) as (backend, _):
+        graph = backend.project_graph(folder)
+        assert graph is not None
+        ours = {(e.child[0], e.parent[0]) for e in edges_to(graph, nodes_named(graph, package))}
+        expected, _ = uv_edges(uv_tree(folder, "--invert", "--package", package))
+        assert ours == expected
 
 
 @pytest.mark.parametrize(
