@@ -51,8 +51,13 @@ def run(options: argparse.Namespace) -> int:
                 "index_url": index_url,
                 "offline": options.offline,
                 "cache_age_s": round(age_s, 1) if options.offline and age_s is not None else None,
-                "not_checked": sorted(lookup.unknown) + sorted(lookup.errors),
+                "not_checked": sorted({*lookup.unknown, *lookup.errors, *lookup.unindexed}),
                 "errors": lookup.errors,
+                "not_checked_why": {
+                    **{n: "not in the cache" for n in lookup.unknown},
+                    **lookup.unindexed,
+                    **lookup.errors,
+                },
                 "packages": [r.as_json() for r in rows],
             }
         )
@@ -90,6 +95,6 @@ def _print(rows: list[Outdated], lookup: Lookup, offline: bool, age_s: Any) -> N
             print(f"from the cache, fetched up to {age_s / 3600:.1f} h ago", file=sys.stderr)
         if lookup.unknown:
             print(f"not in the cache: {len(lookup.unknown)} packages", file=sys.stderr)
-    for name, error in sorted(lookup.errors.items()):
+    for name, error in sorted({**lookup.unindexed, **lookup.errors}.items()):
         print(f"not checked: {name}: {error}", file=sys.stderr)
     print(f"{len(rows)} outdated", file=sys.stderr)

@@ -34,6 +34,8 @@ class Lookup:
     errors: dict[str, str] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     """Names nobody could answer for (offline with a cold cache)."""
+    unindexed: dict[str, str] = field(default_factory=dict)
+    """Names that come from no index (a git, URL or path source), with that kind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +143,15 @@ def outdated(
     inventory: Inventory,
     lookup: Lookup,
     pre: bool = False,
-    per_project: dict[str, Lookup] | None = None,
+    per_usage: dict[tuple[str, str], Lookup] | None = None,
 ) -> list[Outdated]:
     """Every project's use of a package whose newest release is newer than its own;
-    `per_project` gives the lookup of a project resolved against another index."""
+    `per_usage` gives, by (project, name), the lookup of the index it comes from."""
     out = []
-    per_project = per_project or {}
+    per_usage = per_usage or {}
     for name, row in sorted(inventory.packages.items()):
         for usage in row.usages:
-            releases = per_project.get(usage.project, lookup).releases.get(name)
+            releases = per_usage.get((usage.project, name), lookup).releases.get(name)
             if not releases:
                 continue
             candidates = [
@@ -199,6 +201,9 @@ def _specifier(declared: list[str]) -> SpecifierSet | None:
         return None
 
 
+NO_INDEX_SOURCES = ("git", "url", "path", "directory", "editable", "virtual")
+
+
 async def find_outdated(
     inventory: Inventory,
     store: Store | None,
@@ -209,28 +214,43 @@ async def find_outdated(
     progress: Callable[[int, int], None] | None = None,
     max_age_s: float | None = None,
 ) -> tuple[list[Outdated], Lookup]:
-    """Each project's packages checked against the index uv would use for it: the
-    explicit one (a flag or UV_INDEX_URL), else its `[tool.uv]` default, else PyPI."""
-    indexes = {
-        project: explicit or configured or DEFAULT_INDEX
-        for project, configured in project_indexes.items()
-    }
+    """Each package checked against the index it comes from, as uv would: the explicit
+    one (a flag or UV_INDEX_URL), else the registry its lock records (an explicit index
+    such as PyTorch's), else its project's `[tool.uv]` default, else PyPI. A package from
+    git, a URL or a path comes from no index: it is listed as not checked, with why."""
     names_by_index: dict[str, set[str]] = {}
+    index_of: dict[tuple[str, str], str] = {}
+    unindexed: dict[str, str] = {}
     for name, row in inventory.packages.items():
         for usage in row.usages:
-            index = indexes.get(usage.project, explicit or DEFAULT_INDEX)
+            kind, _, where = (usage.source or "").partition(":")
+            if kind in NO_INDEX_SOURCES:
+                unindexed.setdefault(name, f"{kind} source")
+                continue
+            index = (
+                explicit
+                or (where if kind == "registry" and where.startswith("http") else None)
+                or project_indexes.get(usage.project)
+                or DEFAULT_INDEX
+            )
+            index_of[(usage.project, name)] = index
             names_by_index.setdefault(index, set()).add(name)
     lookups = {
         index: await look_up(store, index, sorted(names), offline, progress, max_age_s)
         for index, names in sorted(names_by_index.items())
     }
     merged = Lookup()
-    for found in lookups.values():
+    for index, found in lookups.items():
         merged.fetched_ns.update(found.fetched_ns)
-        merged.errors.update(found.errors)
+        if len(lookups) > 1:  # say which index could not be reached
+            merged.errors.update({n: f"{index}: {e}" for n, e in found.errors.items()})
+        else:
+            merged.errors.update(found.errors)
         merged.unknown.extend(n for n in found.unknown if n not in merged.unknown)
-    per_project = {project: lookups[index] for project, index in indexes.items()}
-    return outdated(inventory, merged, pre, per_project), merged
+    checked = {name for (_, name) in index_of}
+    merged.unindexed = {n: why for n, why in unindexed.items() if n not in checked}
+    per_usage = {key: lookups[index] for key, index in index_of.items()}
+    return outdated(inventory, merged, pre, per_usage), merged
 
 
 def annotate(inventory: Inventory, rows: list[Outdated]) -> None:

@@ -100,6 +100,7 @@ def _usages(scan: ProjectScan, project: str, local_names: set[str]) -> dict[str,
             direct=name in declared,
             resolution=str(scan.lock_file) if scan.lock_file else None,
             environment=str(scan.environment.path) if scan.environment else None,
+            source=scan.sources.get(name),
         )
         _flag_usage(name, usage, scan, env_markers)
         usages[name] = usage

@@ -51,6 +51,8 @@ class Usage:
     workspace); None for pins of the project's own."""
     environment: str | None = None
     """The environment its installed version was read from."""
+    source: str | None = None
+    """Where its lock takes it from: `registry:URL`, `git:...`, `url:...`, `path:...`."""
 
     @property
     def declared(self) -> list[str]:

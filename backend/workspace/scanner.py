@@ -28,6 +28,7 @@ from backend.parsers.records import (
     Environment,
     FileError,
     Lock,
+    LockedPackage,
     ParseFailure,
     PyProject,
 )
@@ -75,6 +76,9 @@ class ProjectScan:
     manifests: list[Path]
     declarations: list[Declaration] = field(default_factory=list)
     locked: dict[str, list[str]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where the lock takes each package from (`registry:URL`, `git:...`, `url:...`,
+    `path:...`); a registry wins over the other sources of one package."""
     """Package name to the versions this project's lock holds for it."""
     lock_file: Path | None = None
     environment: Environment | None = None
@@ -236,6 +240,7 @@ class Scanner:
             lock_root = lock.path.parent
             scan.local_names |= {p.name for p in lock.packages if p.local}
             scan.locked = reachable_versions(lock, _relative(folder, lock_root), scan.name)
+            scan.sources = _sources(lock.packages, set(scan.locked))
         for name, version in pins.items():
             versions = scan.locked.setdefault(name, [])
             if version not in versions:
@@ -346,6 +351,14 @@ class Scanner:
                         continue
                     out.setdefault(member_path, project.path)
         return out
+
+
+def _sources(packages: list[LockedPackage], names: set[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for package in packages:
+        if package.name in names and not out.get(package.name, "").startswith("registry:"):
+            out[package.name] = package.source
+    return out
 
 
 def _kind(manifests: list[Path], workspace_root: Path | None, folder: Path) -> str:
