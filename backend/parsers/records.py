@@ -79,6 +79,9 @@ class LockedPackage:
     specifiers: dict[str, str] = field(default_factory=dict)
     """For local packages: the specifier each direct requirement was declared with,
     by `group:NAME` (dev groups) or plain name (`[package.metadata] requires-dist`)."""
+    requires: list[tuple[str, str, str | None]] = field(default_factory=list)
+    """For local packages: `[package.metadata] requires-dist` as (name, specifier,
+    marker), what the build backend declared (the only record of dynamic dependencies)."""
     recorded: dict[str, list[str | None]] = field(default_factory=dict)
     """Every entry the lock recorded for each of those keys (one requirement can be
     declared several times, by marker): its specifier, or None for a URL, git or path

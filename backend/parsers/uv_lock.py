@@ -88,6 +88,17 @@ def _package(entry: dict[str, Any]) -> LockedPackage:
         },
         specifiers={k: v[0] or "" for k, v in recorded.items()},
         recorded=recorded,
+        requires=[
+            (
+                canonicalize_name(str(r.get("name", ""))),
+                str(r.get("specifier", "")),
+                r.get("marker"),
+            )
+            for r in entry.get("metadata", {}).get("requires-dist", [])
+            if not any(source in r for source in _DIRECT_SOURCES)
+        ]
+        if local
+        else [],
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import glob
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from backend.graph.lock_walk import expected_installed, reachable_versions
+from backend.graph.lock_walk import expected_installed, project_node, reachable_versions
 from backend.graph.markers import marker_applies, marker_environment
 from backend.parsers.environment import find_environment, scan_environment, site_packages_of
 from backend.parsers.pep508 import declaration_from
@@ -241,6 +242,9 @@ class Scanner:
             scan.local_names |= {p.name for p in lock.packages if p.local}
             scan.locked = reachable_versions(lock, _relative(folder, lock_root), scan.name)
             scan.sources = _sources(lock.packages, set(scan.locked))
+            if scan.dynamic & {"dependencies", "optional-dependencies"}:
+                node = project_node(lock, _relative(folder, lock_root), scan.name)
+                scan.declarations += _recorded_declarations(node, scan, lock.path)
         for name, version in pins.items():
             versions = scan.locked.setdefault(name, [])
             if version not in versions:
@@ -351,6 +355,28 @@ class Scanner:
                         continue
                     out.setdefault(member_path, project.path)
         return out
+
+
+_EXTRA_MARKER = re.compile(r"""^extra\s*==\s*['"]([^'"]+)['"]$""")
+
+
+def _recorded_declarations(
+    node: LockedPackage | None, scan: ProjectScan, lock_path: Path
+) -> list[Declaration]:
+    """A project whose dependencies its build backend fills in declares nothing in
+    pyproject.toml; uv.lock recorded what it declared, so that stands in."""
+    if node is None:
+        return []
+    known = {d.name for d in scan.declarations}
+    out = []
+    for name, specifier, marker in node.requires:
+        if name in known or name in scan.local_names:
+            continue
+        extra = _EXTRA_MARKER.match(marker or "")
+        group = f"extra:{extra.group(1)}" if extra else "main"
+        markers = None if extra else marker
+        out.append(Declaration(name, specifier, group, str(lock_path), markers=markers))
+    return out
 
 
 def _sources(packages: list[LockedPackage], names: set[str]) -> dict[str, str]:
