@@ -268,6 +268,12 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
             style = {"+": "green", "-": "red", "~": "yellow"}.get(line[:1], "")
             text.append_text(plain(line, style=style))
             text.append("\n")
+        for rel, lines in unit.file_diffs().items():
+            text.append_text(plain(rel, style="bold"))
+            text.append("\n")
+            for line in lines:
+                text.append_text(plain(line, style="green" if line[:1] == "+" else "red"))
+                text.append("\n")
         for command in unit.commands:
             text.append_text(plain(f"$ {command}", style="dim"))
             text.append("\n")

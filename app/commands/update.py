@@ -142,6 +142,10 @@ def _print_plan(units: list[Any], skipped: list[Any], file: Any) -> None:
             )
         for line in unit.lock_diff.lines():
             print(f"    {printable(line)}", file=file)
+        for rel, lines in unit.file_diffs().items():
+            print(f"    {printable(rel)}:", file=file)
+            for line in lines:
+                print(f"      {printable(line)}", file=file)
         if unit.error:
             for line in unit.error.splitlines():
                 print(f"  ! {printable(line)}", file=file)

@@ -19,10 +19,12 @@ class LockDiff:
     added: dict[str, str] = field(default_factory=dict)
     removed: dict[str, str] = field(default_factory=dict)
     changed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """What else uv rewrote: the lock's format or revision, markers of other entries."""
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.notes)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -32,6 +34,7 @@ class LockDiff:
                 {"name": n, "from": old, "to": new}
                 for n, (old, new) in sorted(self.changed.items())
             ],
+            "notes": self.notes,
         }
 
     def lines(self) -> list[str]:
@@ -39,7 +42,7 @@ class LockDiff:
         rows = [(n, f"+ {n} {v}") for n, v in self.added.items()]
         rows += [(n, f"- {n} {v}") for n, v in self.removed.items()]
         rows += [(n, f"~ {n} {old} -> {new}") for n, (old, new) in self.changed.items()]
-        return [text for _, text in sorted(rows)]
+        return [text for _, text in sorted(rows)] + [f"! {note}" for note in self.notes]
 
 
 def diff_versions(before: dict[str, str], after: dict[str, str]) -> LockDiff:
@@ -53,6 +56,43 @@ def diff_versions(before: dict[str, str], after: dict[str, str]) -> LockDiff:
         elif old != new and old is not None and new is not None:
             diff.changed[name] = (old, new)
     return diff
+
+
+def lock_rewrites(before: str, after: str) -> list[str]:
+    """What an update's resolution rewrote in uv.lock beyond versions: the lock's
+    `version` or `revision` (uv writes its own), and how many entries kept their
+    version but got other markers."""
+    import rtoml
+
+    try:
+        old, new = rtoml.loads(before), rtoml.loads(after)
+    except Exception:  # rtoml raises its own error; a lock that does not parse says so later
+        return []
+    notes = [
+        f"uv.lock {key} {old.get(key)} -> {new.get(key)}"
+        for key in ("version", "revision")
+        if old.get(key) != new.get(key)
+    ]
+    before_markers, after_markers = _markers_by_entry(old), _markers_by_entry(new)
+    rewritten = sum(
+        1 for key in before_markers.keys() & after_markers.keys()
+        if before_markers[key] != after_markers[key]
+    )  # fmt: skip
+    if rewritten:
+        notes.append(f"markers rewritten in {rewritten} entries")
+    return notes
+
+
+def _markers_by_entry(document: dict[str, Any]) -> dict[tuple[str, str], str]:
+    out = {}
+    for entry in document.get("package", []):
+        edges = [(d.get("name"), d.get("marker")) for d in entry.get("dependencies", [])]
+        for table in ("optional-dependencies", "dev-dependencies"):
+            for extra, deps in sorted(entry.get(table, {}).items()):
+                edges += [(f"{extra}:{d.get('name')}", d.get("marker")) for d in deps]
+        key = (str(entry.get("name")), str(entry.get("version")))
+        out[key] = repr((entry.get("resolution-markers"), sorted(edges, key=repr)))
+    return out
 
 
 def uv_lock_versions(path: Path) -> dict[str, str]:
@@ -82,4 +122,11 @@ def pinned_versions(text: str) -> dict[str, str]:
     return found
 
 
-__all__ = ["LockDiff", "ParseFailure", "diff_versions", "pinned_versions", "uv_lock_versions"]
+__all__ = [
+    "LockDiff",
+    "ParseFailure",
+    "diff_versions",
+    "lock_rewrites",
+    "pinned_versions",
+    "uv_lock_versions",
+]

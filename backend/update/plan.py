@@ -10,6 +10,7 @@ changes are grouped by the folder uv runs in (a "unit").
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from packaging.version import InvalidVersion, Version
 
 from backend.index.outdated import Outdated
 from backend.inventory.model import Inventory, Usage
+from backend.update.bounds import bumped
 from backend.update.lock_diff import LockDiff
 from backend.update.uv_runner import checked_name, checked_version
 from backend.workspace.scanner import ProjectScan
@@ -63,6 +65,8 @@ class Change:
     extras: tuple[str, ...] = ()
     markers: str | None = None
     """Kept when `uv add` rewrites the requirement."""
+    bumped_from: str = ""
+    """For `uv add`: the specifier declared in the group it bumps (its style is kept)."""
     file: Path | None = None
     """For pins: the requirements file and line."""
     line: int | None = None
@@ -72,7 +76,7 @@ class Change:
         """What `uv add` is given: the bumped requirement with its extras and markers."""
         extras = f"[{','.join(self.extras)}]" if self.extras else ""
         markers = f"; {self.markers}" if self.markers else ""
-        return f"{self.name}{extras}>={self.target}{markers}"
+        return f"{self.name}{extras}{bumped(self.bumped_from, self.target)}{markers}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -113,6 +117,25 @@ class UnitPlan:
     """The step that failed before a rollback (`lock-check`, `sync`, `check`, …)."""
     duration_ms: float | None = None
 
+    def file_diffs(self) -> dict[str, list[str]]:
+        """The lines each file but uv.lock gains and loses (a `uv add` in pyproject.toml,
+        a pin in a requirements file); uv.lock is summed up by `lock_diff`."""
+        out = {}
+        for rel, new in sorted(self.new.items()):
+            if rel.endswith("uv.lock"):
+                continue
+            old = self.base.get(rel) or b""
+            lines = difflib.unified_diff(
+                old.decode("utf-8", "replace").splitlines(),
+                new.decode("utf-8", "replace").splitlines(),
+                lineterm="",
+                n=0,
+            )
+            out[rel] = [
+                line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---")
+            ]
+        return out
+
     def as_json(self) -> dict[str, Any]:
         return {
             "project": self.project,
@@ -121,6 +144,7 @@ class UnitPlan:
             "through": "uv.lock" if self.kind == "uv" else "requirements",
             "changes": [c.as_json() for c in self.changes],
             "lock_diff": self.lock_diff.as_json(),
+            "file_diffs": self.file_diffs(),
             "files": sorted(self.new),
             "commands": self.commands,
             "result": self.result,
@@ -298,6 +322,7 @@ def _change(
         specifier = _specifier_set(",".join(d.specifier for d in declared if d.specifier))
         if declared and specifier is not None and not specifier.contains(target, prereleases=True):
             change.method = "add"
+            change.bumped_from = declared[0].specifier
             change.group = declared[0].group
             change.member = usage.project
             change.extras = declared[0].extras

@@ -14,7 +14,12 @@ from pathlib import Path
 from backend.parsers.records import ParseFailure
 from backend.parsers.toml_file import load_toml
 from backend.update.journal import read_bytes
-from backend.update.lock_diff import diff_versions, pinned_versions, uv_lock_versions
+from backend.update.lock_diff import (
+    diff_versions,
+    lock_rewrites,
+    pinned_versions,
+    uv_lock_versions,
+)
 from backend.update.plan import Change, UnitPlan
 from backend.update.requirements_edit import PinNotFound, rewrite_pin, without_hashes
 from backend.update.uv_runner import CommandResult, run_command
@@ -157,6 +162,7 @@ def _shown(result: CommandResult) -> str:
 
 async def _resolve_uv(unit: UnitPlan, uv: str, copy: Path, cancel: asyncio.Event | None) -> None:
     before = uv_lock_versions(copy / "uv.lock")
+    before_text = (copy / "uv.lock").read_text(encoding="utf-8")
     for command in uv_commands(uv, unit):
         result = await _run(command, copy, cancel)
         unit.commands.append(_shown(result))
@@ -168,6 +174,7 @@ async def _resolve_uv(unit: UnitPlan, uv: str, copy: Path, cancel: asyncio.Event
                 f"uv did not move {change.name} to {change.target} (it resolved {got or 'nothing'})"
             )
     unit.lock_diff = diff_versions(before, after)
+    unit.lock_diff.notes = lock_rewrites(before_text, (copy / "uv.lock").read_text("utf-8"))
     unit.new = _changed_files(unit, copy)
 
 

@@ -97,7 +97,10 @@ def test_latest_bumps_the_specifier_in_its_group_with_uv_add(
     change = by_project(document)["app"]["changes"][0]
     assert (change["method"], change["to"], change["group"]) == ("add", "2.0.0", "group:dev")
     text = (app / "pyproject.toml").read_text()
-    assert '"beta>=2.0.0"' in text.split("[dependency-groups]")[1]  # still in the dev group
+    # still in the dev group, with its upper bound raised only as far as needed
+    assert '"beta>=2.0.0,<3"' in text.split("[dependency-groups]")[1]
+    diff = by_project(document)["app"]["file_diffs"]["pyproject.toml"]
+    assert '+    "beta>=2.0.0,<3",' in diff and any(line.startswith("-") for line in diff)
     assert "beta" not in text.split("[dependency-groups]")[0]
     assert locked(app, "beta") == "2.0.0" and locked(app, "gamma") == "1.0.0"
 
@@ -227,8 +230,8 @@ def test_a_workspace_member_is_bumped_in_its_own_pyproject(
     assert code == 0, document
     (unit,) = document["projects"]
     assert unit["folder"] == str(root) and unit["result"] == "success"
-    assert unit["commands"][0] == "uv add --no-sync --package core alpha>=2.0.0"
-    assert '"alpha>=2.0.0"' in core.read_text()
+    assert unit["commands"][0] == "uv add --no-sync --package core alpha<3,>=2.0.0"
+    assert '"alpha>=2.0.0,<3"' in core.read_text()  # uv writes the floor first
     assert (root / "packages" / "cli" / "pyproject.toml").read_bytes() == cli_pyproject
     assert locked(root, "alpha") == "2.0.0" and locked(root, "beta") == "2.0.0"
 
@@ -299,3 +302,20 @@ def test_a_path_source_outside_the_project_resolves_in_the_scratch_copy(
     assert code == 0, document
     assert by_project(document)["app"]["result"] == "success"
     assert locked(app, "alpha") == "1.1.0"
+
+
+def test_an_exact_pin_stays_exact_and_a_lock_rewrite_is_said(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    """`--latest` over `gamma==1.0.0` keeps an exact pin; the plan says that uv moved
+    the lock's revision when the lock was written by an older uv."""
+    app = uv_project(tmp_path / "ws" / "app", local_index, ["gamma==1.0.0"], ["gamma==1.0.0"])
+    lock = app / "uv.lock"
+    lock.write_text(lock.read_text().replace("revision = 5", "revision = 2", 1))
+    code, document = update_json(tmp_path / "ws", tmp_path / "db.sqlite3", "gamma", "--latest",
+                                 "--dry-run")  # fmt: skip
+    assert code == 0, document
+    unit = by_project(document)["app"]
+    assert unit["commands"][0] == "uv add --no-sync gamma==1.0.5"
+    assert '+    "gamma==1.0.5",' in unit["file_diffs"]["pyproject.toml"]
+    assert "uv.lock revision 2 -> 5" in unit["lock_diff"]["notes"]
