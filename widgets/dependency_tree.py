@@ -16,13 +16,8 @@ from textual.reactive import reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from backend.graph.dependency_graph import (
-    GROUP_END,
-    DependencyGraph,
-    GraphEdge,
-    NodeKey,
-    need_above,
-)
+from backend.graph.dependency_graph import DependencyGraph, GraphEdge, NodeKey
+from backend.graph.why import GROUP_END, need_above
 from widgets.inventory_rows import format_flags
 from widgets.safe_text import plain
 from widgets.theme import theme_color

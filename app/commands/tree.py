@@ -97,7 +97,8 @@ async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Invento
 
 
 def _selected_edges(graph: DependencyGraph, options: argparse.Namespace) -> list[GraphEdge]:
-    from backend.graph.dependency_graph import edges_to, nodes_named, reachable_edges
+    from backend.graph.dependency_graph import nodes_named, reachable_edges
+    from backend.graph.why import edges_to
 
     if not options.package:
         return reachable_edges(graph, depth=options.depth)
@@ -186,7 +187,7 @@ def _branch(
 ) -> Iterator[str]:
     """Inverted, `need` is what the edges up from `node` must request (the extra the
     path came up through), as in `edges_to`; a group's edge ends its path."""
-    from backend.graph.dependency_graph import GROUP_END, need_above
+    from backend.graph.why import GROUP_END, need_above
 
     edges = by_parent.get(node, [])
     if invert and need is not None:

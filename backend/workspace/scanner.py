@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import configparser
 import glob
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +28,6 @@ from backend.parsers.records import (
     Environment,
     FileError,
     Lock,
-    LockedPackage,
     ParseFailure,
     PyProject,
 )
@@ -42,6 +40,7 @@ from backend.workspace.discovery import (
     discover,
     is_requirements_file,
 )
+from backend.workspace.lock_facts import recorded_declarations, sources_of
 from backend.workspace.parse_cache import ParseCache
 
 ProgressCallback = Callable[[int, int, Path], None]
@@ -241,10 +240,12 @@ class Scanner:
             lock_root = lock.path.parent
             scan.local_names |= {p.name for p in lock.packages if p.local}
             scan.locked = reachable_versions(lock, _relative(folder, lock_root), scan.name)
-            scan.sources = _sources(lock.packages, set(scan.locked))
+            scan.sources = sources_of(lock.packages, set(scan.locked))
             if scan.dynamic & {"dependencies", "optional-dependencies"}:
                 node = project_node(lock, _relative(folder, lock_root), scan.name)
-                scan.declarations += _recorded_declarations(node, scan, lock.path)
+                scan.declarations += recorded_declarations(
+                    node, scan.declarations, scan.local_names, lock.path
+                )
         for name, version in pins.items():
             versions = scan.locked.setdefault(name, [])
             if version not in versions:
@@ -355,36 +356,6 @@ class Scanner:
                         continue
                     out.setdefault(member_path, project.path)
         return out
-
-
-_EXTRA_MARKER = re.compile(r"""^extra\s*==\s*['"]([^'"]+)['"]$""")
-
-
-def _recorded_declarations(
-    node: LockedPackage | None, scan: ProjectScan, lock_path: Path
-) -> list[Declaration]:
-    """A project whose dependencies its build backend fills in declares nothing in
-    pyproject.toml; uv.lock recorded what it declared, so that stands in."""
-    if node is None:
-        return []
-    known = {d.name for d in scan.declarations}
-    out = []
-    for name, specifier, marker in node.requires:
-        if name in known or name in scan.local_names:
-            continue
-        extra = _EXTRA_MARKER.match(marker or "")
-        group = f"extra:{extra.group(1)}" if extra else "main"
-        markers = None if extra else marker
-        out.append(Declaration(name, specifier, group, str(lock_path), markers=markers))
-    return out
-
-
-def _sources(packages: list[LockedPackage], names: set[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for package in packages:
-        if package.name in names and not out.get(package.name, "").startswith("registry:"):
-            out[package.name] = package.source
-    return out
 
 
 def _kind(manifests: list[Path], workspace_root: Path | None, folder: Path) -> str:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from app.commands.tree import render, tree_document
 from backend.graph.dependency_graph import (
-    edges_to,
     graph_from_uv_lock,
     nodes_named,
     reachable_edges,
 )
 from backend.graph.markers import marker_environment
+from backend.graph.why import edges_to
 from backend.parsers.uv_lock import parse_uv_lock
 
 LOCK = """version = 1

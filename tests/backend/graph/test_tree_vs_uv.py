@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
-from backend.graph.dependency_graph import edges_to, nodes_named, reachable_edges
+from backend.graph.dependency_graph import nodes_named, reachable_edges
+from backend.graph.why import edges_to
 from backend.inventory.model import Inventory
 from backend.service import Backend
 from backend.settings import Settings

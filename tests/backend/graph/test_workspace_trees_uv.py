@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from backend.graph.dependency_graph import edges_to, nodes_named
+from backend.graph.dependency_graph import nodes_named
+from backend.graph.why import edges_to
 from tests.backend.graph.test_tree_vs_uv import our_edges, scanned, uv_edges, uv_tree
 from tests.support.local_index import LocalIndex
 from tests.support.update_projects import uv
