@@ -13,8 +13,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformdirs import user_data_path
-
 DB_ENV_VAR = "DEVKIT_DB"
 INDEX_ENV_VAR = "UV_INDEX_URL"
 UV_ENV_VAR = "DEVKIT_UV"
@@ -34,6 +32,8 @@ def default_db_path() -> Path:
     configured = os.environ.get(DB_ENV_VAR)
     if configured:
         return Path(configured).expanduser()
+    from platformdirs import user_data_path  # only when a default is needed: --help never
+
     return user_data_path("devkit-tui", appauthor=False) / DB_FILE_NAME
 
 
