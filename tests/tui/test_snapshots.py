@@ -119,6 +119,14 @@ async def wait_for_entropy(pilot: Pilot[None]) -> None:
         await pilot.pause()
 
 
+async def check_new_spans(pilot: Pilot[None]) -> None:
+    """The Weaver pane, where visible, checks the spans a test just stored now: left
+    to its own timer, that re-check could land before or after the picture."""
+    if weaver_visible(pilot.app):
+        await pilot.app.refresh_weaver().wait()  # type: ignore[attr-defined]
+        await pilot.pause()
+
+
 async def wait_for_charted(pilot: Pilot[None], names: set[str]) -> None:
     """The charts pane, where visible, lists these series and highlights the one it
     charts (it takes new spans on its next refresh, which may come after a picture)."""
@@ -242,6 +250,7 @@ def with_spans(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await wait_for_entropy(pilot)
         await app.backend.ready()  # type: ignore[attr-defined]
         await app.backend.spans.add(fixed_trace())  # type: ignore[attr-defined]
+        await check_new_spans(pilot)
         await pilot.press("3")
         table = app.screen.query_one(SpanTable)
         await wait_until(pilot, lambda: table.row_count == 5)
@@ -295,6 +304,7 @@ def with_history(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await wait_for_audit(pilot)
         await app.backend.ready()  # type: ignore[attr-defined]
         await app.backend.spans.add(fixed_history())  # type: ignore[attr-defined]
+        await check_new_spans(pilot)
         await pilot.press("4")
         pane = app.screen.query_one(ChartsPane)
         await wait_until(pilot, lambda: pane.series is not None and pane.series.n == 120)
