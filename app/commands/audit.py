@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import io
 import json
@@ -49,6 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    import asyncio
+
     since_ns = parse_since(options.since) if options.since else None
     if options.verify and (options.csv or since_ns or options.action or options.package):
         raise UsageProblem("--verify checks the whole log; it takes only --json and --db")

@@ -4,7 +4,6 @@ stored spans live-checked against it, as OpenTelemetry Weaver checks them."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    import asyncio
+
     from backend.weaver.check import check_registry
     from backend.weaver.live_check import LiveCheck
     from backend.weaver.registries import OWN_REGISTRY

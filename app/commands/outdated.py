@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,6 @@ from app.commands.common import (
     printable,
     settings_from,
 )
-from backend.index.simple_api import DEFAULT_INDEX
 
 if TYPE_CHECKING:
     from backend.index.outdated import Lookup, Outdated
@@ -30,17 +28,21 @@ OUTDATED_SCHEMA = "devkit.outdated/1"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_roots(parser)
-    add_index(parser, f"$UV_INDEX_URL, else each project's [tool.uv] index, else {DEFAULT_INDEX}")
+    add_index(parser, "$UV_INDEX_URL, else each package's index as uv would pick it, else PyPI")
     parser.add_argument("--pre", action="store_true", help="count pre-releases as releases")
     add_json(parser)
     add_db(parser)
 
 
 def run(options: argparse.Namespace) -> int:
+    import asyncio
+
     settings = settings_from(options, watch=False)
     # As uv: the flag, then the environment, then each project's `[tool.uv]` index.
     explicit = settings.index_url
     rows, lookup = asyncio.run(_outdated(settings, explicit, options.offline, options.pre))
+    from backend.index.simple_api import DEFAULT_INDEX
+
     index_url = explicit or DEFAULT_INDEX
     oldest = min(lookup.fetched_ns.values(), default=None)
     age_s = (time.time_ns() - oldest) / 1e9 if oldest is not None else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import signal
 import sys
@@ -20,6 +19,8 @@ from app.commands.common import (
 )
 
 if TYPE_CHECKING:
+    import asyncio
+
     from backend.settings import Settings
 
 
@@ -35,12 +36,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    import asyncio
+
     settings = settings_from(options, watch=True, receive_otlp=True)
     return asyncio.run(serve(settings, as_json=options.json))
 
 
 async def serve(settings: Settings, as_json: bool = False) -> int:
     """Run until SIGINT or SIGTERM; the backend scans, watches and receives meanwhile."""
+    import asyncio
+
     from backend.service import Backend
 
     loop = asyncio.get_running_loop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -19,18 +18,17 @@ from app.commands.common import (
     printable,
     settings_from,
 )
-from backend.spc.series import (
+from backend.spc.defaults import (
     CHARTS,
     DEFAULT_BASELINE,
     DEFAULT_BUCKET_S,
     DEFAULT_SPEC_MS,
     DEFAULT_SUBGROUP,
-    SeriesOptions,
 )
 
 if TYPE_CHECKING:
     from backend.settings import Settings
-    from backend.spc.series import Series
+    from backend.spc.series import Series, SeriesOptions
 
 SPC_SCHEMA = "devkit.spc/1"
 WINDOW = 10_000
@@ -76,6 +74,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    import asyncio
+
+    from backend.spc.series import SeriesOptions
+
     if problem := _problem(options):
         raise UsageProblem(problem)
     settings = settings_from(options, roots=[], watch=False)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from packaging.utils import canonicalize_name
 
 from app.commands.common import (
     EXIT_OK,
@@ -20,7 +17,6 @@ from app.commands.common import (
     project_folder,
     settings_from,
 )
-from backend.workspace.discovery import enclosing_workspace
 
 if TYPE_CHECKING:
     from backend.graph.dependency_graph import DependencyGraph, GraphEdge, NodeKey
@@ -59,11 +55,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    import asyncio
+
     if options.invert and not options.package:
         raise UsageProblem("--invert needs --package NAME")
     if options.depth is not None and options.depth < 1:
         raise UsageProblem("--depth must be at least 1")
     selector = Path(options.project)
+    from backend.workspace.discovery import enclosing_workspace
+
     if selector.is_dir():  # a member's folder is read with the workspace that locks it
         roots = [enclosing_workspace(selector) or selector]
     else:
@@ -97,6 +97,8 @@ async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Invento
 
 
 def _selected_edges(graph: DependencyGraph, options: argparse.Namespace) -> list[GraphEdge]:
+    from packaging.utils import canonicalize_name
+
     from backend.graph.dependency_graph import nodes_named, reachable_edges
     from backend.graph.why import edges_to
 
@@ -157,6 +159,8 @@ def render(
     graph: DependencyGraph, edges: list[GraphEdge], invert: bool, package: str | None
 ) -> Iterator[str]:
     """Text like `uv tree`: a subtree printed once, later `(*)`; cycles marked."""
+    from packaging.utils import canonicalize_name
+
     from backend.graph.dependency_graph import nodes_named
 
     by_parent: dict[NodeKey, list[GraphEdge]] = {}

@@ -4,7 +4,6 @@ files are still as that batch left them."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING
 
@@ -29,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    import asyncio
+
     settings = settings_from(options, watch=False, roots=[])
     return asyncio.run(_undo(settings, options.json))
 

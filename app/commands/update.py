@@ -5,9 +5,7 @@ batch."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    import asyncio
+
     from backend.update.plan import Selection, UpdateRequest
     from backend.update.uv_runner import UnsafeArgument
 
@@ -97,7 +97,7 @@ async def _update(
         if selection.projects:  # folders or names, each a known project
             names = {p.path: p.name for p in inventory.projects}
             chosen = [names[project_folder(backend, s)] for s in selection.projects]
-            selection = replace(selection, projects=chosen)
+            selection.projects = chosen
         units, skipped = await backend.updates.plan(selection, explicit, options.offline)
         progress = _progress if sys.stderr.isatty() and not options.json else None
         await updater.resolve(units, progress=progress)

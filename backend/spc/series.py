@@ -26,15 +26,16 @@ from backend.spc.charts import (
     xbar_r_limits,
     xbar_s_limits,
 )
+from backend.spc.defaults import (
+    CHARTS,
+    DEFAULT_BASELINE,
+    DEFAULT_BUCKET_S,
+    DEFAULT_SPEC_MS,
+    DEFAULT_SUBGROUP,
+)
 from backend.spc.rules import Violation, nelson
 from backend.telemetry.model import Sample
 
-CHARTS = ("imr", "xbar-r", "xbar-s", "p")
-DEFAULT_SPEC_MS = 2000.0
-"""The operation target of the plans this product comes from: 2 s."""
-DEFAULT_BASELINE = 50
-DEFAULT_SUBGROUP = 5
-DEFAULT_BUCKET_S = 60.0
 MIN_LOG_MS = 0.001
 """Durations of zero are taken as 1 µs on the log scale."""
 
