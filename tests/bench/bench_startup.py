@@ -15,7 +15,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["", "list", "tree", "audit", "check", "update", "spc"]
+COMMANDS = [
+    "", "list", "serve", "spans", "tree", "audit", "spc", "entropy", "check", "outdated",
+    "update", "undo", "demo",
+]  # fmt: skip
 
 
 def timed(args: list[str], runs: int) -> float:
