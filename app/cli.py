@@ -13,6 +13,7 @@ import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -71,6 +72,11 @@ COMMANDS: dict[str, Command] = {
         "Revert the newest update batch (byte for byte, environments re-synced).",
     ),
     "demo": Command("app.commands.demo", "Open the dashboard on a generated demo workspace."),
+    "config": Command(
+        "app.commands.config",
+        "Print the effective settings and where each came from (--json), or the"
+        " configuration file's JSON Schema (--schema).",
+    ),
 }
 
 
@@ -85,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     module = importlib.import_module(command.module)
     module.add_arguments(parser)
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="configuration file (default: $DEVKIT_CONFIG, else config.toml in the user"
+        " configuration folder)",
+    )
     options = parser.parse_args(args[1:] if name else args)
     return run(f"devkit-tui {name}" if name else "devkit-tui", module.run, options)
 

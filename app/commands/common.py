@@ -53,7 +53,6 @@ def add_max_depth(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-depth",
         type=int,
-        default=DEFAULT_MAX_DEPTH,
         help=f"folder depth to search (default {DEFAULT_MAX_DEPTH})",
     )
 
@@ -70,12 +69,9 @@ def add_otlp(parser: argparse.ArgumentParser, receive_flag: bool) -> None:
         parser.add_argument("--no-otlp", action="store_true", help="do not receive OTLP/HTTP")
     parser.add_argument(
         "--otlp-host",
-        default="127.0.0.1",
         help="address the OTLP/HTTP receiver binds (default: 127.0.0.1, loopback only)",
     )
-    parser.add_argument(
-        "--otlp-port", type=int, default=4318, help="receiver port (default 4318; 0 picks one)"
-    )
+    parser.add_argument("--otlp-port", type=int, help="receiver port (default 4318; 0 picks one)")
     add_export(parser)
 
 
@@ -121,19 +117,29 @@ _OPTION_FIELDS = (
 def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
     """Settings from whichever common options the subcommand has; roots that are not
     folders are a usage problem."""
+    if getattr(options, "jobs", None) is not None:
+        values["update_concurrency"] = options.jobs
     if getattr(options, "spec_for", None):
         values["spec_limits"] = spec_limits_from(options.spec_for)
-    if getattr(options, "roots", None) is not None:
-        values.setdefault("roots", options.roots or [Path.cwd()])
+    if getattr(options, "roots", None):
+        values.setdefault("roots", options.roots)
     for option, name in _OPTION_FIELDS:
         value = getattr(options, option, None)
         if value is not None:
             values[name] = value
-    settings = Settings(**values)
+    settings = Settings(**configured(values, getattr(options, "config", None)).values)
     for root in settings.roots if "roots" in values else ():
         if not root.is_dir():
             raise UsageProblem(f"{root}: not a folder")
     return settings
+
+
+def configured(values: dict[str, Any], explicit: Path | None = None) -> Any:
+    """The command's values over the environment over the configuration file; the
+    loader (and pydantic, when there is a file) is imported here, not at start-up."""
+    from backend.config.loader import resolve
+
+    return resolve(values, explicit)
 
 
 def project_folder(backend: Backend, selector: str) -> Path:

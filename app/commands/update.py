@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="folder to scan (repeatable; default: .)",
     )  # fmt: skip
     add_index(parser, "as uv would choose")
-    parser.add_argument("--jobs", type=int, default=2, help="projects at once (default 2)")
+    parser.add_argument("--jobs", type=int, help="projects at once (default 2)")
     add_max_depth(parser)
     add_db(parser)
 
@@ -72,7 +72,7 @@ def run(options: argparse.Namespace) -> int:
         requests = [UpdateRequest.parse(text) for text in options.packages]
     except UnsafeArgument as exc:
         raise UsageProblem(str(exc)) from None
-    settings = settings_from(options, watch=False, update_concurrency=options.jobs)
+    settings = settings_from(options, watch=False)
     selection = Selection(
         requests=requests,
         projects=options.project,

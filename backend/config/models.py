@@ -1,0 +1,57 @@
+"""What a configuration file may hold, as pydantic v2 models: an unknown key, a wrong
+type or a value out of range is refused with the key's path. Imported only when a file
+is read (or its schema asked for): pydantic costs start-up time nobody else should pay.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
+
+from backend.settings import MAX_DEPTH_LIMIT
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Otlp(_Strict):
+    """The OTLP/HTTP receiver, and where devkit's own spans may also go."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(4318, ge=0, le=65535)
+    max_body: int = Field(8 * 1024 * 1024, alias="max-body", gt=0)
+    export: str | None = Field(None, description="also send devkit's own spans here")
+
+
+class Retention(_Strict):
+    """How many spans, and how old, the store keeps."""
+
+    spans: int = Field(1_000_000, gt=0)
+    days: PositiveFloat = 14.0
+
+
+class Update(_Strict):
+    concurrency: int = Field(2, ge=1, le=32, description="projects resolved or updated at once")
+
+
+class UserConfig(_Strict):
+    """`config.toml` in the user's configuration folder (or `--config` / `DEVKIT_CONFIG`):
+    process-wide settings."""
+
+    roots: list[Path] | None = Field(None, description="folders to watch (default: .)")
+    database: Path | None = Field(None, description="the SQLite file")
+    max_depth: int = Field(8, alias="max-depth", ge=0, le=MAX_DEPTH_LIMIT)
+    otlp: Otlp = Field(default_factory=Otlp)
+    retention: Retention = Field(default_factory=Retention)
+    update: Update = Field(default_factory=Update)
+    spec_limits: dict[str, PositiveFloat] = Field(
+        default_factory=dict,
+        alias="spec-limits",
+        description="upper specification limits in ms by span name (default 2000)",
+    )
+
+
+PROJECT_KEYS = ("update-check", "spec-limits")
+"""What a project's `[tool.devkit-tui]` may hold: keys about that project only."""
