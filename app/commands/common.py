@@ -127,7 +127,8 @@ def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
         value = getattr(options, option, None)
         if value is not None:
             values[name] = value
-    settings = Settings(**configured(values, getattr(options, "config", None)).values)
+    values = configured(values, getattr(options, "config", None)).values
+    settings = Settings(**values)
     for root in settings.roots if "roots" in values else ():
         if not root.is_dir():
             raise UsageProblem(f"{root}: not a folder")

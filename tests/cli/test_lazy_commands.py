@@ -11,7 +11,10 @@ import pytest
 from app.cli import COMMANDS
 from tests.helpers import REPOSITORY
 
-HEAVY = ("textual", "rich", "opentelemetry", "aiosqlite", "aiohttp", "yaml", "backend.service")
+HEAVY = (
+    "textual", "rich", "opentelemetry", "aiosqlite", "aiohttp", "yaml", "backend.service",
+    "asyncio", "pydantic",
+)  # fmt: skip
 HEADLESS = sorted(name for name in COMMANDS if name != "demo")  # demo opens the dashboard
 
 
