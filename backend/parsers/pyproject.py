@@ -69,7 +69,26 @@ def parse_pyproject(path: Path) -> PyProject:
             if any(isinstance(s, dict) and ("path" in s or s.get("workspace")) for s in options):
                 result.local_sources.add(canonicalize_name(name))
     result.index_url = default_index(uv)
+    ours = tool.get("devkit-tui")
+    for key in sorted(ours) if isinstance(ours, dict) else ():
+        if key not in PROJECT_KEYS:
+            result.errors.append(FileError(file, line_of(text, key), _not_a_project_key(key)))
     return result
+
+
+PROJECT_KEYS = ("update-check", "spec-limits", "services")
+"""What `[tool.devkit-tui]` in a project may hold: settings about that project only."""
+PROCESS_KEYS = ("roots", "database", "max-depth", "otlp", "retention", "update", "keymap",
+                "bell", "theme", "refresh")  # fmt: skip
+
+
+def _not_a_project_key(key: str) -> str:
+    if key in PROCESS_KEYS:
+        return (
+            f"[tool.devkit-tui] {key}: a setting of the whole process, not of one project;"
+            " put it in the configuration file (devkit-tui config)"
+        )
+    return f"[tool.devkit-tui] {key}: not a project setting (known: {', '.join(PROJECT_KEYS)})"
 
 
 def default_index(uv: dict[str, Any]) -> str | None:

@@ -103,3 +103,18 @@ def test_the_schema_and_no_pydantic_without_a_file(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().endswith("False")
+
+
+def test_a_process_wide_key_in_a_project_is_an_error_naming_file_and_key(tmp_path: Path) -> None:
+    project = tmp_path / "root" / "app"
+    project.mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "1"\n\n[tool.devkit-tui]\n'
+        'update-check = "true"\ndatabase = "/tmp/x.db"\n'
+    )
+    done = devkit("list", str(tmp_path / "root"), "--json", "--db", str(tmp_path / "db"),
+                  env=clean_env(tmp_path))  # fmt: skip
+    (entry,) = json.loads(done.stdout)["projects"]
+    (error,) = entry["errors"]
+    assert error["file"] == str(project / "pyproject.toml") and error["line"] == 7
+    assert "[tool.devkit-tui] database: a setting of the whole process" in error["message"]
