@@ -76,8 +76,9 @@ def parse_pyproject(path: Path) -> PyProject:
     return result
 
 
-PROJECT_KEYS = ("update-check", "spec-limits", "services")
-"""What `[tool.devkit-tui]` in a project may hold: settings about that project only."""
+PROJECT_KEYS = ("update-check",)
+"""What `[tool.devkit-tui]` in a project may hold: settings about that project only
+(spec limits and service names join when they are read from here)."""
 PROCESS_KEYS = ("roots", "database", "max-depth", "otlp", "retention", "update", "keymap",
                 "bell", "theme", "refresh")  # fmt: skip
 
