@@ -317,6 +317,7 @@ class DevkitApp(App[None]):
             explicit_index=self.settings.index_url,
             progress=self.dashboard.show_progress if online else None,
         )
+        self.dashboard.releases_known = self.dashboard.releases_known or bool(lookup.fetched_ns)
         if inventory is self.backend.inventory and not self.paused:
             self.dashboard.show_inventory(inventory)
         if online:
@@ -468,6 +469,9 @@ class DevkitApp(App[None]):
                 self.run_worker(self.backend.scan(reason="scan"), group="rescan")
 
         self.push_screen(UpdatePlanScreen(self.backend, message.pairs), finished)
+
+    def on_dashboard_screen_releases_check_requested(self) -> None:
+        self.refresh_outdated(online=True)
 
     def on_dashboard_screen_undo_requested(self) -> None:
         def answered(yes: bool | None) -> None:

@@ -83,6 +83,14 @@ class DashboardScreen(Screen[None]):
             tooltip="Show only outdated packages (again: all)",
         ),
         Binding(
+            "O",
+            "check_releases",
+            "Check releases",
+            show=False,
+            id="inventory.check_releases",
+            tooltip="Ask the package index about every package (marks the outdated ones)",
+        ),
+        Binding(
             "u",
             "update_marked",
             "Update",
@@ -196,6 +204,9 @@ class DashboardScreen(Screen[None]):
     class UndoRequested(Message):
         """`U` in the audit pane: revert the newest update batch."""
 
+    class ReleasesCheckRequested(Message):
+        """`O`: ask the package index about every package now."""
+
     class UpdateRequested(Message):
         """`u`: plan updates for these (package, project) pairs."""
 
@@ -271,9 +282,22 @@ class DashboardScreen(Screen[None]):
         event.input.display = False
         tree.focus()
 
+    releases_known = False
+    """Whether any release data is at hand (the index cache, or a check this session):
+    without it no package can be shown as outdated, and `o` says how to get it."""
+
     def action_filter_outdated(self) -> None:
         self.action_show_pane("inventory")
         self.inventory_pane.filter_to("flag:outdated")
+        if not self.releases_known:
+            self.notify(
+                "No release data yet: press O (or the palette's Check for newer releases)"
+                " to ask the package index.",
+                severity="warning",
+            )
+
+    def action_check_releases(self) -> None:
+        self.post_message(self.ReleasesCheckRequested())
 
     def action_update_marked(self) -> None:
         if self.active_pane != "inventory":

@@ -97,3 +97,22 @@ async def test_pause_and_resume_keep_the_outdated_marks(
         await wait_until(pilot, lambda: table.inventory is app.backend.inventory)
         await wait_until(pilot, lambda: table.row_count == 2)
         assert {cell(table, i, "name") for i in range(table.row_count)} == {"httpx", "fastapi"}
+
+
+async def test_o_without_release_data_says_how_to_get_it(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """With an empty index cache `o` names the key that asks the index; `O` asks it
+    (here an index on a closed local port)."""
+    app = make_app(demo_workspace, tmp_path / "db.sqlite3")
+    app.settings.index_url = "http://127.0.0.1:9/simple"  # nothing listens on port 9
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_inventory(pilot)
+
+        def said(text: str) -> bool:
+            return any(text in str(n.message) for n in app._notifications)
+
+        await pilot.press("o")
+        await wait_until(pilot, lambda: said("No release data yet: press O"))
+        await pilot.press("O")
+        await wait_until(pilot, lambda: said("Asking the package index"))
