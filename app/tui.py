@@ -303,10 +303,18 @@ class DevkitApp(App[None]):
             )
         self._show_charts()
 
-    @work(exclusive=True, group="outdated", exit_on_error=False, description="newer releases")
-    async def refresh_outdated(self, online: bool = False) -> None:
-        """Mark outdated packages: from the cache after each scan, from the index when
-        asked (the palette's "Check for newer releases")."""
+    @work(exclusive=True, group="outdated", exit_on_error=False, description="outdated marks")
+    async def refresh_outdated(self) -> None:
+        """Mark outdated packages from the index cache (after each scan)."""
+        await self._mark_outdated(online=False)
+
+    @work(exclusive=True, group="releases", exit_on_error=False, description="newer releases")
+    async def check_releases(self) -> None:
+        """Ask the index about every package (`O`, the palette's "Check for newer
+        releases"); a worker of its own, so the marks after a rescan never cancel it."""
+        await self._mark_outdated(online=True)
+
+    async def _mark_outdated(self, online: bool) -> None:
         inventory = self.backend.inventory
         if inventory is None:
             return
@@ -471,7 +479,7 @@ class DevkitApp(App[None]):
         self.push_screen(UpdatePlanScreen(self.backend, message.pairs), finished)
 
     def on_dashboard_screen_releases_check_requested(self) -> None:
-        self.refresh_outdated(online=True)
+        self.check_releases()
 
     def on_dashboard_screen_undo_requested(self) -> None:
         def answered(yes: bool | None) -> None:
@@ -562,5 +570,5 @@ class DevkitApp(App[None]):
             yield SystemCommand(
                 "Check for newer releases",
                 "Ask the package index about every package (marks them outdated)",
-                lambda: self.refresh_outdated(online=True),
+                self.check_releases,
             )

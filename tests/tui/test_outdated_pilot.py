@@ -103,7 +103,7 @@ async def test_o_without_release_data_says_how_to_get_it(
     demo_workspace: Path, tmp_path: Path
 ) -> None:
     """With an empty index cache `o` names the key that asks the index; `O` asks it
-    (here an index on a closed local port)."""
+    (here an index on a closed local port: the check ends saying what it could not do)."""
     app = make_app(demo_workspace, tmp_path / "db.sqlite3")
     app.settings.index_url = "http://127.0.0.1:9/simple"  # nothing listens on port 9
     async with app.run_test(size=(120, 40)) as pilot:
@@ -116,3 +116,4 @@ async def test_o_without_release_data_says_how_to_get_it(
         await wait_until(pilot, lambda: said("No release data yet: press O"))
         await pilot.press("O")
         await wait_until(pilot, lambda: said("Asking the package index"))
+        await wait_until(pilot, lambda: said("could not be checked"))  # no rescan cancels it
