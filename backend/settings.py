@@ -13,14 +13,20 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DB_ENV_VAR = "DEVKIT_DB"
-INDEX_ENV_VAR = "UV_INDEX_URL"
-UV_ENV_VAR = "DEVKIT_UV"
-WEAVER_ENV_VAR = "DEVKIT_WEAVER"
-DEFAULT_MAX_DEPTH = 8
-"""How deep under each root projects are looked for (`--max-depth`)."""
-DB_FILE_NAME = "devkit.sqlite3"
-MAX_DEPTH_LIMIT = 64
+from backend.setting_names import (
+    DB_ENV_VAR,
+    DB_FILE_NAME,
+    DEFAULT_MAX_DEPTH,
+    INDEX_ENV_VAR,
+    MAX_DEPTH_LIMIT,
+    UV_ENV_VAR,
+    WEAVER_ENV_VAR,
+)
+
+__all__ = [
+    "DB_ENV_VAR", "DB_FILE_NAME", "DEFAULT_MAX_DEPTH", "INDEX_ENV_VAR", "MAX_DEPTH_LIMIT",
+    "UV_ENV_VAR", "WEAVER_ENV_VAR", "Settings", "SettingsError", "default_db_path",
+]  # fmt: skip
 
 
 class SettingsError(ValueError):

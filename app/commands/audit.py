@@ -20,9 +20,10 @@ from app.commands.common import (
     printable,
     settings_from,
 )
-from backend.audit.entries import ACTIONS, EXPORT_FIELDS, AuditEntry, AuditFilter
+from backend.audit.fields import ACTIONS, EXPORT_FIELDS
 
 if TYPE_CHECKING:
+    from backend.audit.entries import AuditEntry, AuditFilter
     from backend.settings import Settings
 
 AUDIT_SCHEMA = "devkit.audit/1"
@@ -49,6 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(options: argparse.Namespace) -> int:
     import asyncio
+
+    from backend.audit.entries import AuditFilter
 
     since_ns = parse_since(options.since) if options.since else None
     if options.verify and (options.csv or since_ns or options.action or options.package):

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backend.safe_text import escape_controls
-from backend.settings import DB_ENV_VAR, DEFAULT_MAX_DEPTH, Settings
+from backend.setting_names import DB_ENV_VAR, DEFAULT_MAX_DEPTH
 
 if TYPE_CHECKING:
     from backend.service import Backend
+    from backend.settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
@@ -127,6 +128,8 @@ def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
         value = getattr(options, option, None)
         if value is not None:
             values[name] = value
+    from backend.settings import Settings
+
     values = configured(values, getattr(options, "config", None)).values
     settings = Settings(**values)
     for root in settings.roots if "roots" in values else ():

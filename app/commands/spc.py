@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from app.commands.common import (
@@ -118,6 +117,8 @@ async def _series(
 ) -> tuple[list[Series], set[str]]:
     """The series, ranked as the dashboard ranks them (the user's first, most signals
     first), and the names that are devkit's own."""
+    from dataclasses import replace
+
     from backend.spc import baselines
     from backend.spc.series import analyse
 

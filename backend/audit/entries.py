@@ -8,56 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-RESULTS = ("success", "failure", "partial")
-ACTIONS = (
-    "scan",
-    "ingest-start",
-    "ingest-stop",
-    "export",
-    "config-change",
-    "verify",
-    "update",
-    "rollback",
-    "undo",
-    "check",
-    "security-scan",
-)
-COLUMNS = (
-    "seq",
-    "timestamp_ns",
-    "user",
-    "host",
-    "os",
-    "action",
-    "project",
-    "packages",
-    "details",
-    "result",
-    "duration_ms",
-    "trace_id",
-    "prev_hash",
-    "hash",
-)
+from backend.audit.fields import ACTIONS, COLUMNS, EXPORT_FIELDS, RESULTS
 
-
-EXPORT_FIELDS = (
-    "seq",
-    "timestamp",
-    "timestamp_ns",
-    "user",
-    "host",
-    "os",
-    "action",
-    "project",
-    "packages",
-    "details",
-    "result",
-    "duration_ms",
-    "trace_id",
-    "hash",
-    "prev_hash",
-)
-"""The fields of an exported entry (`as_json`), in order: the CSV's columns."""
+__all__ = ["ACTIONS", "COLUMNS", "EXPORT_FIELDS", "RESULTS", "AuditEntry", "AuditFilter"]
 
 
 @dataclass(frozen=True, slots=True)

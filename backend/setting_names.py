@@ -1,0 +1,12 @@
+"""The environment variables and defaults that option help text names, apart from the
+Settings dataclass: every command's `--help` reads these, and `dataclasses` alone costs
+as much start-up as the interpreter itself."""
+
+DB_ENV_VAR = "DEVKIT_DB"
+INDEX_ENV_VAR = "UV_INDEX_URL"
+UV_ENV_VAR = "DEVKIT_UV"
+WEAVER_ENV_VAR = "DEVKIT_WEAVER"
+DEFAULT_MAX_DEPTH = 8
+"""How deep under each root projects are looked for (`--max-depth`)."""
+DB_FILE_NAME = "devkit.sqlite3"
+MAX_DEPTH_LIMIT = 64
