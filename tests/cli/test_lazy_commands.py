@@ -13,7 +13,7 @@ from tests.helpers import REPOSITORY
 
 HEAVY = (
     "textual", "rich", "opentelemetry", "aiosqlite", "aiohttp", "yaml", "backend.service",
-    "asyncio", "pydantic",
+    "asyncio", "pydantic", "dataclasses",
 )  # fmt: skip
 HEADLESS = sorted(name for name in COMMANDS if name != "demo")  # demo opens the dashboard
 
