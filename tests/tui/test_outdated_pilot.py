@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -89,9 +91,11 @@ async def test_pause_and_resume_keep_the_outdated_marks(
         await pilot.press("o", "p")
         await wait_until(pilot, lambda: table.row_count == 2)
         pyproject = demo_workspace / "api-service" / "pyproject.toml"
-        while app.backend.inventory is first:  # the watcher may start after the first scan
-            pyproject.write_text(pyproject.read_text() + "\n")
-            await pilot.pause(0.5)
+        async with asyncio.timeout(60):  # the watcher may start after the first scan
+            while app.backend.inventory is first:
+                pyproject.write_text(pyproject.read_text() + "\n")
+                with contextlib.suppress(AssertionError):  # not yet: edit once more
+                    await wait_until(pilot, lambda: app.backend.inventory is not first, timeout=2)
         assert app._held is not None  # type: ignore[attr-defined]
         await pilot.press("p")
         await wait_until(pilot, lambda: table.inventory is app.backend.inventory)
