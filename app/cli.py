@@ -71,6 +71,11 @@ COMMANDS: dict[str, Command] = {
         "app.commands.undo",
         "Revert the newest update batch (byte for byte, environments re-synced).",
     ),
+    "monitor": Command(
+        "app.commands.monitor",
+        "A compact live monitor for a small terminal pane: what is wrong right now"
+        " (alarms, rates, entropy, failed operations); m opens the full dashboard.",
+    ),
     "demo": Command("app.commands.demo", "Open the dashboard on a generated demo workspace."),
     "config": Command(
         "app.commands.config",

@@ -17,9 +17,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
+from app.monitor_feed import MonitorFeed
 from app.refresh import TICK_S, LivePane, RefreshController
 from backend.audit.entries import AuditFilter
 from backend.events import BackendNotice, BackendProblem, InventoryUpdated, ScanProgress
+from backend.health.entropy import EntropyReport
 from backend.service import Backend
 from backend.settings import Settings
 from backend.spc.live import LiveCharts
@@ -29,6 +31,7 @@ from screens.audit_detail import AuditDetailScreen
 from screens.confirm import ConfirmScreen
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
+from screens.monitor import MonitorScreen
 from screens.trace_view import TraceScreen
 from screens.weaver_detail import WeaverDetailScreen
 from widgets.audit_log import MAX_KEPT
@@ -62,8 +65,12 @@ class DevkitApp(App[None]):
         Binding("r", "rescan", "Rescan", id="app.rescan", tooltip="Read every project again"),
     ]
 
-    def __init__(self, settings: Settings, backend: Backend | None = None) -> None:
+    def __init__(
+        self, settings: Settings, backend: Backend | None = None, start: str = "dashboard"
+    ) -> None:
         super().__init__()
+        self.start = start
+        """`monitor` opens on the monitor screen, with the dashboard a key away."""
         self.settings = settings
         self.backend = backend or Backend(settings, scan_in_child=True)
         self.paused = False
@@ -85,6 +92,12 @@ class DevkitApp(App[None]):
         self._weaver_checked: tuple[int, int, tuple[int, ...]] | None = None
         self.live_charts = LiveCharts(self.backend.spans, spec_limits=settings.spec_limits)
         self.dashboard = DashboardScreen()
+        self.feed = MonitorFeed(self)
+        self.monitor = self.feed.screen
+        self.reports: list[EntropyReport] = []
+        """The newest entropy reports (the charts pane and the monitor show them)."""
+        self.entropy_at = (-1, 0.0)
+        """Store version and monotonic time of the last entropy assessment."""
         backend = self.backend
         self.live = RefreshController(
             [
@@ -92,6 +105,8 @@ class DevkitApp(App[None]):
                 LivePane("audit", self.refresh_audit, lambda: backend.store_version),
                 LivePane("charts", self.refresh_charts, lambda: backend.store_version),
                 LivePane("weaver", self.refresh_weaver, every=WEAVER_EVERY_TICKS),
+                LivePane("monitor", self.refresh_monitor, self.feed.stamp),
+                LivePane("monitor-clock", self.feed.redraw, self.feed.arrivals.bucket_index),
             ],
             visible=self._pane_on_screen,
             paused=lambda: self.paused,
@@ -100,6 +115,9 @@ class DevkitApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.dashboard)
+        self.install_screen(self.monitor, "monitor")  # kept when popped: `m` goes back
+        if self.start == "monitor":
+            self.push_screen(self.monitor)
         self.run_backend()
         self.set_interval(TICK_S, self.live.tick)
 
@@ -200,7 +218,7 @@ class DevkitApp(App[None]):
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
-        if event.reason == "scan" and errors:
+        if event.reason == "scan" and errors and self.screen is not self.monitor:
             noun = "file" if errors == 1 else "files"
             self.notify(f"{errors} {noun} could not be read: press e", severity="warning")
 
@@ -214,6 +232,8 @@ class DevkitApp(App[None]):
     def _pane_on_screen(self, pane: str) -> bool:
         """For the refresh controller: False too while the app shuts down (the
         dashboard's panes are gone before its last timer tick)."""
+        if pane.startswith("monitor"):
+            return self.screen is self.monitor
         try:
             return self.dashboard.pane_visible(pane)
         except NoMatches:
@@ -340,12 +360,43 @@ class DevkitApp(App[None]):
     async def refresh_entropy(self) -> None:
         """Every project's entropy, after each inventory while the charts pane is on
         screen (scores that moved are stored)."""
-        if not self.dashboard.pane_visible("charts"):
+        if not (self.dashboard.pane_visible("charts") or self.screen is self.monitor):
             self._entropy_stale = True
             return
         self._entropy_stale = False
+        version = self.backend.store_version
         reports = await self.backend.entropy()
+        self.entropy_at = (version, time.monotonic())
+        self.reports = reports
         self.dashboard.show_entropy(reports)
+        self.feed.redraw()
+
+    @work(exclusive=True, group="monitor", exit_on_error=False, description="monitor")
+    async def refresh_monitor(self) -> None:
+        await self.feed.refresh()
+
+    def on_monitor_screen_item_chosen(self, message: MonitorScreen.ItemChosen) -> None:
+        """`enter` in the monitor: the dashboard at that alarm, project or entry."""
+        self.pop_screen()
+        dashboard = self.dashboard
+        if message.kind == "alarm":
+            dashboard.action_show_pane("charts")
+            dashboard.charts_pane.chosen = message.key
+            self._show_charts()
+        elif message.kind == "project":
+            dashboard.action_show_pane("charts")
+            dashboard.charts_pane.reveal_project(message.key)
+        elif message.kind == "audit":
+            dashboard.action_show_pane("audit")
+            entry = next((e for e in self.feed.audit if str(e.seq) == message.key), None)
+            dashboard.audit_pane.reveal(int(message.key))
+            if entry is not None:
+                self.push_screen(AuditDetailScreen(entry))
+
+    def action_monitor(self) -> None:
+        """`m` on the dashboard: the compact monitor (`m` again, or escape, comes back)."""
+        if self.screen is self.dashboard:
+            self.push_screen(self.monitor)
 
     @work(exclusive=True, group="weaver", exit_on_error=False, description="Weaver checks")
     async def refresh_weaver(self) -> None:
@@ -567,6 +618,9 @@ class DevkitApp(App[None]):
                 "Show file errors", "Files that could not be read", screen.action_show_errors
             )
             yield SystemCommand("Rescan", "Read every project again", self.action_rescan)
+            yield SystemCommand(
+                "Monitor", "The compact monitor: is anything wrong right now?", self.action_monitor
+            )
             yield SystemCommand(
                 "Check for newer releases",
                 "Ask the package index about every package (marks them outdated)",

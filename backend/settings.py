@@ -74,6 +74,8 @@ class Settings:
     """Upper specification limits in ms by span name (the default is 2 s)."""
     update_concurrency: int = 2
     """Projects resolved or updated at once."""
+    bell: bool = False
+    """Ring the terminal bell when the monitor sees a new alarm."""
     index_url: str | None = field(default_factory=lambda: _environ(INDEX_ENV_VAR))
     """The index every project is checked against, as uv: `--index-url`, else
     `UV_INDEX_URL`, else (None) each project's `[tool.uv]` index, else PyPI."""

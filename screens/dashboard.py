@@ -105,6 +105,14 @@ class DashboardScreen(Screen[None]):
             tooltip="Revert the newest update batch (audit pane)",
         ),
         Binding(
+            "m",
+            "app.monitor",
+            "Monitor",
+            id="app.monitor",
+            show=False,
+            tooltip="The compact monitor: is anything wrong right now?",
+        ),
+        Binding(
             "e",
             "show_errors",
             "Errors",
@@ -142,6 +150,25 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch_active_pane("inventory")
         self.query_one("#inventory-table").focus()
+
+    def on_screen_resume(self) -> None:
+        """Back from the monitor or a detail screen: the pane in front may have data
+        that arrived while it was covered."""
+        self.post_message(self.PaneShown(self.active_pane))
+        self.call_after_refresh(self._keep_focus_in_view)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._keep_focus_in_view)
+
+    def _keep_focus_in_view(self) -> None:
+        """A pane hidden at a small size hands the focus on, maybe to a closed filter
+        line, where typed keys would go unseen (`m` into a hidden filter): once the
+        panes are shown again, the focus goes back to the pane in front."""
+        focused = self.focused
+        if focused is not None and all(w.display for w in (focused, *focused.ancestors)):
+            return
+        if self.query_one("#panes").display:
+            self.action_show_pane(self.active_pane)
 
     # -- data down -----------------------------------------------------------------------
 

@@ -91,9 +91,10 @@ def span_records(
     step_s: float = 6.0,
     first: int = 0,
     kind: int = 1,
+    base_ns: int = SPAN_BASE_NS,
 ):  # type: ignore[no-untyped-def]
-    """Spans of one operation with fixed ids and times, one every `step_s` seconds;
-    the spans at index `errors` have error status."""
+    """Spans of one operation with fixed ids and times, one every `step_s` seconds
+    from `base_ns`; the spans at index `errors` have error status."""
     from backend.telemetry.model import ResourceRecord, ScopeRecord, SpanRecord
 
     resource, scope = ResourceRecord({"service.name": service}), ScopeRecord(service, "1")
@@ -105,8 +106,8 @@ def span_records(
             parent_span_id=None,
             name=name,
             kind=kind,
-            start_ns=SPAN_BASE_NS + i * step_ns,
-            end_ns=SPAN_BASE_NS + i * step_ns + int(d * 1e6),
+            start_ns=base_ns + i * step_ns,
+            end_ns=base_ns + i * step_ns + int(d * 1e6),
             status_code=2 if i in errors else 0,
             status_message="",
             attributes={},

@@ -53,6 +53,7 @@ class AuditLogPane(FilterablePane, Vertical):
         """Newest first."""
         self.query_text = ""
         self._shown: list[int] = []
+        self._reveal: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("No audit entries yet.", id="audit-header")
@@ -88,6 +89,13 @@ class AuditLogPane(FilterablePane, Vertical):
         self.entries = (fresh + self.entries)[:MAX_KEPT]
         self._redraw()
 
+    def reveal(self, seq: int) -> None:
+        """The cursor on one entry: now, or once the entries that hold it arrive."""
+        self._reveal = seq
+        if seq in self._shown:
+            self.query_one(AuditTable).move_cursor(row=self._shown.index(seq), animate=False)
+            self._reveal = None
+
     @property
     def last_seq(self) -> int:
         return self.entries[0].seq if self.entries else 0
@@ -116,6 +124,8 @@ class AuditLogPane(FilterablePane, Vertical):
             for entry in shown:
                 table.add_row(*self._cells(entry), key=str(entry.seq))
             self._shown = seqs
+            if self._reveal in seqs:
+                selected, self._reveal = self._reveal, None
             if selected in seqs:
                 table.move_cursor(row=seqs.index(selected), animate=False)
 

@@ -96,6 +96,8 @@ class ChartsPane(Vertical):
         self.query_text = ""
         """Words the series list is filtered by (`/`)."""
         self._ranked: list[RankedSeries] = []
+        self.project_shown: str | None = None
+        """The project the monitor opened the pane at: its gauge is highlighted."""
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -148,12 +150,22 @@ class ChartsPane(Vertical):
                 self.cursor = len(series.points) - 1 if series.points else None
         self._redraw()
 
+    def reveal_project(self, project: str) -> None:
+        """Highlight one project's gauge and scroll it into view."""
+        self.project_shown = project
+        self.show_entropy(self.entropy_shown)
+
     def show_entropy(self, reports: list[EntropyReport]) -> None:
         self.entropy_shown = reports
         text = Text()
+        line_of_shown = None
         for report in sorted(reports, key=lambda r: (-r.score, r.project)):
             style = self._style(LEVEL_STYLE[report.level])
-            text.append_text(plain(f"{report.project[:24]:<24} "))
+            if report.project == self.project_shown:
+                line_of_shown = text.plain.count("\n")
+            name_style = "reverse bold" if report.project == self.project_shown else ""
+            text.append_text(plain(f"{report.project[:24]:<24}", style=name_style))
+            text.append(" ")
             text.append(f"{report.level:<8}", style=f"bold {style}")
             filled = round(report.score * 10)
             text.append(" " + "█" * filled + "░" * (10 - filled), style=style)
@@ -168,6 +180,10 @@ class ChartsPane(Vertical):
                 text.append_text(plain(first + (f" (+{more} more)" if more > 0 else "")))
                 text.append("\n")
         self.query_one("#entropy-text", Static).update(text or Text("No projects."))
+        if line_of_shown is not None:
+            self.query_one("#entropy", VerticalScroll).scroll_to(
+                y=line_of_shown, animate=False, immediate=False
+            )
 
     # -- keys and choices -------------------------------------------------------------------
 

@@ -11,3 +11,8 @@ from backend.safe_text import escape_controls
 def plain(text: str, style: str = "") -> Text:
     """A `Text` that shows `text` exactly as written, whatever brackets it holds."""
     return Text(escape_controls(text), style=style)
+
+
+def one_line(text: str, style: str = "") -> Text:
+    """As `plain`, with newlines and tabs escaped too: for a line that must stay one."""
+    return Text(escape_controls(text, keep_lines=False), style=style)

@@ -45,9 +45,10 @@ def start_backend(settings: Settings) -> Backend:
     return backend
 
 
-def open_dashboard(settings: Settings) -> int:
+def open_dashboard(settings: Settings, start: str = "dashboard") -> int:
+    """The app on `start` (`dashboard` or `monitor`), its first scan under way."""
     backend = start_backend(settings)
     from app.tui import DevkitApp
 
-    DevkitApp(settings, backend).run()
+    DevkitApp(settings, backend, start=start).run()
     return EXIT_OK

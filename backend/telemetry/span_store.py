@@ -252,7 +252,7 @@ class SpanStore:
         over the primary key instead of an index on the receive time.
         """
         cutoff_ns = (now_ns or time.time_ns()) - self.retention.max_age_ns
-        first_kept = await self._first_id_received_since(cutoff_ns)
+        first_kept = await self.first_id_received_since(cutoff_ns)
         oldest = await self.store.query("SELECT min(id) FROM spans")
         too_old = oldest[0][0] is not None and oldest[0][0] < first_kept
         past_limit = await self.store.query(
@@ -272,7 +272,7 @@ class SpanStore:
         )
         return True
 
-    async def _first_id_received_since(self, cutoff_ns: int) -> int:
+    async def first_id_received_since(self, cutoff_ns: int) -> int:
         """The smallest id received at or after the cutoff (ids grow with arrival)."""
         bounds = await self.store.query("SELECT min(id), max(id) FROM spans")
         low, high = bounds[0]
