@@ -41,10 +41,19 @@ PANES: list[tuple[str, str]] = [
 MIN_WIDTH, MIN_HEIGHT = 50, 12
 
 
+def grid_for(width: int, height: int) -> tuple[int, int]:
+    """Columns and rows of panes that keep each pane's key columns readable: one pane
+    below 120 columns (or 20 rows), two side by side from 120, three from 200, in two
+    rows from 30 lines."""
+    if width < 120 or height < 20:
+        return 1, 1
+    return (3 if width >= 200 else 2), (2 if height >= 30 else 1)
+
+
 class DashboardScreen(Screen[None]):
     """Owns the pane keys; the app hands it data with `show_inventory`."""
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (MIN_WIDTH, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (MIN_WIDTH, "-fits")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-tall")]
 
     BINDINGS = [
@@ -124,6 +133,12 @@ class DashboardScreen(Screen[None]):
     active_pane: reactive[str] = reactive("inventory")
     """The pane in front (the only one shown when the terminal is narrow)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.recent: list[str] = [pane for pane, _ in PANES]
+        """Panes, the most recently in front first: those that fit are on screen."""
+        self.on_screen: list[str] = []
+
     def compose(self) -> ComposeResult:
         yield Header(icon="▣")
         yield PaneTabs(PANES, id="pane-tabs")
@@ -158,7 +173,28 @@ class DashboardScreen(Screen[None]):
         self.call_after_refresh(self._keep_focus_in_view)
 
     def on_resize(self) -> None:
+        self.place_panes()
         self.call_after_refresh(self._keep_focus_in_view)
+
+    def place_panes(self) -> None:
+        """As many panes as read at this size: the most recently used ones, in their
+        number order."""
+        columns, rows = grid_for(*self.size)
+        count = columns * rows
+        shown = [pane for pane, _ in PANES if pane in self.recent[:count]]
+        panes = self.query_one("#panes")
+        for n in (2, 3):
+            panes.set_class(columns == n, f"-cols-{n}")
+        panes.set_class(rows == 2, "-rows-2")
+        for pane, _ in PANES:
+            self.query_one(f"#{pane}-box").set_class(pane not in shown, "-off")
+        tabs = self.query_one(PaneTabs)
+        tabs.set_class(len(shown) == len(PANES), "-all-shown")
+        tabs.on_screen = frozenset(shown)
+        if self.is_mounted:
+            for pane in set(shown) - set(self.on_screen) - {self.active_pane}:
+                self.post_message(self.PaneShown(pane))  # it may have data to show
+        self.on_screen = shown
 
     def _keep_focus_in_view(self) -> None:
         """A pane hidden at a small size hands the focus on, maybe to a closed filter
@@ -242,6 +278,8 @@ class DashboardScreen(Screen[None]):
             self.pairs = pairs
 
     def watch_active_pane(self, pane: str) -> None:
+        self.recent = [pane, *(p for p in self.recent if p != pane)]
+        self.place_panes()
         for box in self.query(".pane"):
             box.set_class(box.id == f"{pane}-box", "-active")
         self.query_one(PaneTabs).active = pane

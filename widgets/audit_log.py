@@ -25,6 +25,9 @@ MAX_KEPT = 5000
 class AuditTable(NavigableTable[Text]):
     """Keyed by sequence number."""
 
+    SHRINKS = {"what": 12, "project": 10}
+    IN_VIEW = "what"
+
 
 class AuditLogPane(FilterablePane, Vertical):
     """Shows the entries the app hands it; `enter` asks for an entry's detail."""

@@ -40,6 +40,9 @@ class SortOrder:
 class InventoryTable(NavigableTable[Text]):
     """Packages across all projects; `space` marks rows for bulk actions."""
 
+    SHRINKS = {"name": 14, "project": 12, "versions": 11, "flags": 10}
+    IN_VIEW = "flags"
+
     BINDINGS = [
         Binding(
             "space",

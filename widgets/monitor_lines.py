@@ -149,7 +149,7 @@ def gauge_line(report: EntropyReport, width: int, styles: dict[str, str]) -> Tex
 
 def audit_line(entry: AuditEntry, width: int, styles: dict[str, str]) -> Text:
     line = Text(f" {time.strftime('%H:%M', time.localtime(entry.timestamp_ns / 1e9))} ")
-    line.append(f"{entry.action:<12} ")
+    line.append(f"{entry.action:<13} ")
     line.append(f"{entry.result:<8} ", style=styles.get(entry.result, ""))
     if entry.project:
         line.append_text(one_line(entry.project, style="bold"))

@@ -3,17 +3,29 @@ never shows lines drawn before it measured its rows."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 CellType = TypeVar("CellType")
 
 
 class NavigableTable(DataTable[CellType]):
-    """`j`/`k` down and up, `g`/`G` top and bottom."""
+    """`j`/`k` down and up, `g`/`G` top and bottom; columns that give way, with `…`,
+    when the table is narrower than its content."""
+
+    SHRINKS: ClassVar[dict[str, int]] = {}
+    """Columns (by key) that give way when the table is narrower than its cells, in the
+    order they give, and the width each keeps at least. A cut cell ends in `…`; the
+    key columns, left out of this, keep their width, so they stay readable in a narrow
+    pane (the detail view shows every cell whole)."""
+    IN_VIEW: ClassVar[str | None] = None
+    """The last column that must fit (None: all); columns right of it may run off the
+    edge, to be scrolled to, rather than cut the key columns further."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -30,5 +42,66 @@ class NavigableTable(DataTable[CellType]):
         measuring = bool(self._updated_cells) or self._require_update_dimensions
         await super()._on_idle(event)
         if measuring:
+            self.fit_columns()
             self._update_count += 1
             self.refresh()
+
+    def on_resize(self) -> None:
+        if self.fit_columns():
+            self._update_count += 1
+            self.refresh()
+
+    def fit_columns(self) -> bool:
+        """Narrow the `SHRINKS` columns, in order, until the table fits its width: to
+        their least widths first, then, if that is not enough, down to a `…` each;
+        True when a width changed."""
+        available = self.scrollable_content_region.width
+        if not self.show_vertical_scrollbar:  # room for it: rows may yet bring it
+            available -= self.styles.scrollbar_size_vertical
+        if available <= 0 or not self.SHRINKS:
+            return False
+        pad = 2 * self.cell_padding
+        widths: dict[ColumnKey, int] = {}
+        for key, column in self.columns.items():
+            shrinkable = key.value in self.SHRINKS
+            widths[key] = column.content_width if shrinkable else column.get_render_width(self) - pad
+        keys = list(widths)
+        if self.IN_VIEW is not None and ColumnKey(self.IN_VIEW) in widths:
+            keys = keys[: keys.index(ColumnKey(self.IN_VIEW)) + 1]
+        excess = sum(widths[k] + pad for k in keys) - available
+        for floor in (self.SHRINKS, dict.fromkeys(self.SHRINKS, 1)):  # then down to `…`
+            for name, least in floor.items():
+                key = ColumnKey(name)
+                if excess <= 0:
+                    break
+                if key in keys:
+                    give = min(excess, max(0, widths[key] - least))
+                    widths[key] -= give
+                    excess -= give
+        changed = False
+        for key, column in self.columns.items():
+            if key.value not in self.SHRINKS:
+                continue
+            cut = widths[key] < column.content_width
+            wanted = (False, widths[key]) if cut else (True, column.width)
+            if (column.auto_width, column.width) != wanted:
+                column.auto_width, column.width = wanted
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
+        return changed
+
+    def add_row(self, *cells: CellType, **options: Any) -> RowKey:
+        return super().add_row(*(_ellipsised(c) for c in cells), **options)
+
+    def update_cell(
+        self, row_key: RowKey | str, column_key: ColumnKey | str, value: CellType, **options: Any
+    ) -> None:
+        super().update_cell(row_key, column_key, _ellipsised(value), **options)
+
+
+def _ellipsised(cell: CellType) -> CellType:
+    """A text cell that ends in `…` where its column is too narrow for it."""
+    if isinstance(cell, Text) and cell.overflow is None:
+        cell.overflow = "ellipsis"
+    return cell

@@ -10,7 +10,8 @@ from widgets.theme import theme_color
 
 
 class PaneTabs(Widget):
-    """`1 Inventory  2 Tree  …`, the active pane highlighted (lazygit's panel strip)."""
+    """`1 Inventory  2 Tree  …`, the active pane highlighted, those beside it in bold
+    (lazygit's panel strip)."""
 
     DEFAULT_CSS = """
     PaneTabs { height: 1; padding: 0 1; background: $panel; }
@@ -18,6 +19,8 @@ class PaneTabs(Widget):
 
     active: reactive[str] = reactive("")
     """The id of the pane in front."""
+    on_screen: reactive[frozenset[str]] = reactive(frozenset())
+    """The panes shown beside it: named in bold, the others dim."""
 
     def __init__(self, panes: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -27,7 +30,10 @@ class PaneTabs(Widget):
         text = Text(no_wrap=True, overflow="ellipsis")
         accent = theme_color(self, "accent")
         for number, (pane_id, title) in enumerate(self.panes, start=1):
-            style = f"bold reverse {accent}" if pane_id == self.active else ""
+            if pane_id == self.active:
+                style = f"bold reverse {accent}"
+            else:
+                style = "bold" if pane_id in self.on_screen else "dim"
             text.append(f" {number} {title} ", style=style)
             text.append(" ")
         return text

@@ -24,6 +24,8 @@ MAX_ROWS = 200
 class SpanTable(NavigableTable[Text]):
     """Keyed by stored row id; rebuilt newest first when new spans arrive."""
 
+    SHRINKS = {"service": 8, "name": 16}
+
 
 class SpanStream(FilterablePane, Vertical):
     """Shows what the app hands it; `/` filters by name or service, `enter` asks for

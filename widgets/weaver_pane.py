@@ -25,6 +25,8 @@ LEVEL_STYLE = {"violation": "error", "improvement": "warning", "information": "p
 class FindingGroups(NavigableTable[Text]):
     """One row per (level, id)."""
 
+    SHRINKS = {"example": 12, "id": 24}
+
 
 def matches(finding: Finding, query: str) -> bool:
     """Every word must appear in the id, level, message, registry, file or span name."""

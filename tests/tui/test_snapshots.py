@@ -1,4 +1,6 @@
-"""SVG snapshots: the look of each screen at 80x24 and at 160x48.
+"""SVG snapshots: the look of each screen at 80x24 and at 160x48; the dashboard also at
+120x40 and 200x50, where the panes are laid out differently, and the monitor at the
+sizes of a tmux pane.
 
 The workspace is built at a fixed path so paths in the detail screen are stable;
 notifications are cleared so no toast's timing leaks into the picture.
@@ -101,10 +103,11 @@ async def wait_for_span_stream(pilot: Pilot[None]) -> None:
 AUDIT_NS = 1_768_469_400_000_000_000  # 2026-01-15 09:30 UTC
 
 
-def make_app(root: Path, db: Path) -> DevkitApp:
+def make_app(root: Path, db: Path, start: str = "dashboard") -> DevkitApp:
     """No spans of our own, and a stopped clock for the audit log: times would
     differ in every picture."""
-    app = DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
+    settings = Settings(roots=[root], db_path=db, watch=False, trace_self=False)
+    app = DevkitApp(settings, start=start)
     app.backend.operations.clock = lambda: AUDIT_NS
     app.backend.operations.audit.who = ("ann", "build-host", "Linux 6.1")
     return app
@@ -167,7 +170,7 @@ async def wait_for_audit(pilot: Pilot[None], count: int | None = None) -> None:
         await pilot.pause()
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (160, 48), (200, 50)])
 def test_dashboard(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     assert snap_compare(app, terminal_size=size, run_before=settle())
@@ -370,3 +373,22 @@ def test_weaver_filter_shows_its_text(
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     typed = settle("6", "slash", *"unresolved", "enter")
     assert snap_compare(app, terminal_size=size, run_before=typed)
+
+
+def monitor_settled() -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, DevkitApp)
+        await wait_for_inventory(pilot)
+        await wait_until(pilot, lambda: bool(app.reports) and len(app.feed.audit) >= 2)
+        await wait_until(pilot, lambda: app.monitor.data.reports == app.reports)
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(40, 10), (60, 15), (100, 30)])
+def test_monitor(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3", start="monitor")
+    assert snap_compare(app, terminal_size=size, run_before=monitor_settled())
