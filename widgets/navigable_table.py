@@ -63,8 +63,8 @@ class NavigableTable(DataTable[CellType]):
         pad = 2 * self.cell_padding
         widths: dict[ColumnKey, int] = {}
         for key, column in self.columns.items():
-            shrinkable = key.value in self.SHRINKS
-            widths[key] = column.content_width if shrinkable else column.get_render_width(self) - pad
+            fixed = column.get_render_width(self) - pad
+            widths[key] = column.content_width if key.value in self.SHRINKS else fixed
         keys = list(widths)
         if self.IN_VIEW is not None and ColumnKey(self.IN_VIEW) in widths:
             keys = keys[: keys.index(ColumnKey(self.IN_VIEW)) + 1]
