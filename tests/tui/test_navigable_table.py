@@ -45,3 +45,38 @@ async def test_vim_keys_move_the_cursor() -> None:
         assert table.cursor_row == 29
         await pilot.press("g")
         assert table.cursor_row == 0
+
+
+class Packages(NavigableTable[object]):
+    SHRINKS = {"name": 8, "versions": 6}
+    IN_VIEW = "flags"
+
+
+class PackagesApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Packages()
+
+
+async def test_columns_give_way_with_an_ellipsis_and_key_columns_stay_in_view() -> None:
+    from rich.text import Text
+
+    app = PackagesApp()
+    async with app.run_test(size=(100, 8)) as pilot:
+        table = app.query_one(Packages)
+        for label in ("Name", "Versions", "Flags", "Declared"):
+            table.add_column(label, key=label.lower())
+        long_name, versions = "charset-normalizer-extras", "2024.8.30 2024.12.14"
+        table.add_row(Text(long_name), Text(versions), Text("drift,outdated"), Text(">=2024"))
+        await pilot.pause()
+        assert long_name in table.render_line(1).text  # wide enough: nothing is cut
+
+        await pilot.resize_terminal(44, 8)
+        await pilot.pause()
+        row = table.render_line(1).text
+        assert "drift,outdated" in row  # the key column, whole and on screen
+        assert "charset…" in row and "2024.8.30 202…" in row  # cut, and they say so
+        assert long_name not in row
+
+        await pilot.resize_terminal(100, 8)
+        await pilot.pause()
+        assert long_name in table.render_line(1).text  # wide again: whole again
