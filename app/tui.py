@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from app.monitor_feed import MonitorFeed
-from app.refresh import TICK_S, LivePane, RefreshController
+from app.refresh import LivePane, RefreshController
 from backend.audit.entries import AuditFilter
 from backend.events import BackendNotice, BackendProblem, InventoryUpdated, ScanProgress
 from backend.health.entropy import EntropyReport
@@ -114,12 +114,44 @@ class DevkitApp(App[None]):
         """Starts the live panes' refreshes when they are due; nothing at rest."""
 
     def on_mount(self) -> None:
+        self.apply_user_settings(self.settings)
         self.push_screen(self.dashboard)
         self.install_screen(self.monitor, "monitor")  # kept when popped: `m` goes back
         if self.start == "monitor":
             self.push_screen(self.monitor)
         self.run_backend()
-        self.set_interval(TICK_S, self.live.tick)
+        self.set_interval(self.settings.refresh_s, self.live.tick)
+
+    def apply_user_settings(self, settings: Settings) -> None:
+        """The configuration file's look and keys: theme, keymap (an unknown theme or
+        binding id is named in a notice; the rest still applies)."""
+        where = f"{settings.config_file}: " if settings.config_file else ""
+        if settings.theme:
+            if settings.theme in self.available_themes:
+                self.theme = settings.theme
+            else:
+                self.notify(
+                    f"{where}theme: no theme {settings.theme!r}"
+                    f" (known: {', '.join(sorted(self.available_themes))})",
+                    title="Configuration",
+                    severity="error",
+                    timeout=30,
+                    markup=False,
+                )
+        if settings.keymap:
+            from app.keymap import checked_keymap
+
+            keymap, unknown = checked_keymap(settings.keymap)
+            if unknown:
+                self.notify(
+                    f"{where}keymap: no binding {', '.join(map(repr, unknown))}"
+                    " (? lists every binding id)",
+                    title="Configuration",
+                    severity="error",
+                    timeout=30,
+                    markup=False,
+                )
+            self.set_keymap(keymap)
 
     async def on_unmount(self) -> None:
         await self.backend.stop()
@@ -598,7 +630,7 @@ class DevkitApp(App[None]):
             if description:
                 # Our own bindings carry a tooltip; the widgets' stock keys come after.
                 (ours if binding.tooltip else generic).append(
-                    (self.get_key_display(binding), description)
+                    (self.get_key_display(binding), description, binding.id or "")
                 )
         self.push_screen(HelpScreen(ours + generic))
 

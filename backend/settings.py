@@ -76,6 +76,15 @@ class Settings:
     """Projects resolved or updated at once."""
     bell: bool = False
     """Ring the terminal bell when the monitor sees a new alarm."""
+    services: dict[str, str] = field(default_factory=dict)
+    """service.name to project name, for spans whose service is not named after it."""
+    refresh_s: float = 1.0
+    """How often the live panes look at what changed."""
+    theme: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Binding id to keys (Textual's keymap), from the configuration file."""
+    config_file: Path | None = None
+    """The configuration file these settings were read from, if any."""
     index_url: str | None = field(default_factory=lambda: _environ(INDEX_ENV_VAR))
     """The index every project is checked against, as uv: `--index-url`, else
     `UV_INDEX_URL`, else (None) each project's `[tool.uv]` index, else PyPI."""
@@ -96,6 +105,8 @@ class Settings:
         for name, limit in self.spec_limits.items():
             if not limit > 0:
                 raise SettingsError(f"the spec limit of {name!r} must be positive, not {limit}")
+        if not 0.2 <= self.refresh_s <= 60:
+            raise SettingsError(f"refresh must be between 0.2 and 60 s, not {self.refresh_s}")
         if not 1 <= self.update_concurrency <= 32:
             raise SettingsError(f"--jobs must be between 1 and 32, not {self.update_concurrency}")
         if self.environment is not None:

@@ -130,8 +130,8 @@ def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
             values[name] = value
     from backend.settings import Settings
 
-    values = configured(values, getattr(options, "config", None)).values
-    settings = Settings(**values)
+    resolved = configured(values, getattr(options, "config", None))
+    settings = Settings(**resolved.values, config_file=resolved.path)
     for root in settings.roots if "roots" in values else ():
         if not root.is_dir():
             raise UsageProblem(f"{root}: not a folder")

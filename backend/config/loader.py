@@ -33,6 +33,11 @@ KEYS: dict[str, str] = {
     "retention.days": "retention_days",
     "update.concurrency": "update_concurrency",
     "spec-limits": "spec_limits",
+    "services": "services",
+    "refresh": "refresh_s",
+    "bell": "bell",
+    "theme": "theme",
+    "keymap": "keymap",
 }
 """Each key of the file (its path) and the setting it gives."""
 ENV_OF = {"database": DB_ENV_VAR}

@@ -51,7 +51,28 @@ class UserConfig(_Strict):
         alias="spec-limits",
         description="upper specification limits in ms by span name (default 2000)",
     )
+    services: dict[str, str] = Field(
+        default_factory=dict,
+        description="service.name to the project whose operations its spans are",
+    )
+    refresh: float = Field(
+        1.0, ge=0.2, le=60, description="seconds between looks at what changed (live panes)"
+    )
+    bell: bool = Field(False, description="ring the terminal bell on a new monitor alarm")
+    theme: str | None = Field(None, description="a Textual theme name (default textual-dark)")
+    keymap: dict[str, str] = Field(
+        default_factory=dict,
+        description="binding id to keys, comma-separated (the ids are listed by ?)",
+    )
 
 
-PROJECT_KEYS = ("update-check", "spec-limits")
-"""What a project's `[tool.devkit-tui]` may hold: keys about that project only."""
+class ProjectConfig(_Strict):
+    """A project's `[tool.devkit-tui]`: settings about that project only."""
+
+    update_check: str | None = Field(
+        None, alias="update-check", description="run after each update (non-zero rolls back)"
+    )
+    spec_limits: dict[str, PositiveFloat] = Field(default_factory=dict, alias="spec-limits")
+    services: list[str] = Field(
+        default_factory=list, description="service.name values whose spans are this project's"
+    )

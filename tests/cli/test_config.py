@@ -118,3 +118,27 @@ def test_a_process_wide_key_in_a_project_is_an_error_naming_file_and_key(tmp_pat
     (error,) = entry["errors"]
     assert error["file"] == str(project / "pyproject.toml") and error["line"] == 7
     assert "[tool.devkit-tui] database: a setting of the whole process" in error["message"]
+
+
+def test_look_and_keys_come_from_the_file_and_bad_ones_are_named(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'bell = true\ntheme = "nord"\nrefresh = 2.5\n\n[keymap]\n"app.rescan" = "R"\n'
+        '\n[services]\nshop = "api-service"\n'
+    )
+    shown = settings(
+        devkit("config", "--config", str(config), "--json", env=clean_env(tmp_path)).stdout
+    )
+    source = f"user:{config}"
+    assert shown["bell"] == {"value": True, "source": source}
+    assert shown["theme"] == {"value": "nord", "source": source}
+    assert shown["refresh"] == {"value": 2.5, "source": source}
+    assert shown["keymap"] == {"value": {"app.rescan": "R"}, "source": source}
+    assert shown["services"] == {"value": {"shop": "api-service"}, "source": source}
+
+    config.write_text('bell = "loud"\nrefresh = 0\n\n[keymap]\n"app.rescan" = 5\n')
+    done = devkit("config", "--config", str(config), env=clean_env(tmp_path))
+    assert done.returncode == 2
+    assert f"{config}:1: bell: Input should be a valid boolean" in done.stderr
+    assert f"{config}:2: refresh: Input should be greater than or equal to 0.2" in done.stderr
+    assert f"{config}:5: keymap.app.rescan: Input should be a valid string" in done.stderr

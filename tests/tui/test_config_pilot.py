@@ -1,0 +1,58 @@
+"""The configuration file in the dashboard: a remapped key works, `?` shows it with its
+binding id, an unknown binding id or theme is named in a notice, and the rest applies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.tui import DevkitApp
+from backend.settings import Settings
+from screens.dashboard import DashboardScreen
+from screens.help import HelpScreen
+from screens.monitor import MonitorScreen
+from tests.tui.conftest import wait_for_inventory, wait_until
+
+
+def configured_app(root: Path, db: Path, **values: object) -> DevkitApp:
+    settings = Settings(
+        roots=[root], db_path=db, watch=False, trace_self=False,
+        config_file=root / "config.toml", **values,  # type: ignore[arg-type]
+    )  # fmt: skip
+    return DevkitApp(settings)
+
+
+def notices(app: DevkitApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_a_remapped_key_works_and_help_shows_it(demo_workspace: Path, tmp_path: Path) -> None:
+    keymap = {"app.monitor": "M", "no.such.binding": "x"}
+    app = configured_app(demo_workspace, tmp_path / "db.sqlite3", keymap=keymap, theme="nord")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_inventory(pilot)
+        assert app.theme == "nord"
+        assert any("config.toml: keymap: no binding 'no.such.binding'" in n for n in notices(app))
+        await pilot.press("m")  # no longer the monitor's key
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("M")
+        await wait_until(pilot, lambda: isinstance(app.screen, MonitorScreen))
+        await pilot.press("m")  # the monitor's own key back is not remapped
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = {binding_id: key for key, _, binding_id in app.screen.keys}  # type: ignore[attr-defined]
+        assert keys["app.monitor"] == "M" and keys["app.rescan"] == "r"
+        shown = str(app.screen.query_one("Static").render())
+        assert "app.monitor" in shown
+
+
+async def test_an_unknown_theme_is_named_and_the_default_kept(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    app = configured_app(demo_workspace, tmp_path / "db.sqlite3", theme="no-such-theme")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_inventory(pilot)
+        assert app.theme == "textual-dark"
+        assert any("theme: no theme 'no-such-theme'" in n for n in notices(app))
