@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
+from app.config_reload import ConfigWatch
 from app.monitor_feed import MonitorFeed
 from app.refresh import LivePane, RefreshController
 from backend.audit.entries import AuditFilter
@@ -93,6 +94,7 @@ class DevkitApp(App[None]):
         self.live_charts = LiveCharts(self.backend.spans, spec_limits=settings.spec_limits)
         self.dashboard = DashboardScreen()
         self.feed = MonitorFeed(self)
+        self.config_watch = ConfigWatch(self)
         self.monitor = self.feed.screen
         self.reports: list[EntropyReport] = []
         """The newest entropy reports (the charts pane and the monitor show them)."""
@@ -106,6 +108,7 @@ class DevkitApp(App[None]):
                 LivePane("charts", self.refresh_charts, lambda: backend.store_version),
                 LivePane("weaver", self.refresh_weaver, every=WEAVER_EVERY_TICKS),
                 LivePane("monitor", self.refresh_monitor, self.feed.stamp),
+                LivePane("config", self.config_watch.reload),
                 LivePane("monitor-clock", self.feed.redraw, self.feed.arrivals.bucket_index),
             ],
             visible=self._pane_on_screen,
@@ -122,23 +125,29 @@ class DevkitApp(App[None]):
         self.run_backend()
         self.set_interval(self.settings.refresh_s, self.live.tick)
 
-    def apply_user_settings(self, settings: Settings) -> None:
-        """The configuration file's look and keys: theme, keymap (an unknown theme or
-        binding id is named in a notice; the rest still applies)."""
+    def apply_user_settings(self, settings: Settings, changed: set[str] | None = None) -> None:
+        """The configuration file's look, keys and limits: all of them at start, the
+        `changed` keys after a reload. An unknown theme or binding id is named in a
+        notice; the rest still applies."""
         where = f"{settings.config_file}: " if settings.config_file else ""
-        if settings.theme:
-            if settings.theme in self.available_themes:
-                self.theme = settings.theme
+
+        def due(key: str) -> bool:
+            return changed is None or key in changed
+
+        if due("theme") and (settings.theme or changed is not None):
+            theme = settings.theme or "textual-dark"
+            if theme in self.available_themes:
+                self.theme = theme
             else:
                 self.notify(
-                    f"{where}theme: no theme {settings.theme!r}"
+                    f"{where}theme: no theme {theme!r}"
                     f" (known: {', '.join(sorted(self.available_themes))})",
                     title="Configuration",
                     severity="error",
                     timeout=30,
                     markup=False,
                 )
-        if settings.keymap:
+        if due("keymap") and (settings.keymap or changed is not None):
             from app.keymap import checked_keymap
 
             keymap, unknown = checked_keymap(settings.keymap)
@@ -152,6 +161,15 @@ class DevkitApp(App[None]):
                     markup=False,
                 )
             self.set_keymap(keymap)
+        if changed and "spec-limits" in changed:
+            self.live_charts.set_spec_limits(settings.spec_limits)
+            self._charts_version = -1  # judged again on the next look
+            self.run_worker(
+                self.backend.operations.audit_config(settings.lasting()),
+                group="config-audit",
+                exit_on_error=False,
+                description="audit the configuration change",
+            )
 
     async def on_unmount(self) -> None:
         await self.backend.stop()
@@ -264,6 +282,8 @@ class DevkitApp(App[None]):
     def _pane_on_screen(self, pane: str) -> bool:
         """For the refresh controller: False too while the app shuts down (the
         dashboard's panes are gone before its last timer tick)."""
+        if pane == "config":
+            return True  # followed on every screen
         if pane.startswith("monitor"):
             return self.screen is self.monitor
         try:

@@ -85,6 +85,8 @@ class Settings:
     """Binding id to keys (Textual's keymap), from the configuration file."""
     config_file: Path | None = None
     """The configuration file these settings were read from, if any."""
+    fixed_keys: frozenset[str] = frozenset()
+    """Configuration keys a flag or the environment set: a reloaded file leaves them."""
     index_url: str | None = field(default_factory=lambda: _environ(INDEX_ENV_VAR))
     """The index every project is checked against, as uv: `--index-url`, else
     `UV_INDEX_URL`, else (None) each project's `[tool.uv]` index, else PyPI."""

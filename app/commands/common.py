@@ -131,7 +131,8 @@ def settings_from(options: argparse.Namespace, **values: Any) -> Settings:
     from backend.settings import Settings
 
     resolved = configured(values, getattr(options, "config", None))
-    settings = Settings(**resolved.values, config_file=resolved.path)
+    fixed = frozenset(k for k, (_, source) in resolved.sources.items() if source in ("flag", "env"))
+    settings = Settings(**resolved.values, config_file=resolved.path, fixed_keys=fixed)
     for root in settings.roots if "roots" in values else ():
         if not root.is_dir():
             raise UsageProblem(f"{root}: not a folder")

@@ -110,7 +110,7 @@ def resolve(flags: dict[str, Any], explicit: Path | None = None) -> Resolved:
             resolved.sources[key] = (flags[name], "flag")
         elif os.environ.get(ENV_OF.get(key, "\x00")):
             resolved.sources[key] = (os.environ[ENV_OF[key]], "env")
-        elif (value := _lookup(given, key)) is not None:
+        elif (value := lookup(given, key)) is not None:
             resolved.values[name] = value
             resolved.sources[key] = (value, f"user:{resolved.path}")
         else:
@@ -118,7 +118,7 @@ def resolve(flags: dict[str, Any], explicit: Path | None = None) -> Resolved:
     return resolved
 
 
-def _lookup(document: dict[str, Any], key: str) -> Any:
+def lookup(document: dict[str, Any], key: str) -> Any:
     for part in key.split("."):
         if not isinstance(document, dict) or part not in document:
             return None

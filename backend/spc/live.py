@@ -122,6 +122,12 @@ class LiveCharts:
         await self._judge(name, entry)
         return entry.series
 
+    def set_spec_limits(self, limits: dict[str, float]) -> None:
+        """New specification limits: every series is judged again on the next refresh
+        (capability and DPMO follow them; control limits do not move)."""
+        self.spec_limits = dict(limits)
+        self._unjudged |= set(self.tracked)
+
     def options_for(self, name: str) -> SeriesOptions:
         spec = self.spec_limits.get(name)
         return replace(self.options, spec_ms=spec) if spec else self.options

@@ -56,3 +56,45 @@ async def test_an_unknown_theme_is_named_and_the_default_kept(
         await wait_for_inventory(pilot)
         assert app.theme == "textual-dark"
         assert any("theme: no theme 'no-such-theme'" in n for n in notices(app))
+
+
+async def test_an_edited_file_applies_live_and_a_bad_edit_keeps_the_settings(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    import os
+
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "nord"\n')
+    settings = Settings(
+        roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False,
+        trace_self=False, config_file=config, theme="nord",
+    )  # fmt: skip
+    app = DevkitApp(settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_inventory(pilot)
+        assert app.theme == "nord"
+
+        def edit(text: str) -> None:  # a new size or time, as any editor's save
+            config.write_text(text)
+            stamp = config.stat().st_mtime_ns + 1_000_000_000
+            os.utime(config, ns=(stamp, stamp))
+
+        edit(
+            'theme = "gruvbox"\nbell = true\ndatabase = "/elsewhere.db"\n'
+            '[keymap]\n"app.monitor" = "M"\n'
+        )
+        await wait_until(pilot, lambda: app.config_watch.reloads == 1)
+        assert app.theme == "gruvbox" and app.settings.bell
+        assert any("restart to apply database" in n for n in notices(app))
+        await pilot.press("M")
+        await wait_until(pilot, lambda: isinstance(app.screen, MonitorScreen))
+        await pilot.press("m")
+
+        app.clear_notifications()
+        edit("theme = 7\n")
+        await wait_until(
+            pilot, lambda: any("not reloaded" in (n.title or "") for n in app._notifications)
+        )
+        (notice,) = [n for n in app._notifications if "not reloaded" in (n.title or "")]
+        assert f"{config}:1: theme: Input should be a valid string" in notice.message
+        assert app.theme == "gruvbox" and app.config_watch.reloads == 1  # nothing changed
