@@ -162,8 +162,7 @@ class DevkitApp(App[None]):
                 )
             self.set_keymap(keymap)
         if changed and "spec-limits" in changed:
-            self.live_charts.set_spec_limits(settings.spec_limits)
-            self._charts_version = -1  # judged again on the next look
+            self._follow_spec_limits()
             self.run_worker(
                 self.backend.operations.audit_config(settings.lasting()),
                 group="config-audit",
@@ -252,10 +251,18 @@ class DevkitApp(App[None]):
             return
         self.sub_title = f"OTLP {url}"
 
+    def _follow_spec_limits(self) -> None:
+        """The spec limits of flags, projects and the user file, as they are now."""
+        limits = self.backend.spec_limits()
+        if limits != self.live_charts.spec_limits:
+            self.live_charts.set_spec_limits(limits)
+            self._charts_version = -1  # judged again on the next look
+
     def _apply(self, event: InventoryUpdated) -> None:
         if self.paused:
             self._held = event
             return
+        self._follow_spec_limits()  # a project's own may have changed
         self.dashboard.show_inventory(event.inventory)
         self.updates_applied += 1
         self.refresh_tree()

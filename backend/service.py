@@ -25,6 +25,7 @@ from packaging.utils import canonicalize_name
 
 from backend.audit.entries import AuditEntry, AuditFilter
 from backend.audit.operations import OperationLog
+from backend.config.project import ProjectSettings, effective_spec_limits, service_projects
 from backend.events import (
     BackendProblem,
     Event,
@@ -233,6 +234,16 @@ class Backend:
         a scan, so opening the tree pane does not parse locks); returns how many."""
         return self.graphs.warm()
 
+    def project_settings(self) -> dict[str, ProjectSettings]:
+        """Each project's own `[tool.devkit-tui]`, for those that have one."""
+        return {s.name: s.settings for s in self.workspace.scans.values() if s.settings}
+
+    def spec_limits(self) -> dict[str, float]:
+        """Spec limits by span name: flags over the projects' over the user file's."""
+        settings = self.settings
+        from_flags = "spec-limits" in settings.fixed_keys
+        return effective_spec_limits(settings.spec_limits, from_flags, self.project_settings())
+
     def project_indexes(self) -> dict[str, str | None]:
         """Each project's default index from its `[tool.uv]` (None: not configured)."""
         return self.workspace.index_urls()
@@ -249,9 +260,11 @@ class Backend:
         if inventory is None:
             return []
         store = await self._open_store_or_none()
+        services = service_projects(self.settings.services, self.project_settings())
         reports = await assess_projects(
-            inventory, self.workspace.scans, self.workspace.cache, store, self.last_check
-        )
+            inventory, self.workspace.scans, self.workspace.cache, store, self.last_check,
+            services,
+        )  # fmt: skip
         if store_scores and store is not None:
             with contextlib.suppress(StoreError):
                 await record_scores(store, reports)

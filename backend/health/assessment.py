@@ -27,11 +27,13 @@ async def assess_projects(
     cache: ParseCache,
     store: Store | None,
     last_check: CheckReport | None,
+    services: dict[str, str] | None = None,
 ) -> list[EntropyReport]:
-    """One report per project of the inventory; without a store, no span evidence."""
+    """One report per project of the inventory; without a store, no span evidence.
+    `services` maps service names to projects, past those named after a project."""
     evidence = await asyncio.to_thread(lock_drift_all, scans, cache)
     names = [p.name for p in inventory.projects]
-    spans = await span_health(store, names) if store is not None else {}
+    spans = await span_health(store, names, services) if store is not None else {}
     if last_check is not None:
         spans = {name: with_semantic(name, health, last_check) for name, health in spans.items()}
     usages = usages_by_project(inventory)

@@ -20,8 +20,11 @@ RECENT_ROWS = 50_000
 PER_PROJECT = 2_000
 
 
-async def span_health(store: Store, projects: list[str]) -> dict[str, SpanHealth]:
-    """Each project's operations: spans whose service.name is the project's name, each
+async def span_health(
+    store: Store, projects: list[str], services: dict[str, str] | None = None
+) -> dict[str, SpanHealth]:
+    """Each project's operations: spans whose service.name is the project's name (or
+    that `services` maps to it: `[tool.devkit-tui] services`, the user file's), each
     operation charted (I-MR, log scale) and the error rate (p). devkit's own spans are
     never a project's: its reads of a project's files say how fast devkit is, not the
     project. One query for all projects, bounded by the newest rows."""
@@ -32,7 +35,8 @@ async def span_health(store: Store, projects: list[str]) -> dict[str, SpanHealth
         " WHERE id > (SELECT COALESCE(MAX(id), 0) FROM spans) - ? AND service_name IS NOT NULL",
         (RECENT_ROWS,),
     )
-    for project, *row in rows:
+    for service, *row in rows:
+        project = (services or {}).get(service, service)
         if project in wanted and len(grouped[project]) < PER_PROJECT * 2:
             grouped[project].append(tuple(row))  # type: ignore[arg-type]
     return {project: _judge(grouped.get(project, [])) for project in projects}

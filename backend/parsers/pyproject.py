@@ -73,12 +73,15 @@ def parse_pyproject(path: Path) -> PyProject:
     for key in sorted(ours) if isinstance(ours, dict) else ():
         if key not in PROJECT_KEYS:
             result.errors.append(FileError(file, line_of(text, key), _not_a_project_key(key)))
+        else:
+            result.devkit[key] = ours[key]
+            result.devkit_lines[key] = line_of(text, key) or 0
     return result
 
 
-PROJECT_KEYS = ("update-check",)
-"""What `[tool.devkit-tui]` in a project may hold: settings about that project only
-(spec limits and service names join when they are read from here)."""
+PROJECT_KEYS = ("update-check", "spec-limits", "services")
+"""What `[tool.devkit-tui]` in a project may hold: settings about that project only.
+Their values are checked where they are used (backend.config.project)."""
 PROCESS_KEYS = ("roots", "database", "max-depth", "otlp", "retention", "update", "keymap",
                 "bell", "theme", "refresh")  # fmt: skip
 

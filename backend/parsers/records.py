@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,4 +145,8 @@ class PyProject:
     """`[project] dynamic`: fields a build backend fills in (`dependencies`, say)."""
     index_url: str | None = None
     """The default index of `[tool.uv]`, when the project names one."""
+    devkit: dict[str, Any] = field(default_factory=dict)
+    """The project keys of its `[tool.devkit-tui]`, as written."""
+    devkit_lines: dict[str, int] = field(default_factory=dict)
+    """The line of each of those keys."""
     errors: list[FileError] = field(default_factory=list)

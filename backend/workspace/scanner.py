@@ -16,6 +16,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from backend.config.project import ProjectSettings, project_settings
 from backend.graph.lock_walk import expected_installed, project_node, reachable_versions
 from backend.graph.markers import marker_applies, marker_environment
 from backend.parsers.environment import find_environment, scan_environment, site_packages_of
@@ -90,6 +91,8 @@ class ProjectScan:
     index_url: str | None = None
     """The project's default index from `[tool.uv]` (a workspace member inherits it)."""
     workspace: Path | None = None
+    settings: ProjectSettings | None = None
+    """Its own `[tool.devkit-tui]`, checked."""
     errors: list[FileError] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
     """The project read first, then each file actually parsed (cache hits are free)."""
@@ -216,6 +219,10 @@ class Scanner:
             scan.local_names.add(scan.name)
             scan.dynamic = pyproject.dynamic
             scan.index_url = pyproject.index_url
+            scan.settings, problems = project_settings(
+                folder / "pyproject.toml", pyproject.devkit, pyproject.devkit_lines
+            )
+            errors.extend(problems)
         if scan.index_url is None and workspace_root is not None and workspace_root != folder:
             root = self._read(workspace_root / "pyproject.toml", parse_pyproject, [])
             scan.index_url = root.index_url if root else None
