@@ -159,7 +159,8 @@ class DashboardScreen(Screen[None]):
                     else:  # the tree
                         yield Input(placeholder="find a package in the tree", id="tree-search")
                         yield DependencyTree(id="tree-pane")
-        yield Static(f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}", id="too-small")
+        too_small = f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}; m opens the monitor"
+        yield Static(too_small, id="too-small")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -103,6 +103,8 @@ class MonitorScreen(Screen[None]):
         """Rows per block at the last draw (tests read which blocks fit)."""
         self.status_text = ""
         """The status line as drawn (the terminal title carries it too)."""
+        self._drawn: dict[str, object] = {}
+        """What each part last showed: a redraw that changes nothing repaints nothing."""
 
     def compose(self) -> ComposeResult:
         yield Static(" waiting for the first scan…", id="monitor-status")
@@ -130,7 +132,7 @@ class MonitorScreen(Screen[None]):
             status.set_class(data.pulse.state == state, f"-{state}")
         line = status_line(data.pulse, width)
         self.status_text = line.plain
-        status.update(line)
+        self._update(status, line)
         small = width < MIN_WIDTH  # too narrow for any line but the status
         audit = failures_first(data.audit)
         reports = sorted(data.reports, key=lambda r: (-r.score, r.project))
@@ -148,9 +150,10 @@ class MonitorScreen(Screen[None]):
         rates.display = "rates" in rows
         if "rates" in rows:
             lines = rate_lines(data.spans, data.errors, data.bucket_s, width, data.receiver)
-            rates.update(Text("\n").join(lines))
-        self.query_one("#monitor-keys", Static).display = "keys" in rows
-        self.query_one("#monitor-keys", Static).update(fitted(Text(KEYS_LINE), width))
+            self._update(rates, Text("\n").join(lines))
+        keys = self.query_one("#monitor-keys", Static)
+        keys.display = "keys" in rows
+        self._update(keys, fitted(Text(KEYS_LINE), width))
         self._fill_list(rows, alarms, reports, audit, width)
 
     def _fill_list(
@@ -205,12 +208,23 @@ class MonitorScreen(Screen[None]):
             options += [
                 Option(audit_line(e, width, styles), id=f"audit:{e.seq}") for e in shown_entries
             ]
+        drawn = [(o.id, o.disabled, _look(o.prompt)) for o in options]
+        if self._drawn.get("list") == (drawn, width):
+            return
+        self._drawn["list"] = (drawn, width)
         chooser.set_options(options)
         ids = [o.id for o in options if not o.disabled]
         if highlighted in ids:
             chooser.highlighted = next(i for i, o in enumerate(options) if o.id == highlighted)
         elif ids:
             chooser.highlighted = next(i for i, o in enumerate(options) if not o.disabled)
+
+    def _update(self, widget: Static, text: Text) -> None:
+        """Show `text` unless it is what the widget shows already (same look too)."""
+        drawn = (text.plain, tuple(text.spans))
+        if self._drawn.get(widget.id or "") != drawn:
+            self._drawn[widget.id or ""] = drawn
+            widget.update(text)
 
     def _styles(self) -> dict[str, str]:
         error, warning = theme_color(self, "error"), theme_color(self, "warning")
@@ -230,3 +244,8 @@ class MonitorScreen(Screen[None]):
 
     def action_dashboard(self) -> None:
         self.app.pop_screen()
+
+
+def _look(prompt: object) -> object:
+    """What a prompt shows, comparable: its text and styles."""
+    return (prompt.plain, tuple(prompt.spans)) if isinstance(prompt, Text) else str(prompt)
