@@ -108,7 +108,7 @@ class DevkitApp(App[None]):
                 LivePane("charts", self.refresh_charts, lambda: backend.store_version),
                 LivePane("weaver", self.refresh_weaver, every=WEAVER_EVERY_TICKS),
                 LivePane("monitor", self.refresh_monitor, self.feed.stamp),
-                LivePane("config", self.config_watch.reload),
+                LivePane("config", self.config_watch.reload, self.config_watch.stamp),
                 LivePane("monitor-clock", self.feed.redraw, self.feed.arrivals.bucket_index),
             ],
             visible=self._pane_on_screen,

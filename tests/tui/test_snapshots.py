@@ -286,7 +286,7 @@ def test_trace_view(
     assert snap_compare(app, terminal_size=size, run_before=with_spans("enter", "k", "k"))
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+@pytest.mark.parametrize("size", [(80, 24), (160, 48), (120, 40)])
 def test_audit_pane(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     assert snap_compare(app, terminal_size=size, run_before=settle("5"))
@@ -323,7 +323,7 @@ def with_history(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
     return run_before
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+@pytest.mark.parametrize("size", [(80, 24), (160, 48), (120, 40)])
 def test_charts_pane(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     # the cursor moved onto the first point of the shift
@@ -336,7 +336,7 @@ def test_charts_pane_alone(snap_compare, fixed_demo: Path, tmp_path: Path) -> No
     assert snap_compare(app, terminal_size=(110, 44), run_before=with_history(*["left"] * 29))
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+@pytest.mark.parametrize("size", [(80, 24), (160, 48), (120, 40)])
 def test_weaver_pane(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = make_app(fixed_demo, tmp_path / "db.sqlite3")
     assert snap_compare(app, terminal_size=size, run_before=settle("6"))

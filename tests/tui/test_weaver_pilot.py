@@ -55,7 +55,7 @@ async def test_a_check_never_asks_for_another(demo_workspace: Path, tmp_path: Pa
         Settings(roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False,
                  trace_self=False)
     )  # fmt: skip
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(200, 50)) as pilot:  # every pane on screen
         await wait_for_inventory(pilot)
         pane = app.screen.query_one(WeaverPane)
         await wait_until(pilot, lambda: bool(pane.summary))
