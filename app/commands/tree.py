@@ -21,6 +21,7 @@ from app.commands.common import (
 if TYPE_CHECKING:
     from backend.graph.dependency_graph import DependencyGraph, GraphEdge, NodeKey
     from backend.inventory.model import Inventory
+    from backend.inventory.one_project import OneProject
 
 TREE_SCHEMA = "devkit.tree/1"
 
@@ -69,17 +70,52 @@ def run(options: argparse.Namespace) -> int:
     else:
         roots = options.root or [Path.cwd()]
     settings = settings_from(options, roots=roots, watch=False)
-    graph, inventory = asyncio.run(_graph(settings, options.project))
+    project = _one_project(selector, settings) if selector.is_dir() else None
+    if project is None:  # a name, or a folder of projects: find it among them
+        project = _one_project(asyncio.run(_find_folder(settings, options.project)), settings)
+    assert project is not None
+    graph, inventory = project.graph, project.inventory
+    if graph is None:
+        raise TreeProblem(
+            f"{project.scan.path}: nothing describes its dependencies"
+            " (no uv.lock with a node for it, no pylock.toml, no environment)"
+        )
     edges = _selected_edges(graph, options)
     if options.json:
-        print_json(tree_document(graph, edges, inventory))
+        document = tree_document(graph, edges, inventory)
+        if project.left_out:
+            document["flags_left_out"] = project.left_out
+            document["note"] = (
+                f"{', '.join(project.left_out)} not known for this project: nothing stored"
+                " yet (devkit-tui list stores drift; outdated caches the index's answers)"
+            )
+        print_json(document)
     else:
         for line in render(graph, edges, options.invert, options.package):
             print(line)
     return EXIT_OK
 
 
-async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Inventory]:
+def _one_project(folder: Path, settings: Any) -> OneProject | None:
+    """The project in `folder` read alone, its cross-project flags from what is stored."""
+    from backend.index.cached import mark_outdated_from_cache
+    from backend.inventory.one_project import add_stored_flags, read_one_project
+
+    project = read_one_project(folder, settings.environment)
+    if project is None:
+        return None
+    add_stored_flags(project, settings.db_path)
+    indexes = {project.scan.name: project.scan.index_url}
+    if not mark_outdated_from_cache(
+        project.inventory, settings.db_path, indexes, settings.index_url
+    ):
+        project.left_out.append("outdated")
+    return project
+
+
+async def _find_folder(settings: Any, selector: str) -> Path:
+    """A project named, or the top one of a folder of projects: every project under the
+    roots is read to find it (the error lists them when none matches)."""
     async with open_backend(settings) as backend:
         inventory = await backend.scan(reason="tree")
         folder = backend.find_project(selector)
@@ -87,13 +123,7 @@ async def _graph(settings: Any, selector: str) -> tuple[DependencyGraph, Invento
             folder = min(inventory.projects, key=lambda p: len(p.path.parts)).path
         if folder is None:
             folder = project_folder(backend, selector)  # says which projects there are
-        graph = backend.project_graph(folder)
-        if graph is None:
-            raise TreeProblem(
-                f"{folder}: nothing describes its dependencies"
-                " (no uv.lock with a node for it, no pylock.toml, no environment)"
-            )
-        return graph, inventory
+        return folder
 
 
 def _selected_edges(graph: DependencyGraph, options: argparse.Namespace) -> list[GraphEdge]:

@@ -1,7 +1,8 @@
 """Which packages are behind: for each project's use of a package, its current
 version, the newest release, and the newest its declared specifier allows.
 
-Releases come from the index (concurrency-limited) and are cached in the store with
+The judging is in `backend.index.behind`; here releases come from the index
+(concurrency-limited) and are cached in the store with
 the time they were fetched; offline, only the cache answers, and its age is given.
 Pre-releases and yanked releases are left out unless asked for.
 """
@@ -12,52 +13,25 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
-from backend.index.simple_api import DEFAULT_INDEX, IndexUnavailable, Release, fetch_releases
+from backend.index.behind import (
+    NO_INDEX_SOURCES,
+    Lookup,
+    Outdated,
+    annotate,
+    outdated,
+    usage_indexes,
+)
+from backend.index.simple_api import IndexUnavailable, Release, fetch_releases
 from backend.inventory.model import Inventory
 from backend.store.database import Store
 
+__all__ = [
+    "NO_INDEX_SOURCES", "Lookup", "Outdated", "annotate", "find_outdated", "look_up", "outdated",
+    "usage_indexes",
+]  # fmt: skip
+
 CONCURRENCY = 8
-
-
-@dataclass(slots=True)
-class Lookup:
-    """What the index (or the cache) said, per package name."""
-
-    releases: dict[str, list[Release]] = field(default_factory=dict)
-    fetched_ns: dict[str, int] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    unknown: list[str] = field(default_factory=list)
-    """Names nobody could answer for (offline with a cold cache)."""
-    unindexed: dict[str, str] = field(default_factory=dict)
-    """Names that come from no index (a git, URL or path source), with that kind."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outdated:
-    name: str
-    project: str
-    current: str
-    latest_allowed: str | None
-    latest: str
-    major: bool
-    specifier: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "project": self.project,
-            "current": self.current,
-            "latest_allowed": self.latest_allowed,
-            "latest": self.latest,
-            "major": self.major,
-            "specifier": self.specifier,
-        }
 
 
 async def look_up(
@@ -139,71 +113,6 @@ async def _cached(store: Store, index_url: str) -> dict[str, tuple[list[Release]
     return {row[0]: ([Release(v, bool(y)) for v, y in json.loads(row[1])], row[2]) for row in rows}
 
 
-def outdated(
-    inventory: Inventory,
-    lookup: Lookup,
-    pre: bool = False,
-    per_usage: dict[tuple[str, str], Lookup] | None = None,
-) -> list[Outdated]:
-    """Every project's use of a package whose newest release is newer than its own;
-    `per_usage` gives, by (project, name), the lookup of the index it comes from."""
-    out = []
-    per_usage = per_usage or {}
-    for name, row in sorted(inventory.packages.items()):
-        for usage in row.usages:
-            releases = per_usage.get((usage.project, name), lookup).releases.get(name)
-            if not releases:
-                continue
-            candidates = [
-                r.parsed for r in releases if not r.yanked and (pre or not r.parsed.is_prerelease)
-            ]
-            if not candidates:
-                continue
-            latest = max(candidates)
-            current = _current(usage.locked, usage.installed)
-            if current is None or current >= latest:
-                continue
-            specifier = _specifier(usage.declared)
-            allowed = [
-                v for v in candidates if specifier is None or specifier.contains(v, prereleases=pre)
-            ]
-            out.append(
-                Outdated(
-                    name=name,
-                    project=usage.project,
-                    current=str(current),
-                    latest_allowed=str(max(allowed)) if allowed else None,
-                    latest=str(latest),
-                    major=latest.major > current.major,
-                    specifier=str(specifier) if specifier is not None else "",
-                )
-            )
-    return out
-
-
-def _current(locked: list[str], installed: str | None) -> Version | None:
-    versions = []
-    for raw in [*locked, *([installed] if installed else [])]:
-        try:
-            versions.append(Version(raw))
-        except InvalidVersion:
-            continue
-    return max(versions) if versions else None
-
-
-def _specifier(declared: list[str]) -> SpecifierSet | None:
-    combined = ",".join(s for s in declared if s)
-    if not combined:
-        return None
-    try:
-        return SpecifierSet(combined)
-    except InvalidSpecifier:
-        return None
-
-
-NO_INDEX_SOURCES = ("git", "url", "path", "directory", "editable", "virtual")
-
-
 async def find_outdated(
     inventory: Inventory,
     store: Store | None,
@@ -218,23 +127,10 @@ async def find_outdated(
     one (a flag or UV_INDEX_URL), else the registry its lock records (an explicit index
     such as PyTorch's), else its project's `[tool.uv]` default, else PyPI. A package from
     git, a URL or a path comes from no index: it is listed as not checked, with why."""
+    index_of, unindexed = usage_indexes(inventory, project_indexes, explicit)
     names_by_index: dict[str, set[str]] = {}
-    index_of: dict[tuple[str, str], str] = {}
-    unindexed: dict[str, str] = {}
-    for name, row in inventory.packages.items():
-        for usage in row.usages:
-            kind, _, where = (usage.source or "").partition(":")
-            if kind in NO_INDEX_SOURCES:
-                unindexed.setdefault(name, f"{kind} source")
-                continue
-            index = (
-                explicit
-                or (where if kind == "registry" and where.startswith("http") else None)
-                or project_indexes.get(usage.project)
-                or DEFAULT_INDEX
-            )
-            index_of[(usage.project, name)] = index
-            names_by_index.setdefault(index, set()).add(name)
+    for (_, name), index in index_of.items():
+        names_by_index.setdefault(index, set()).add(name)
     lookups = {
         index: await look_up(store, index, sorted(names), offline, progress, max_age_s)
         for index, names in sorted(names_by_index.items())
@@ -251,21 +147,3 @@ async def find_outdated(
     merged.unindexed = {n: why for n, why in unindexed.items() if n not in checked}
     per_usage = {key: lookups[index] for key, index in index_of.items()}
     return outdated(inventory, merged, pre, per_usage), merged
-
-
-def annotate(inventory: Inventory, rows: list[Outdated]) -> None:
-    """Mark the inventory: the `outdated` flag and the latest versions on each usage."""
-    by_usage = {(r.name, r.project): r for r in rows}
-    for name, row in inventory.packages.items():
-        row.flags.discard("outdated")
-        latest = []
-        for usage in row.usages:
-            found = by_usage.get((name, usage.project))
-            usage.flags.discard("outdated")
-            usage.latest = found.latest if found else None
-            usage.latest_allowed = found.latest_allowed if found else None
-            if found:
-                usage.flags.add("outdated")
-                latest.append(found.latest)
-        if latest:
-            row.flags.add("outdated")

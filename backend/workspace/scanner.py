@@ -39,6 +39,7 @@ from backend.workspace.discovery import (
     DEFAULT_MAX_DEPTH,
     FoundProject,
     discover,
+    enclosing_workspace,
     is_requirements_file,
 )
 from backend.workspace.lock_facts import recorded_declarations, sources_of
@@ -149,6 +150,20 @@ class Scanner:
             if progress:
                 progress(done, len(found), project.path)
         return scans
+
+    def scan_one(self, folder: Path) -> ProjectScan | None:
+        """One project alone, as its workspace sees it (a member's lock is its root's):
+        what `tree PROJECT` needs, without reading every project under a folder.
+        None when the folder holds no project."""
+        folder = folder.absolute()
+        root = enclosing_workspace(folder) or folder
+        here = discover([folder], max_depth=0)
+        if not here:
+            return None
+        around = here if root == folder else [*discover([root], max_depth=0), *here]
+        self.layout = Layout([folder], {p.path: p for p in here}, {}, self._timings)
+        self.layout.workspace_of = self._workspaces(around)
+        return self.scan_project(folder)
 
     def adopt(self, layout: Layout) -> None:
         """Take the layout of a full scan made elsewhere (in the scan process)."""

@@ -37,8 +37,14 @@ def test_tree_of_a_members_folder_uses_the_workspace_lock(
     db = tmp_path / "db.sqlite3"
     by_folder = cli("tree", str(root / "packages" / "core"), "--json", db=db)
     assert by_folder.returncode == 0, by_folder.stderr
-    by_name = cli("tree", "core", "--root", str(root), "--json", db=db)
-    assert json.loads(by_folder.stdout) == json.loads(by_name.stdout)
+    first = json.loads(by_folder.stdout)
+    assert first["flags_left_out"] == ["drift", "outdated"]  # one project read, nothing stored
+    by_name = cli("tree", "core", "--root", str(root), "--json", db=db)  # reads every project
+    named = json.loads(by_name.stdout)
+    assert named["flags_left_out"] == ["outdated"]  # that read stored drift; no index asked
+    for key in ("flags_left_out", "note"):
+        first.pop(key), named.pop(key)
+    assert first == named
     names = {n["name"] for n in json.loads(by_folder.stdout)["nodes"]}
     assert {"core", "alpha", "beta"} <= names and "gamma" not in names
 

@@ -1,0 +1,30 @@
+"""A project read alone reads as it does among all the others: on every shared real
+project (uv workspaces and their members, poetry, pylock, requirements)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend.workspace.scanner import Scanner
+
+FIELDS = (
+    "name", "kind", "manifests", "declarations", "locked", "sources", "lock_file",
+    "expected", "local_names", "dynamic", "index_url", "workspace", "settings", "errors",
+)  # fmt: skip
+
+
+def test_each_shared_project_alone_reads_as_in_the_full_scan(shared_projects: Path) -> None:
+    full = Scanner().scan_all([shared_projects])
+    assert len(full) > 100
+    differ = []
+    for among in full:
+        alone = Scanner().scan_one(among.path)
+        assert alone is not None
+        differ += [(among.path.name, f) for f in FIELDS if getattr(alone, f) != getattr(among, f)]
+    assert differ == []
+
+
+def test_a_folder_without_a_project_is_none(tmp_path: Path) -> None:
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / "requirements.txt").write_text("six\n")
+    assert Scanner().scan_one(tmp_path) is None
