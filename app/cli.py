@@ -111,7 +111,7 @@ def run(prog: str, command: object, options: argparse.Namespace) -> int:
     """Run a command; a problem the user can fix is one line on stderr and exit 2."""
     from app.commands.common import EXIT_OK, EXIT_USAGE, UsageProblem
     from backend.settings import SettingsError
-    from backend.store.database import StoreError
+    from backend.store.errors import StoreError
 
     try:
         return command(options)  # type: ignore[operator,no-any-return]

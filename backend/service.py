@@ -68,8 +68,9 @@ class Backend:
         self.operations = OperationLog(self._store, lambda: self.tracer, self.ready, self._problem)
         """Every operation's span and audit entry (its `clock` is fixed in snapshots)."""
         self.workspace = WorkspaceReader(
-            settings.roots, settings.max_depth, settings.environment, scan_in_child, self._problem
-        )
+            settings.roots, settings.max_depth, settings.environment, scan_in_child,
+            self._problem, settings.cache_dir,
+        )  # fmt: skip
         self.graphs = GraphCache(lambda: self.workspace.scans, self.workspace.cache)
         self._snapshots = SnapshotRecorder(self._store)
         self.keeper = InventoryKeeper(

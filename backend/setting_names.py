@@ -6,6 +6,7 @@ DB_ENV_VAR = "DEVKIT_DB"
 INDEX_ENV_VAR = "UV_INDEX_URL"
 UV_ENV_VAR = "DEVKIT_UV"
 WEAVER_ENV_VAR = "DEVKIT_WEAVER"
+CACHE_ENV_VAR = "DEVKIT_CACHE"
 DEFAULT_MAX_DEPTH = 8
 """How deep under each root projects are looked for (`--max-depth`)."""
 DB_FILE_NAME = "devkit.sqlite3"

@@ -1,7 +1,7 @@
 """Settings shared by the CLI, the TUI and the tests, checked once where they are made.
 
-The environment is read here and nowhere else: `DEVKIT_DB`, `UV_INDEX_URL`, `DEVKIT_UV`
-and `DEVKIT_WEAVER` become fields, which flags may then override.
+The environment is read here and nowhere else: `DEVKIT_DB`, `UV_INDEX_URL`, `DEVKIT_UV`,
+`DEVKIT_WEAVER` and `DEVKIT_CACHE` become fields, which flags may then override.
 
 A plain dataclass: this sits on the start-up path of every command, and pydantic's
 import alone costs more than a whole `list --json` parse of a small workspace.
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from backend.setting_names import (
+    CACHE_ENV_VAR,
     DB_ENV_VAR,
     DB_FILE_NAME,
     DEFAULT_MAX_DEPTH,
@@ -41,6 +42,16 @@ def default_db_path() -> Path:
     from platformdirs import user_data_path  # only when a default is needed: --help never
 
     return user_data_path("devkit-tui", appauthor=False) / DB_FILE_NAME
+
+
+def default_cache_dir() -> Path | None:
+    """`DEVKIT_CACHE` when set (`off`: none), else the platform's user cache folder."""
+    configured = os.environ.get(CACHE_ENV_VAR)
+    if configured:
+        return None if configured == "off" else Path(configured).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path("devkit-tui", appauthor=False)
 
 
 def _environ(name: str) -> str | None:
@@ -94,6 +105,8 @@ class Settings:
     """The uv to run (None: PATH's, else the `uv` package's)."""
     weaver_path: str | None = field(default_factory=lambda: _environ(WEAVER_ENV_VAR))
     """OpenTelemetry Weaver's binary (None: PATH's, if any)."""
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
+    """Where parsed locks are kept between runs (None: nowhere)."""
 
     def __post_init__(self) -> None:
         self.roots = [Path(r).expanduser().absolute() for r in self.roots] or [Path.cwd()]

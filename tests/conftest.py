@@ -22,6 +22,7 @@ def private_database(
     """Every test writes to its own database, never to the user's data folder."""
     path = tmp_path_factory.mktemp("db") / "devkit.sqlite3"
     monkeypatch.setenv("DEVKIT_DB", str(path))
+    monkeypatch.setenv("DEVKIT_CACHE", str(path.parent / "cache"))  # nor to its cache
     return path
 
 

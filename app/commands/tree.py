@@ -56,8 +56,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
-
     if options.invert and not options.package:
         raise UsageProblem("--invert needs --package NAME")
     if options.depth is not None and options.depth < 1:
@@ -72,6 +70,8 @@ def run(options: argparse.Namespace) -> int:
     settings = settings_from(options, roots=roots, watch=False)
     project = _one_project(selector, settings) if selector.is_dir() else None
     if project is None:  # a name, or a folder of projects: find it among them
+        import asyncio  # only here: reading one project needs no event loop
+
         project = _one_project(asyncio.run(_find_folder(settings, options.project)), settings)
     assert project is not None
     graph, inventory = project.graph, project.inventory
@@ -101,7 +101,7 @@ def _one_project(folder: Path, settings: Any) -> OneProject | None:
     from backend.index.cached import mark_outdated_from_cache
     from backend.inventory.one_project import add_stored_flags, read_one_project
 
-    project = read_one_project(folder, settings.environment)
+    project = read_one_project(folder, settings.environment, settings.cache_dir)
     if project is None:
         return None
     add_stored_flags(project, settings.db_path)

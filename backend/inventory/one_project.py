@@ -35,9 +35,11 @@ class OneProject:
     `outdated` with no cached index answers."""
 
 
-def read_one_project(folder: Path, environment: Path | None = None) -> OneProject | None:
+def read_one_project(
+    folder: Path, environment: Path | None = None, cache_dir: Path | None = None
+) -> OneProject | None:
     """The project in `folder` (None when there is none there)."""
-    scanner = Scanner(environment)
+    scanner = Scanner(environment, cache_dir)
     scan = scanner.scan_one(folder)
     if scan is None:
         return None

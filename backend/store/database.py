@@ -23,17 +23,10 @@ from typing import Any
 
 import aiosqlite
 
+from backend.store.errors import StoreBusy, StoreError
 from backend.store.migrations import MIGRATIONS
 
 Statements = list[tuple[str, Sequence[Sequence[Any]]]]
-
-
-class StoreError(Exception):
-    """The database cannot be used (newer schema, not a database, unwritable)."""
-
-
-class StoreBusy(StoreError):
-    """The writer's queue is full; try again shortly (the receiver answers 503)."""
 
 
 @dataclass(slots=True)

@@ -2,12 +2,24 @@
 
 A watched workspace re-reads one project at a time; the large shared workspace
 lock (hundreds of milliseconds to parse) must not be read again for each member.
+
+With a folder, lock files' results also outlive the process (`devkit-tui tree` run
+again skips parsing an unchanged lock): one pickle per file and parser, valid while
+the file's identity is the same or, when that changed (a checkout, a `touch`), its
+content hash still is, and while the parser's own code is the one that wrote it. The
+folder is the user's own cache folder, as trusted as the code that reads it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import pickle
+import sys
+import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,10 +31,13 @@ T = TypeVar("T")
 class ParseCache:
     """A memo of parser results (and parse failures) that expires when a file changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self._entries: dict[tuple[Path, Callable[..., Any]], tuple[tuple[int, ...], Any]] = {}
         self.misses = 0
         """Parses actually run; a caller compares it before and after to tell a hit."""
+        self.folder = folder
+        """Where lock files' results are kept between runs (None: in memory only)."""
+        self.disk_hits = 0
 
     def get(self, path: Path, parser: Callable[[Path], T], stamp: Path | None = None) -> T:
         """Return `parser(path)`, reusing the last result while the file is unchanged.
@@ -39,6 +54,10 @@ class ParseCache:
         cached = self._entries.get(key)
         if cached is not None and cached[0] == stamp_key:
             value = cached[1]
+        elif (kept := self._from_disk(path, parser, stamp_key, stamp)) is not None:
+            self.disk_hits += 1
+            value = kept
+            self._entries[key] = (stamp_key, value)
         else:
             self.misses += 1
             try:
@@ -46,6 +65,8 @@ class ParseCache:
             except ParseFailure as failure:
                 value = failure
             self._entries[key] = (stamp_key, value)
+            if not isinstance(value, ParseFailure):
+                self._to_disk(path, parser, stamp_key, stamp, value)
         if isinstance(value, ParseFailure):
             raise value
         return value
@@ -54,3 +75,88 @@ class ParseCache:
         """Drop every cached result for `path` (it was deleted or replaced)."""
         for key in [k for k in self._entries if k[0] == path]:
             del self._entries[key]
+
+    # -- between runs ----------------------------------------------------------------
+
+    def _entry(self, path: Path, parser: Callable[..., Any], stamp: Path | None) -> Path | None:
+        if self.folder is None or stamp is not None or parser.__name__ not in KEPT_PARSERS:
+            return None
+        name = f"{path.absolute()}\0{parser.__module__}.{parser.__qualname__}"
+        return self.folder / f"{hashlib.sha256(name.encode()).hexdigest()[:40]}.pickle"
+
+    def _from_disk(
+        self, path: Path, parser: Callable[..., Any], stamp_key: tuple[int, ...], stamp: Path | None
+    ) -> Any:
+        entry = self._entry(path, parser, stamp)
+        if entry is None:
+            return None
+        try:
+            with entry.open("rb") as file:
+                code, identity, digest, value = pickle.load(file)
+        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+            return None  # none yet, or written by another version: parse again
+        if code != _code_digest(parser):
+            return None
+        if identity == _identity(stamp_key):
+            return value
+        try:
+            same = _content_digest(path) == digest
+        except OSError:
+            return None
+        if same:
+            self._to_disk(path, parser, stamp_key, None, value, digest)
+        return value if same else None
+
+    def _to_disk(
+        self,
+        path: Path,
+        parser: Callable[..., Any],
+        stamp_key: tuple[int, ...],
+        stamp: Path | None,
+        value: Any,
+        digest: str | None = None,
+    ) -> None:
+        """Keep the result, written whole or not at all (a crash leaves no half entry)."""
+        entry = self._entry(path, parser, stamp)
+        if entry is None:
+            return
+        with contextlib.suppress(OSError, pickle.PickleError):
+            digest = digest or _content_digest(path)
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    record = (_code_digest(parser), _identity(stamp_key), digest, value)
+                    pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, entry)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+
+
+KEPT_PARSERS = {"parse_uv_lock", "parse_pylock", "parse_poetry_lock"}
+"""Results worth keeping between runs: locks, large and slow to parse. Manifests and
+environments are quick to read, and an environment changes with every install."""
+
+
+def _content_digest(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()
+
+
+def _identity(stamp_key: tuple[int, ...]) -> tuple[int, ...]:
+    """mtime, ctime, size and inode, as the in-memory entries use: when any moved, the
+    content hash decides."""
+    return stamp_key
+
+
+@cache
+def _code_digest(parser: Callable[..., Any]) -> str:
+    """Every parser module's source (the parser, the records it builds, the helpers it
+    calls): an entry written by other code is not read."""
+    module = sys.modules.get(parser.__module__)
+    folder = Path(getattr(module, "__file__", "") or ".").parent
+    digest = hashlib.blake2b(digest_size=16)
+    for source in sorted(folder.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()

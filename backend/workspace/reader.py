@@ -40,11 +40,13 @@ class WorkspaceReader:
         environment: Path | None,
         in_child: bool,
         report: Callable[[str], None],
+        cache_dir: Path | None = None,
     ) -> None:
         self.roots = roots
         self.max_depth = max_depth
         self.environment = environment
-        self.scanner = Scanner(environment=environment)
+        self.cache_dir = cache_dir
+        self.scanner = Scanner(environment=environment, cache_dir=cache_dir)
         self.scans: dict[Path, ProjectScan] = {}
         """The latest scan of each project folder."""
         self.child: ScanProcess | None = ScanProcess() if in_child else None
@@ -109,7 +111,7 @@ class WorkspaceReader:
 
     def _submit(self) -> Future[tuple[list[ProjectScan], Layout]]:
         assert self.child is not None
-        return self.child.submit(self.roots, self.max_depth, self.environment)
+        return self.child.submit(self.roots, self.max_depth, self.environment, self.cache_dir)
 
     async def _read_in_child(self) -> list[ProjectScan] | None:
         """The child's scans; None when it stopped answering (it is killed, and later

@@ -32,7 +32,7 @@ def _initialise(queue: SimpleQueue[tuple[int, int, str] | None]) -> None:
 
 
 def full_scan(
-    roots: list[Path], max_depth: int, environment: Path | None
+    roots: list[Path], max_depth: int, environment: Path | None, cache_dir: Path | None = None
 ) -> tuple[list[ProjectScan], Layout]:
     """Runs in the child: discover and read every project under the roots."""
     last = 0.0
@@ -44,7 +44,7 @@ def full_scan(
             last = now
             _progress.put((done, total, str(path)))
 
-    scanner = Scanner(environment=environment)
+    scanner = Scanner(environment=environment, cache_dir=cache_dir)
     scans = scanner.scan_all(roots, max_depth, report)
     assert scanner.layout is not None
     return scans, scanner.layout
@@ -66,11 +66,15 @@ class ScanProcess:
         self._relay: threading.Thread | None = None
 
     def submit(
-        self, roots: list[Path], max_depth: int, environment: Path | None
+        self,
+        roots: list[Path],
+        max_depth: int,
+        environment: Path | None,
+        cache_dir: Path | None = None,
     ) -> Future[tuple[list[ProjectScan], Layout]]:
         """Start a full scan in the child; the future holds its scans and layout."""
         self.last_heard = time.monotonic()
-        future = self._pool.submit(full_scan, roots, max_depth, environment)
+        future = self._pool.submit(full_scan, roots, max_depth, environment, cache_dir)
         if self._relay is None:  # only now: a fork must happen before any thread starts
             self._relay = threading.Thread(
                 target=self._relay_progress, name="scan-progress", daemon=True

@@ -114,8 +114,8 @@ class Layout:
 class Scanner:
     """Reads projects, reusing parses of unchanged files."""
 
-    def __init__(self, environment: Path | None = None) -> None:
-        self.cache = ParseCache()
+    def __init__(self, environment: Path | None = None, cache_dir: Path | None = None) -> None:
+        self.cache = ParseCache(cache_dir)
         self._timings: list[Timing] = []
         self.layout: Layout | None = None
         self._environment_override = environment

@@ -65,6 +65,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="devkit-process-"))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["DEVKIT_DB"] = str(work / "devkit.sqlite3")
+    env["DEVKIT_CACHE"] = str(work / "cache")  # cold on the first run of each command
     devkit = [sys.executable, "-m", "app.cli"]
     subprocess.run([*devkit, "--help"], capture_output=True, cwd=ROOT, env=env)  # bytecode
 

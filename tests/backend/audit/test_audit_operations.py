@@ -1,5 +1,6 @@
-"""Every operation so far writes its audit entry: scans (`list`, `tree`, the
-dashboard's), ingest sessions, exports, configuration changes and verification."""
+"""Every operation so far writes its audit entry: scans (`list`, `tree` by name, the
+dashboard's), ingest sessions, exports, configuration changes and verification. A
+question that reads one project and stores nothing (`tree FOLDER`) is not one."""
 
 from __future__ import annotations
 
@@ -40,9 +41,13 @@ def audit_json(db: Path, *args: str) -> list[dict[str, Any]]:
 def test_cli_operations_are_audited(demo_workspace: Path, tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     assert cli(db, "list", str(demo_workspace), "--json").returncode == 1  # broken-service
-    assert cli(db, "tree", str(demo_workspace / "api-service")).returncode == 0
+    by_name = cli(db, "tree", "api-service", "--root", str(demo_workspace))  # reads them all
+    assert by_name.returncode == 0, by_name.stderr
     entries = audit_json(db)
     assert [e["action"] for e in entries] == ["config-change", "scan", "scan"]
+    assert cli(db, "tree", str(demo_workspace / "api-service")).returncode == 0
+    after = [e["action"] for e in audit_json(db)]  # the export above is audited itself
+    assert after == ["config-change", "scan", "scan", "export"]  # the tree stored nothing
     listed, tree = entries[1], entries[2]
     assert listed["details"]["reason"] == "list" and listed["project"] is None
     assert listed["result"] == "partial"  # broken-service's pyproject cannot be read
