@@ -76,9 +76,9 @@ def test_cli_operations_are_audited(demo_workspace: Path, tmp_path: Path) -> Non
     rows = list(csv.DictReader(io.StringIO(csv_result.stdout)))
     assert [r["action"] for r in rows] == ["scan", "scan"]
     exports = audit_json(db, "--action", "export")
-    assert [e["details"]["format"] for e in exports] == ["json", "csv"]
-    assert exports[1]["details"]["entries"] == 2
-    assert exports[1]["details"]["filters"] == {"action": "scan"}
+    assert [e["details"]["format"] for e in exports] == ["json", "json", "csv"]
+    assert exports[2]["details"]["entries"] == 2
+    assert exports[2]["details"]["filters"] == {"action": "scan"}
 
 
 def test_verify_reports_and_is_audited(demo_workspace: Path, tmp_path: Path) -> None:
