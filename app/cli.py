@@ -67,6 +67,11 @@ COMMANDS: dict[str, Command] = {
         " copy first (the plan and its lock diff), then updated, verified, and rolled back"
         " on failure.",
     ),
+    "vulns": Command(
+        "app.commands.vulns",
+        "Check every project's packages against imported OSV advisories (--import PATH);"
+        " exit 1 if any is vulnerable or could not be audited.",
+    ),
     "undo": Command(
         "app.commands.undo",
         "Revert the newest update batch (byte for byte, environments re-synced).",

@@ -35,6 +35,7 @@ from backend.graph.dependency_graph import DependencyGraph
 from backend.inventory.keeper import InventoryKeeper
 from backend.inventory.model import Inventory
 from backend.inventory.snapshots import SnapshotRecorder
+from backend.security.checker import VulnerabilityChecker
 from backend.settings import Settings
 from backend.store.database import Store, StoreError
 from backend.telemetry import names
@@ -72,6 +73,8 @@ class Backend:
             self._problem, settings.cache_dir,
         )  # fmt: skip
         self.graphs = GraphCache(lambda: self.workspace.scans, self.workspace.cache)
+        self.security = VulnerabilityChecker(self._store, self.operations)
+        """Advisories imported into the store, and the inventory checked against them."""
         self._snapshots = SnapshotRecorder(self._store)
         self.keeper = InventoryKeeper(
             settings.roots,

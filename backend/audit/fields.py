@@ -13,7 +13,8 @@ ACTIONS = (
     "rollback",
     "undo",
     "check",
-    "security-scan",
+    "vulns",
+    "sbom",
 )
 COLUMNS = (
     "seq",

@@ -194,4 +194,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE check_runs ADD COLUMN findings_ns INTEGER;
     UPDATE check_runs SET findings_ns = check_ns
     """,
+    # 10: OSV advisory records, whole, and the PyPI names each one affects, so matching
+    # reads only the records of the packages at hand.
+    """
+    CREATE TABLE advisories (
+        id TEXT PRIMARY KEY,
+        modified TEXT NOT NULL,
+        withdrawn INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        source TEXT NOT NULL,
+        imported_ns INTEGER NOT NULL
+    );
+    CREATE TABLE advisory_packages (
+        name TEXT NOT NULL,
+        id TEXT NOT NULL REFERENCES advisories (id),
+        PRIMARY KEY (name, id)
+    ) WITHOUT ROWID
+    """,
 ]

@@ -22,6 +22,7 @@ UPDATE = "devkit.update"
 UPDATE_BATCH = "devkit.update.batch"
 UPDATE_STEP = "devkit.update.step"
 CHECK = "devkit.check"
+VULNS = "devkit.vulns"
 AUDIT_VERIFY = "devkit.audit.verify"
 AUDIT_EXPORT = "devkit.audit.export"
 

@@ -1,0 +1,52 @@
+"""The Backend's security part: imports advisory exports into its store and audits the
+inventory against them, each check an audited `vulns` operation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend.audit.entries import PackageChange
+from backend.audit.operations import OperationLog
+from backend.inventory.model import Inventory
+from backend.security.advisories import (
+    DatabaseInfo,
+    ImportResult,
+    advisories_for,
+    database_info,
+    import_export,
+)
+from backend.security.matching import PackageResult, match_inventory
+from backend.store.database import Store
+from backend.telemetry import names
+
+
+class VulnerabilityChecker:
+    def __init__(self, store: Store, operations: OperationLog) -> None:
+        self._store = store
+        self._operations = operations
+
+    async def import_export(self, path: Path) -> ImportResult:
+        return await import_export(self._store, path)
+
+    async def database(self) -> DatabaseInfo:
+        return await database_info(self._store)
+
+    async def check(self, inventory: Inventory) -> list[PackageResult]:
+        """Every package's state, audited as `vulns` (counts by state, the findings)."""
+        async with self._operations.operation("vulns", names.VULNS) as operation:
+            info = await database_info(self._store)
+            found = await advisories_for(self._store, set(inventory.packages))
+            results = match_inventory(inventory, found, covered=info.records > 0)
+            counts: dict[str, int] = {}
+            for result in results:
+                counts[result.state] = counts.get(result.state, 0) + 1
+            vulnerable = [r for r in results if r.state == "vulnerable"]
+            operation.details = {
+                "states": counts,
+                "records": info.records,
+                "findings": sum(len(r.findings) for r in vulnerable),
+            }
+            operation.span.set_attribute(names.PACKAGE_COUNT, len(inventory.packages))
+            operation.packages = [PackageChange(r.name, r.version, r.fix) for r in vulnerable]
+            operation.result = "failure" if vulnerable or counts.get("not-audited") else "success"
+        return results

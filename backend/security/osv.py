@@ -1,0 +1,158 @@
+"""One OSV record, reduced to what matching needs: its id and aliases, whether it was
+withdrawn, and for each PyPI package it names, the affected versions and ranges.
+
+Only ECOSYSTEM ranges say anything about PyPI versions; GIT and SEMVER ranges are
+skipped wherever they stand in the list, so an ECOSYSTEM range after a GIT one still
+counts. A range's events are read in order: `introduced` opens an interval, `fixed`
+closes it (that version excluded), `last_affected` closes it (included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+SEVERITIES = ("critical", "high", "medium", "low", "unknown")
+"""Worst first; GHSA's MODERATE is medium."""
+
+
+class BadRecord(ValueError):
+    """A record that cannot be used; the message says what is wrong with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    introduced: Version | None
+    """None: from the first release (`introduced: "0"`)."""
+    fixed: Version | None = None
+    last_affected: Version | None = None
+
+    def contains(self, version: Version) -> bool:
+        if self.introduced is not None and version < self.introduced:
+            return False
+        if self.fixed is not None:
+            return version < self.fixed
+        if self.last_affected is not None:
+            return version <= self.last_affected
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Affected:
+    """One package of a record."""
+
+    name: str
+    versions: frozenset[str]
+    intervals: tuple[Interval, ...]
+    parsed_versions: frozenset[Version] = frozenset()
+    """`versions` as parsed (compared as versions: `2.0` is `2.0.0`)."""
+
+    def affects(self, version: str) -> bool:
+        try:
+            parsed = Version(version)
+        except InvalidVersion:
+            return version in self.versions
+        if parsed in self.parsed_versions:
+            return True
+        return any(interval.contains(parsed) for interval in self.intervals)
+
+    def fixed_for(self, version: str) -> Version | None:
+        """The release that ends the interval holding `version` (None: no fix known)."""
+        try:
+            parsed = Version(version)
+        except InvalidVersion:
+            return None
+        for interval in self.intervals:
+            if interval.contains(parsed) and interval.fixed is not None:
+                return interval.fixed
+        later = [i.fixed for i in self.intervals if i.fixed is not None and i.fixed > parsed]
+        return min(later) if later else None
+
+
+@dataclass(frozen=True, slots=True)
+class Advisory:
+    id: str
+    aliases: tuple[str, ...]
+    modified: str
+    withdrawn: bool
+    summary: str
+    severity: str
+    score: float | None
+    affected: tuple[Affected, ...] = field(default_factory=tuple)
+
+
+def advisory_from(record: dict[str, Any]) -> Advisory:
+    """The record checked; a missing id, a bad version in a range, or an unreadable
+    structure is a BadRecord."""
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        raise BadRecord("no id")
+    affected = []
+    for entry in record.get("affected") or []:
+        package = entry.get("package") or {}
+        if package.get("ecosystem", "PyPI").split(":")[0] != "PyPI" or not package.get("name"):
+            continue
+        intervals: list[Interval] = []
+        for range_ in entry.get("ranges") or []:
+            if range_.get("type") != "ECOSYSTEM":
+                continue  # GIT and SEMVER ranges say nothing about PyPI versions
+            intervals += _intervals(range_.get("events") or [])
+        versions = frozenset(str(v) for v in entry.get("versions") or [])
+        parsed = frozenset(p for v in versions if (p := _parsed(v)) is not None)
+        name = canonicalize_name(package["name"])
+        affected.append(Affected(name, versions, tuple(intervals), parsed))
+    severity, score = _severity(record)
+    return Advisory(
+        id=record["id"],
+        aliases=tuple(str(a) for a in record.get("aliases") or []),
+        modified=str(record.get("modified") or ""),
+        withdrawn=bool(record.get("withdrawn")),
+        summary=str(record.get("summary") or record.get("details") or "").strip().split("\n")[0],
+        severity=severity,
+        score=score,
+        affected=tuple(affected),
+    )
+
+
+def _intervals(events: list[dict[str, Any]]) -> list[Interval]:
+    out: list[Interval] = []
+    start: Version | None = None
+    open_ = False
+    for event in events:
+        if "introduced" in event:
+            start = None if str(event["introduced"]) == "0" else _version(event["introduced"])
+            open_ = True
+        elif "fixed" in event and open_:
+            out.append(Interval(start, fixed=_version(event["fixed"])))
+            open_ = False
+        elif "last_affected" in event and open_:
+            out.append(Interval(start, last_affected=_version(event["last_affected"])))
+            open_ = False
+    if open_:
+        out.append(Interval(start))
+    return out
+
+
+def _version(text: object) -> Version:
+    try:
+        return Version(str(text))
+    except InvalidVersion:
+        raise BadRecord(f"not a version: {text!r}") from None
+
+
+def _parsed(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None  # kept as text: matched only by an equal string
+
+
+def _severity(record: dict[str, Any]) -> tuple[str, float | None]:
+    """GHSA's `database_specific.severity`; else unknown (CVSS vectors are scored in a
+    later change, with a kept library)."""
+    specific = record.get("database_specific") or {}
+    word = str(specific.get("severity") or "").lower()
+    word = {"moderate": "medium"}.get(word, word)
+    return (word if word in SEVERITIES else "unknown"), None

@@ -1,0 +1,139 @@
+"""OSV matching that is right: the shared PyPA advisories give the expected ids for each
+sample `name==version`, in both export layouts, and each tricky case has its own test."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from backend.security.advisories import advisories_for, import_export
+from backend.security.matching import findings_of
+from backend.security.osv import advisory_from
+from backend.store.database import Store
+
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "advisories"
+
+
+@pytest.fixture
+async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    opened = Store(tmp_path / "db.sqlite3")
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+def samples() -> dict[str, list[str]]:
+    if not SHARED.is_dir():
+        pytest.skip("the shared advisories are not beside the repository")
+    return json.loads((SHARED / "sample_matches.json").read_text())
+
+
+async def matched_ids(store: Store) -> dict[str, set[str]]:
+    wanted = samples()
+    names = {key.split("==")[0] for key in wanted}
+    found = await advisories_for(store, names)
+    out = {}
+    for key in wanted:
+        name, version = key.split("==")
+        hits = [a for a in found.get(name, []) if any(x.affects(version) for x in a.affected)]
+        out[key] = {i for f in findings_of(hits, name, version) for i in f.ids}
+    return out
+
+
+async def test_the_shared_samples_match_from_the_folder_layout(store: Store) -> None:
+    result = await import_export(store, SHARED / "vulns")
+    assert (result.read, result.written, result.skipped) == (335, 335, [])
+    got = await matched_ids(store)
+    assert got == {key: set(ids) for key, ids in samples().items()}
+    again = await import_export(store, SHARED / "vulns")
+    assert again.written == 0  # nothing modified: nothing written
+
+
+async def test_the_zip_layout_reads_the_same(store: Store, tmp_path: Path) -> None:
+    archive = tmp_path / "all.zip"
+    with zipfile.ZipFile(archive, "w") as out:  # as osv.dev publishes: JSON at the root
+        for file in sorted((SHARED / "vulns").rglob("*.yaml")):
+            record = yaml.safe_load(file.read_text())
+            out.writestr(f"{record['id']}.json", json.dumps(record, default=str))
+    result = await import_export(store, archive)
+    assert (result.read, result.written) == (335, 335)
+    assert await matched_ids(store) == {key: set(ids) for key, ids in samples().items()}
+
+
+def record(id_: str, events: list[dict[str, str]], **extra: object) -> dict[str, object]:
+    return {
+        "id": id_, "modified": "2024-01-01T00:00:00Z",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": extra.pop("name", "Demo_Pkg")},
+                      "ranges": [{"type": "ECOSYSTEM", "events": events}],
+                      "versions": extra.pop("versions", [])}],
+        **extra,
+    }  # fmt: skip
+
+
+def affects(data: dict[str, object], version: str) -> bool:
+    return any(a.affects(version) for a in advisory_from(data).affected)
+
+
+def test_last_affected_is_included_and_fixed_excluded() -> None:
+    last = record("A", [{"introduced": "1.0"}, {"last_affected": "1.4"}])
+    assert affects(last, "1.4") and not affects(last, "1.4.1") and not affects(last, "0.9")
+    fixed = record("B", [{"introduced": "0"}, {"fixed": "2.0"}])
+    assert affects(fixed, "1.9") and not affects(fixed, "2.0")
+
+
+def test_an_ecosystem_range_after_a_git_range_still_counts() -> None:
+    data = record("C", [])
+    data["affected"][0]["ranges"] = [  # type: ignore[index]
+        {"type": "GIT", "repo": "https://example.invalid/x", "events": [{"introduced": "abc123"}]},
+        {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0"}]},
+    ]
+    assert affects(data, "2.5") and not affects(data, "3.0")
+
+
+def test_listed_versions_compare_as_versions_and_names_are_normalised() -> None:
+    data = record("D", [], versions=["2.0"], name="Demo_Pkg")
+    advisory = advisory_from(data)
+    assert advisory.affected[0].name == "demo-pkg"
+    assert advisory.affected[0].affects("2.0.0")  # 2.0 == 2.0.0
+    assert not advisory.affected[0].affects("2.0.1")
+
+
+def test_aliases_chain_into_one_finding() -> None:
+    events = [{"introduced": "0"}, {"fixed": "1.5"}]
+    chained = [
+        advisory_from(record("PYSEC-1", events, aliases=["CVE-1"])),
+        advisory_from(
+            record(
+                "GHSA-1",
+                [{"introduced": "0"}, {"fixed": "1.6"}],
+                aliases=["CVE-1"],
+                database_specific={"severity": "MODERATE"},
+            )
+        ),  # fmt: skip
+        advisory_from(record("PYSEC-2", events, aliases=["GHSA-1"])),  # only through GHSA-1
+        advisory_from(record("PYSEC-3", events)),  # a flaw of its own
+    ]
+    findings = findings_of(chained, "demo-pkg", "1.0")
+    assert [f.ids for f in findings] == [("GHSA-1", "PYSEC-1", "PYSEC-2"), ("PYSEC-3",)]
+    assert findings[0].aliases == ("CVE-1",) and findings[0].severity == "medium"
+    assert findings[0].fixed == "1.6"  # the fix of every record of the flaw
+
+
+async def test_withdrawn_and_malformed_records(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "vulns"
+    folder.mkdir()
+    events = [{"introduced": "0"}, {"fixed": "9"}]
+    (folder / "w.json").write_text(json.dumps(record("W", events, withdrawn="2024-02-01")))
+    (folder / "ok.json").write_text(json.dumps(record("OK", events)))
+    (folder / "bad.json").write_text(json.dumps(record("BAD", [{"introduced": "not a version!"}])))
+    (folder / "broken.yaml").write_text("id: [unclosed\n")
+    result = await import_export(store, folder)
+    skipped = {(s.id, Path(s.file).name) for s in result.skipped}
+    assert skipped == {("BAD", "bad.json"), (None, "broken.yaml")}
+    assert any("not a version" in s.reason for s in result.skipped)
+    found = await advisories_for(store, {"demo-pkg"})
+    assert [a.id for a in found["demo-pkg"]] == ["OK"]  # the withdrawn one is kept out

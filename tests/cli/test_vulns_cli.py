@@ -1,0 +1,71 @@
+"""`devkit-tui vulns`: never a false all-clear. With nothing imported every package is
+not audited (exit 1, saying why); after an import the demo's old idna is vulnerable
+with its fix; `--allow-unaudited` and local sources do not hide a finding; each run
+is audited."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.backend.security.test_matching import SHARED
+from tests.helpers import REPOSITORY
+
+
+def vulns(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "vulns", *args, "--db", str(db)],
+        capture_output=True, text=True, cwd=REPOSITORY, timeout=120,
+    )  # fmt: skip
+
+
+def test_nothing_imported_is_not_audited_and_exits_1(demo_workspace: Path, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    done = vulns(str(demo_workspace), "--json", db=db)
+    assert done.returncode == 1
+    document = json.loads(done.stdout)
+    assert document["schema"] == "devkit.vulns/1" and document["database"]["records"] == 0
+    states = {p["state"] for p in document["packages"]}
+    assert states <= {"not-audited", "local"} and "not-audited" in states
+    assert all(p["reason"] for p in document["packages"] if p["state"] == "not-audited")
+    assert vulns(str(demo_workspace), "--allow-unaudited", db=db).returncode == 0
+    text = vulns(str(demo_workspace), db=db)
+    assert "not audited: no advisory database imported" in text.stderr
+
+
+def test_after_an_import_findings_carry_their_fix(demo_workspace: Path, tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    imported = vulns("--import", str(SHARED / "vulns"), "--json", db=db)
+    assert imported.returncode == 0, imported.stderr
+    assert json.loads(imported.stdout)["database"]["records"] == 335
+    assert "packages" not in json.loads(imported.stdout)  # --import alone only imports
+
+    done = vulns(str(demo_workspace), "--json", db=db)
+    assert done.returncode == 1
+    packages = json.loads(done.stdout)["packages"]
+    required = {"name", "version", "project", "state", "findings", "fix"}
+    assert all(required <= set(p) for p in packages)
+    (idna,) = [p for p in packages if p["state"] == "vulnerable"]
+    assert (idna["name"], idna["version"], idna["fix"]) == ("idna", "3.4", "3.7")
+    (finding,) = idna["findings"]
+    assert finding["ids"] == ["PYSEC-2024-60"] and finding["fixed"] == "3.7"
+    assert {"ids", "aliases", "severity", "score", "summary", "fixed"} <= set(finding)
+    assert vulns(str(demo_workspace), "--allow-unaudited", db=db).returncode == 1  # still
+
+    audit = subprocess.run(
+        [sys.executable, "-m", "app.cli", "audit", "--action", "vulns", "--json", "--db", str(db)],
+        capture_output=True, text=True, cwd=REPOSITORY, timeout=120,
+    )  # fmt: skip
+    entries = json.loads(audit.stdout)["entries"]
+    assert len(entries) == 2 and entries[0]["result"] == "failure"
+    assert entries[0]["packages"] == [{"name": "idna", "from": "3.4", "to": "3.7"}]
+
+
+def test_an_export_that_cannot_be_read_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "not.zip").write_text("plain text")
+    done = vulns("--import", str(tmp_path / "not.zip"), db=tmp_path / "db.sqlite3")
+    assert done.returncode == 2 and "neither a folder of OSV records nor a zip" in done.stderr
+    missing = vulns("--import", str(tmp_path / "nope"), db=tmp_path / "db.sqlite3")
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
