@@ -113,7 +113,7 @@ def test_aliases_chain_into_one_finding() -> None:
                 aliases=["CVE-1"],
                 database_specific={"severity": "MODERATE"},
             )
-        ),  # fmt: skip
+        ),
         advisory_from(record("PYSEC-2", events, aliases=["GHSA-1"])),  # only through GHSA-1
         advisory_from(record("PYSEC-3", events)),  # a flaw of its own
     ]
