@@ -272,6 +272,7 @@ class DevkitApp(App[None]):
         self.set_timer(AFTER_PAINT_S, self.refresh_entropy)
         self.set_timer(AFTER_PAINT_S, self.refresh_weaver)
         self.set_timer(AFTER_PAINT_S, self.refresh_outdated)
+        self.set_timer(AFTER_PAINT_S, self.refresh_vulnerable)
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
@@ -386,6 +387,17 @@ class DevkitApp(App[None]):
     async def refresh_outdated(self) -> None:
         """Mark outdated packages from the index cache (after each scan)."""
         await self._mark_outdated(online=False)
+
+    @work(exclusive=True, group="vulns", exit_on_error=False, description="vulnerable marks")
+    async def refresh_vulnerable(self) -> None:
+        """Mark vulnerable packages from the imported advisories (after each scan)."""
+        inventory = self.backend.inventory
+        try:
+            found = await self.backend.mark_vulnerable()
+        except StoreError:
+            return  # no database: the storage notice says so
+        if found and inventory is self.backend.inventory and not self.paused:
+            self.dashboard.show_inventory(inventory)
 
     @work(exclusive=True, group="releases", exit_on_error=False, description="newer releases")
     async def check_releases(self) -> None:

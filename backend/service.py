@@ -291,6 +291,15 @@ class Backend:
         )
         return len(rows), lookup
 
+    async def mark_vulnerable(self) -> int:
+        """Flag the inventory's vulnerable usages from the imported advisories (not
+        audited: the dashboard does this after each scan); returns how many packages."""
+        inventory = self.inventory
+        if inventory is None:
+            return 0
+        results = await self.security.check(inventory, audited=False)
+        return len({r.name for r in results if r.state == "vulnerable"})
+
     async def outdated(
         self,
         inventory: Inventory,

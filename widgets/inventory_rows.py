@@ -12,7 +12,9 @@ from packaging.version import InvalidVersion, Version
 
 from backend.inventory.model import Inventory, PackageRow, Usage
 
-FLAG_ORDER = ("conflict", "missing", "env-drift", "drift", "outdated", "extraneous")
+FLAG_ORDER = (
+    "vulnerable", "conflict", "missing", "env-drift", "drift", "outdated", "extraneous",
+)  # fmt: skip
 
 
 class View(Enum):
@@ -122,8 +124,9 @@ def _newest(versions) -> str | None:  # type: ignore[no-untyped-def]
 
 
 def format_flags(flags: set[str] | frozenset[str]) -> str:
-    """Flags in order of severity, comma separated."""
-    return ",".join(f for f in FLAG_ORDER if f in flags) or "-"
+    """Flags in order of severity, comma separated (any other after them)."""
+    known = [f for f in FLAG_ORDER if f in flags]
+    return ",".join([*known, *sorted(set(flags) - set(FLAG_ORDER))]) or "-"
 
 
 def matches(row: TableRow, query: str) -> bool:

@@ -15,7 +15,7 @@ from packaging.version import InvalidVersion, Version
 
 from backend.parsers.records import Declaration, FileError
 
-FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift", "outdated")
+FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift", "outdated", "vulnerable")
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from backend.security.advisories import (
     database_info,
     import_export,
 )
-from backend.security.matching import PackageResult, match_inventory
+from backend.security.matching import PackageResult, mark_vulnerable, match_inventory
 from backend.store.database import Store
 from backend.telemetry import names
 
@@ -31,9 +31,12 @@ class VulnerabilityChecker:
     async def database(self) -> DatabaseInfo:
         return await database_info(self._store)
 
-    async def check(self, inventory: Inventory) -> list[PackageResult]:
-        """Every package's state, audited as `vulns` (counts by state, the findings)."""
+    async def check(self, inventory: Inventory, audited: bool = True) -> list[PackageResult]:
+        """Every package's state, audited as `vulns` (counts by state, the findings),
+        and marked on the inventory (`vulnerable`). The dashboard's marks after each
+        scan are not audited: only a check someone asked for is an operation."""
         async with self._operations.operation("vulns", names.VULNS) as operation:
+            operation.audited = audited
             info = await database_info(self._store)
             found = await advisories_for(self._store, set(inventory.packages))
             results = match_inventory(inventory, found, covered=info.records > 0)
@@ -49,4 +52,5 @@ class VulnerabilityChecker:
             operation.span.set_attribute(names.PACKAGE_COUNT, len(inventory.packages))
             operation.packages = [PackageChange(r.name, r.version, r.fix) for r in vulnerable]
             operation.result = "failure" if vulnerable or counts.get("not-audited") else "success"
+        mark_vulnerable(inventory, results)
         return results

@@ -131,6 +131,19 @@ def findings_of(hits: list[Advisory], name: str, version: str) -> list[Finding]:
     return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.ids))
 
 
+def mark_vulnerable(inventory: Inventory, results: list[PackageResult]) -> None:
+    """The `vulnerable` flag on each usage (and row) a finding is about; cleared where
+    no finding is left (a fixed package loses it)."""
+    hit = {(r.name, r.project) for r in results if r.state == "vulnerable"}
+    for name, row in inventory.packages.items():
+        row.flags.discard("vulnerable")
+        for usage in row.usages:
+            usage.flags.discard("vulnerable")
+            if (name, usage.project) in hit:
+                usage.flags.add("vulnerable")
+                row.flags.add("vulnerable")
+
+
 def exit_code(results: list[PackageResult], allow_unaudited: bool) -> int:
     """0 only when every package was checked and none is vulnerable; local ones aside."""
     states = {r.state for r in results}

@@ -123,3 +123,30 @@ async def test_o_without_release_data_says_how_to_get_it(
         await pilot.press("O")
         await wait_until(pilot, lambda: said("Asking the package index"))
         await wait_until(pilot, lambda: said("could not be checked"))  # no rescan cancels it
+
+
+async def test_vulnerable_packages_are_flagged_after_the_scan(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """With advisories imported, the dashboard flags the demo's old idna `vulnerable`
+    (`/flag:vulnerable` finds it) without an audit entry of its own."""
+    from backend.audit.entries import AuditFilter
+    from backend.security.advisories import import_export
+    from tests.backend.security.test_matching import SHARED
+
+    db = tmp_path / "db.sqlite3"
+    store = Store(db)
+    await store.open()
+    await import_export(store, SHARED / "vulns")
+    await store.close()
+    app = make_app(demo_workspace, db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_inventory(pilot)
+        table = app.screen.query_one(InventoryTable)
+        await wait_until(
+            pilot, lambda: "vulnerable" in app.backend.inventory.packages["idna"].flags
+        )
+        await pilot.press("slash", *"flag:vulnerable", "enter")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        assert cell(table, 0, "name") == "idna" and "vulnerable" in cell(table, 0, "flags")
+        assert await app.backend.audit_entries(AuditFilter(action="vulns")) == []
