@@ -150,9 +150,42 @@ def _parsed(text: str) -> Version | None:
 
 
 def _severity(record: dict[str, Any]) -> tuple[str, float | None]:
-    """GHSA's `database_specific.severity`; else unknown (CVSS vectors are scored in a
-    later change, with a kept library)."""
+    """From the record's CVSS vectors (the highest base score, rated as CVSS rates it),
+    else GHSA's `database_specific.severity`, else unknown."""
+    scores = [s for entry in record.get("severity") or [] if (s := _cvss_score(entry))]
+    if scores:
+        return _rating(max(scores)), max(scores)
     specific = record.get("database_specific") or {}
     word = str(specific.get("severity") or "").lower()
     word = {"moderate": "medium"}.get(word, word)
     return (word if word in SEVERITIES else "unknown"), None
+
+
+def _cvss_score(entry: object) -> float | None:
+    """The base score of one `severity` entry (CVSS v3 or v4 vector), None if unreadable."""
+    if not isinstance(entry, dict):
+        return None
+    kind, vector = str(entry.get("type", "")), str(entry.get("score", ""))
+    try:
+        if kind.startswith("CVSS_V3"):
+            from cvss import CVSS3
+
+            return float(CVSS3(vector).base_score)
+        if kind == "CVSS_V4":
+            from cvss import CVSS4
+
+            return float(CVSS4(vector).base_score)
+    except Exception:  # the library raises its own errors for a bad vector
+        return None
+    return None
+
+
+def _rating(score: float) -> str:
+    """CVSS's qualitative rating of a base score."""
+    if score >= 9.0:
+        return "critical"
+    if score >= 7.0:
+        return "high"
+    if score >= 4.0:
+        return "medium"
+    return "low" if score > 0 else "unknown"

@@ -137,3 +137,13 @@ async def test_withdrawn_and_malformed_records(store: Store, tmp_path: Path) -> 
     assert any("not a version" in s.reason for s in result.skipped)
     found = await advisories_for(store, {"demo-pkg"})
     assert [a.id for a in found["demo-pkg"]] == ["OK"]  # the withdrawn one is kept out
+
+
+def test_severity_comes_from_the_cvss_vector_else_ghsa_else_unknown() -> None:
+    vector = {"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"}
+    scored = advisory_from(record("V", [], severity=[vector]))
+    assert (scored.severity, scored.score) == ("high", 7.5)
+    worded = advisory_from(record("G", [], database_specific={"severity": "MODERATE"}))
+    assert (worded.severity, worded.score) == ("medium", None)
+    bad = advisory_from(record("B", [], severity=[{"type": "CVSS_V3", "score": "nonsense"}]))
+    assert (bad.severity, bad.score) == ("unknown", None)
