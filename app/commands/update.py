@@ -43,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--all-outdated", action="store_true", help="every outdated package")
     parser.add_argument(
+        "--fix-vulns",
+        action="store_true",
+        help="every vulnerable package to the release that fixes its findings"
+        " (the advisories `devkit-tui vulns --import` stored)",
+    )
+    parser.add_argument(
         "--latest",
         action="store_true",
         help="go to the newest release, bumping the specifier with `uv add` where it must",
@@ -66,8 +72,8 @@ def run(options: argparse.Namespace) -> int:
     from backend.update.plan import Selection, UpdateRequest
     from backend.update.uv_runner import UnsafeArgument
 
-    if not (options.packages or options.all_outdated):
-        raise UsageProblem("name packages, or use --all-outdated")
+    if not (options.packages or options.all_outdated or options.fix_vulns):
+        raise UsageProblem("name packages, or use --all-outdated or --fix-vulns")
     try:
         requests = [UpdateRequest.parse(text) for text in options.packages]
     except UnsafeArgument as exc:
@@ -98,7 +104,11 @@ async def _update(
             names = {p.path: p.name for p in inventory.projects}
             chosen = [names[project_folder(backend, s)] for s in selection.projects]
             selection.projects = chosen
+        unfixable = (
+            await _vulnerable_targets(backend, inventory, selection) if options.fix_vulns else []
+        )
         units, skipped = await backend.updates.plan(selection, explicit, options.offline)
+        skipped += unfixable
         progress = _progress if sys.stderr.isatty() and not options.json else None
         await updater.resolve(units, progress=progress)
         apply = not options.dry_run and any(u.result == "planned" for u in units)
@@ -125,6 +135,26 @@ async def _update(
             _print_plan(units, skipped, file=sys.stdout)
         failed = any(u.result in ("failed", "rolled-back") for u in units)
         return EXIT_FINDINGS if failed else EXIT_OK
+
+
+async def _vulnerable_targets(backend: Any, inventory: Any, selection: Any) -> list[Any]:
+    """Each vulnerable package's fix as the target of its (name, project); those no
+    release fixes come back as skipped, with why."""
+    from backend.update.plan import Skipped
+
+    if (await backend.security.database()).records == 0:
+        raise UsageProblem("no advisory database imported (devkit-tui vulns --import PATH)")
+    wanted = set(selection.projects)
+    unfixable = []
+    for result in await backend.security.check(inventory):
+        if result.state != "vulnerable" or (wanted and result.project not in wanted):
+            continue
+        if result.fix is None:
+            ids = ", ".join(f.ids[0] for f in result.findings)
+            unfixable.append(Skipped(result.name, result.project, f"no release fixes {ids}"))
+        else:
+            selection.targets[(result.name, result.project)] = result.fix
+    return unfixable
 
 
 def _progress(unit: Any, step: str) -> None:

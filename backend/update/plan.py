@@ -177,6 +177,8 @@ class Selection:
     """What to update: explicit (name, project) pairs, or names across projects."""
 
     pairs: list[tuple[str, str]] = field(default_factory=list)
+    targets: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(name, project) to the version it must reach (a vulnerability's fix)."""
     requests: list[UpdateRequest] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
     all_outdated: bool = False
@@ -197,7 +199,7 @@ def plan_changes(
     by_pair = {(r.name, r.project): r for r in outdated}
     wanted_projects = {canonicalize_name(p) for p in selection.projects}
     versions = {r.name: r.version for r in selection.requests}
-    pairs: list[tuple[str, str]] = list(selection.pairs)
+    pairs: list[tuple[str, str]] = [*selection.pairs, *selection.targets]
     skipped: list[Skipped] = []
     for request in selection.requests:
         row = inventory.packages.get(request.name)
@@ -219,12 +221,13 @@ def plan_changes(
             skipped.append(Skipped(name, project, "not used by this project"))
             continue
         found = by_pair.get((name, project))
-        if found is None and versions.get(name) is None and name in unchecked:
+        asked = selection.targets.get((name, project)) or versions.get(name)
+        if found is None and asked is None and name in unchecked:
             skipped.append(
                 Skipped(name, project, f"the index was not reachable: {unchecked[name]}")
             )
             continue
-        change, reason = _change(name, usage, scan, found, versions.get(name), selection.latest)
+        change, reason = _change(name, usage, scan, found, asked, selection.latest)
         if change is None:
             needs_latest = reason.endswith("allows nothing newer")
             skipped.append(Skipped(name, project, reason, needs_latest))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tests.backend.security.test_matching import SHARED
 from tests.helpers import REPOSITORY
+from tests.support.local_index import LocalIndex
 
 
 def vulns(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
@@ -69,3 +70,50 @@ def test_an_export_that_cannot_be_read_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2 and "neither a folder of OSV records nor a zip" in done.stderr
     missing = vulns("--import", str(tmp_path / "nope"), db=tmp_path / "db.sqlite3")
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+
+
+def test_fix_vulns_updates_each_vulnerable_package_to_its_fix(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    """alpha 1.0.0 is affected until 1.1.0: `update --fix-vulns` moves it there (not to
+    2.0.0, not in the project that is already past it); gamma has no fixed release."""
+    from tests.support.update_projects import uv, uv_project
+
+    ws = tmp_path / "ws"
+    app = uv_project(
+        ws / "app", local_index, ["alpha==1.0.0", "gamma==1.0.0"], ["alpha>=1", "gamma>=1"]
+    )
+    uv_project(ws / "other", local_index, ["alpha==1.1.0"], ["alpha>=1"])
+    advisories = tmp_path / "advisories"
+    advisories.mkdir()
+    for id_, name, events in [
+        ("TEST-1", "alpha", [{"introduced": "0"}, {"fixed": "1.1.0"}]),
+        ("TEST-2", "gamma", [{"introduced": "0"}]),
+    ]:
+        record = {"id": id_, "modified": "2024-01-01T00:00:00Z", "affected": [
+            {"package": {"ecosystem": "PyPI", "name": name},
+             "ranges": [{"type": "ECOSYSTEM", "events": events}]}]}  # fmt: skip
+        (advisories / f"{id_}.json").write_text(json.dumps(record))
+    db = tmp_path / "db.sqlite3"
+    assert vulns("--import", str(advisories), db=db).returncode == 0
+
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "update", "--fix-vulns", "--root", str(ws), "--yes",
+         "--json", "--db", str(db)],
+        capture_output=True, text=True, cwd=REPOSITORY, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    (project,) = document["projects"]
+    assert project["project"] == "app" and project["result"] == "success"
+    assert [(c["name"], c["from"], c["to"]) for c in project["changes"]] == [
+        ("alpha", "1.0.0", "1.1.0")
+    ]
+    assert [(s["name"], s["reason"]) for s in document["skipped"]] == [
+        ("gamma", "no release fixes TEST-2")
+    ]
+    uv("lock", "--check", cwd=app)
+    after = json.loads(vulns(str(ws), "--json", db=db).stdout)["packages"]
+    assert {(p["name"], p["project"]) for p in after if p["state"] == "vulnerable"} == {
+        ("gamma", "app")
+    }
