@@ -104,7 +104,11 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         self.state = "resolving"
         self._status("Resolving in a scratch copy…")
         wanted = [p for p in self.pairs if p not in self.dropped]
-        selection = Selection(pairs=wanted, latest=self.latest)
+        fixes = self.backend.security.fixes  # a vulnerable package goes to its fix
+        targets = {pair: fixes[pair] for pair in wanted if pair in fixes}
+        selection = Selection(
+            pairs=[p for p in wanted if p not in targets], targets=targets, latest=self.latest
+        )
         try:
             units, skipped = await self.backend.updates.plan(
                 selection, explicit_index=self.backend.settings.index_url, max_age_s=INDEX_MAX_AGE_S

@@ -24,6 +24,9 @@ class VulnerabilityChecker:
     def __init__(self, store: Store, operations: OperationLog) -> None:
         self._store = store
         self._operations = operations
+        self.fixes: dict[tuple[str, str], str] = {}
+        """(name, project) to the release that fixes it, from the last check: an update
+        of a vulnerable package planned in the dashboard goes there."""
 
     async def import_export(self, path: Path) -> ImportResult:
         return await import_export(self._store, path)
@@ -53,4 +56,5 @@ class VulnerabilityChecker:
             operation.packages = [PackageChange(r.name, r.version, r.fix) for r in vulnerable]
             operation.result = "failure" if vulnerable or counts.get("not-audited") else "success"
         mark_vulnerable(inventory, results)
+        self.fixes = {(r.name, r.project): r.fix for r in results if r.fix is not None}
         return results

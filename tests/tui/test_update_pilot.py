@@ -185,3 +185,45 @@ async def test_fifty_marks_in_a_few_keys(tmp_path: Path) -> None:
         pairs = table.marked_pairs()
         assert len(pairs) == 50 and len(set(pairs)) == 50
         assert all(project == "big" for _, project in pairs)
+
+
+async def test_a_vulnerable_package_is_planned_to_its_fix(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    """alpha>=1 allows 2.0.0, but the advisory's fix is 1.1.0: marking the vulnerable
+    row and `u` plans 1.1.0, the smallest release that clears it."""
+    import json
+
+    from backend.security.advisories import import_export
+
+    db = tmp_path / "db.sqlite3"
+    root = tmp_path / "ws"
+    uv_project(root / "app", local_index, ["alpha==1.0.0", "beta==1.0.0"], ["alpha>=1"])
+    advisories = tmp_path / "advisories"
+    advisories.mkdir()
+    events = [{"introduced": "0"}, {"fixed": "1.1.0"}]
+    affected = {"package": {"ecosystem": "PyPI", "name": "alpha"},
+                "ranges": [{"type": "ECOSYSTEM", "events": events}]}  # fmt: skip
+    record = {"id": "TEST-1", "modified": "2024-01-01T00:00:00Z", "affected": [affected]}
+    (advisories / "TEST-1.json").write_text(json.dumps(record))
+    store = Store(db)
+    await store.open()
+    try:
+        await import_export(store, advisories)
+        await look_up(store, local_index.simple, ["alpha", "beta"])
+    finally:
+        await store.close()
+    app = make_app(root, db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_inventory(pilot)
+        inventory = app.backend.inventory
+        await wait_until(pilot, lambda: "vulnerable" in inventory.packages["alpha"].flags)
+        await pilot.press("slash", *"flag:vulnerable", "enter")
+        table = app.screen.query_one(InventoryTable)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        await pilot.press("space", "u")
+        await wait_until(pilot, lambda: isinstance(app.screen, UpdatePlanScreen))
+        plan = app.screen
+        await wait_until(pilot, lambda: plan.state == "ready", timeout=60)  # type: ignore[attr-defined]
+        changes = [(c.name, c.current, c.target) for u in plan.units for c in u.changes]  # type: ignore[attr-defined]
+        assert changes == [("alpha", "1.0.0", "1.1.0")]
