@@ -66,6 +66,33 @@ class MonitorList(OptionList):
     MonitorList:focus { border: none; }
     """
 
+    moved = False
+    """The user moved the highlight: redraws keep it on that item (else the first)."""
+
+    def action_cursor_up(self) -> None:
+        self.moved = True
+        super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self.moved = True
+        super().action_cursor_down()
+
+    def action_first(self) -> None:
+        self.moved = True
+        super().action_first()
+
+    def action_last(self) -> None:
+        self.moved = True
+        super().action_last()
+
+    def action_page_up(self) -> None:
+        self.moved = True
+        super().action_page_up()
+
+    def action_page_down(self) -> None:
+        self.moved = True
+        super().action_page_down()
+
 
 class MonitorScreen(Screen[None]):
     DEFAULT_CSS = """
@@ -214,7 +241,7 @@ class MonitorScreen(Screen[None]):
         self._drawn["list"] = (drawn, width)
         chooser.set_options(options)
         ids = [o.id for o in options if not o.disabled]
-        if highlighted in ids:
+        if chooser.moved and highlighted in ids:
             chooser.highlighted = next(i for i, o in enumerate(options) if o.id == highlighted)
         elif ids:
             chooser.highlighted = next(i for i, o in enumerate(options) if not o.disabled)
