@@ -396,6 +396,7 @@ class DevkitApp(App[None]):
             found = await self.backend.mark_vulnerable()
         except StoreError:
             return  # no database: the storage notice says so
+        self.dashboard.vulnerable = self.backend.security.vulnerable
         if found and inventory is self.backend.inventory and not self.paused:
             self.dashboard.show_inventory(inventory)
 

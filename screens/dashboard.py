@@ -348,6 +348,9 @@ class DashboardScreen(Screen[None]):
         event.input.display = False
         tree.focus()
 
+    vulnerable: dict[str, list[Any]] = {}
+    """Package name to its vulnerable usages and findings (the package detail lists them)."""
+
     releases_known = False
     """Whether any release data is at hand (the index cache, or a check this session):
     without it no package can be shown as outdated, and `o` says how to get it."""
@@ -412,4 +415,6 @@ class DashboardScreen(Screen[None]):
         package, project = picked
         row = table.inventory.packages.get(package)
         if row is not None:
-            self.app.push_screen(PackageDetailScreen(row, project))
+            self.app.push_screen(
+                PackageDetailScreen(row, project, self.vulnerable.get(package, []))
+            )

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from backend.inventory.build import resolutions_of
 from backend.inventory.model import PackageRow
+from backend.security.matching import PackageResult
 from widgets.inventory_rows import format_flags
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
@@ -27,14 +28,21 @@ class PackageDetailScreen(ModalScreen[None]):
     PackageDetailScreen > Vertical {
         width: 90%; height: 90%; border: thick $accent; background: $surface; padding: 0 1;
     }
-    PackageDetailScreen #detail-meta { height: auto; max-height: 12; margin-bottom: 1; }
+    PackageDetailScreen #detail-meta { height: auto; max-height: 18; margin-bottom: 1; }
     PackageDetailScreen DataTable { height: 1fr; }
     """
 
-    def __init__(self, row: PackageRow, project: str | None = None) -> None:
+    def __init__(
+        self,
+        row: PackageRow,
+        project: str | None = None,
+        vulnerable: list[PackageResult] | None = None,
+    ) -> None:
         super().__init__()
         self.row = row
         self.project = project
+        self.vulnerable = vulnerable or []
+        """Its vulnerable usages, each with its findings (from the last check)."""
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -86,6 +94,18 @@ class PackageDetailScreen(ModalScreen[None]):
         text.append(f"  {' '.join(self.row.versions) or 'no version known'}\n")
         text.append("Flags: ", style="bold")
         text.append(format_flags(self.row.flags) + "\n")
+        for result in self.vulnerable:
+            text.append("Vulnerable ", style="bold red")
+            text.append_text(plain(f"in {result.project} ({result.version})"))
+            text.append(f": fix {result.fix}\n" if result.fix else ": no release fixes it all\n")
+            for finding in result.findings:
+                text.append(f"  {finding.severity:<8}", style="bold")
+                score = f" {finding.score:.1f}" if finding.score is not None else ""
+                text.append_text(plain(f"{', '.join(finding.ids)}{score}"))
+                if finding.aliases:
+                    text.append_text(plain(f" ({', '.join(finding.aliases)})", style="dim"))
+                fixed = f" · fixed {finding.fixed}" if finding.fixed else ""
+                text.append_text(plain(f"{fixed} · {finding.summary}\n"))
         for source, (versions, projects) in resolutions_of(self.row).items():
             if len(versions) < 2 and len(projects) < 2:
                 continue

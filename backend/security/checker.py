@@ -27,6 +27,8 @@ class VulnerabilityChecker:
         self.fixes: dict[tuple[str, str], str] = {}
         """(name, project) to the release that fixes it, from the last check: an update
         of a vulnerable package planned in the dashboard goes there."""
+        self.vulnerable: dict[str, list[PackageResult]] = {}
+        """Package name to its vulnerable usages, with their findings, from the last check."""
 
     async def import_export(self, path: Path) -> ImportResult:
         return await import_export(self._store, path)
@@ -57,4 +59,8 @@ class VulnerabilityChecker:
             operation.result = "failure" if vulnerable or counts.get("not-audited") else "success"
         mark_vulnerable(inventory, results)
         self.fixes = {(r.name, r.project): r.fix for r in results if r.fix is not None}
+        self.vulnerable = {}
+        for result in results:
+            if result.state == "vulnerable":
+                self.vulnerable.setdefault(result.name, []).append(result)
         return results

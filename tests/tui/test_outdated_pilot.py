@@ -150,3 +150,8 @@ async def test_vulnerable_packages_are_flagged_after_the_scan(
         await wait_until(pilot, lambda: table.row_count == 1)
         assert cell(table, 0, "name") == "idna" and "vulnerable" in cell(table, 0, "flags")
         assert await app.backend.audit_entries(AuditFilter(action="vulns")) == []
+        await pilot.press("enter")  # the detail lists the finding with its fix
+        await wait_until(pilot, lambda: app.screen.query("#detail-meta"))
+        detail = str(app.screen.query_one("#detail-meta").render())
+        assert "Vulnerable in legacy-scripts (3.4): fix 3.7" in detail
+        assert "PYSEC-2024-60 7.5" in detail and "high" in detail
