@@ -47,6 +47,7 @@ def run(options: argparse.Namespace) -> int:
 async def _reports(settings: Settings) -> list[EntropyReport]:
     async with open_backend(settings) as backend:
         await backend.scan(reason="entropy")
+        await backend.mark_vulnerable()  # a vulnerable dependency is drift too
         await backend.check_report()  # live-check violations are semantic drift
         return sorted(await backend.entropy(), key=lambda r: (-r.score, r.project))
 

@@ -27,6 +27,7 @@ INDICATORS = {
     "environment-drift": "what is installed differs from what is locked",
     "version-drift": "other projects lock or install other versions",
     "dependency-conflict": "a locked or installed version breaks a declared specifier",
+    "vulnerable-dependency": "a locked or installed version has a known vulnerability",
     "performance-drift": "a Nelson rule tripped on one of the project's operations",
     "error-rate-drift": "the project's error rate left its p-chart limits",
     "semantic-drift": "spans break the semantic-convention registry",
@@ -151,11 +152,13 @@ def assess(
         for name in names_with("drift", per_usage=False)
     ]
     conflicts = [f"{name} breaks its declared specifier" for name in names_with("conflict")]
+    vulnerable = [f"{name} has a known vulnerability" for name in names_with("vulnerable")]
     candidates = [
         ("lock-drift", tuple(lock_evidence)),
         ("environment-drift", tuple(environment)),
         ("version-drift", tuple(versions)),
         ("dependency-conflict", tuple(conflicts)),
+        ("vulnerable-dependency", tuple(vulnerable)),
         ("performance-drift", spans.performance),
         ("error-rate-drift", spans.error_rate),
         ("semantic-drift", spans.semantic),

@@ -253,3 +253,18 @@ async def test_devkits_own_reads_are_not_the_projects_health(
     kinds = {i.kind for i in api.indicators}
     assert kinds & {"performance-drift", "error-rate-drift"} == set()
     assert api.success_rate == 1.0
+
+
+def test_a_vulnerable_dependency_is_an_indicator() -> None:
+    from pathlib import Path
+
+    from backend.health.entropy import SpanHealth, assess
+    from backend.inventory.model import Inventory, PackageRow, ProjectInfo, Usage
+
+    usage = Usage("api", [], ["3.4"], None, True, flags={"vulnerable"})
+    project = ProjectInfo(Path("/w/api"), "api", "uv", [], None, [])
+    inventory = Inventory([Path("/w")], [project], {"idna": PackageRow("idna", [usage], set())})
+    report = assess("api", inventory, [], SpanHealth())
+    (indicator,) = report.indicators
+    assert indicator.kind == "vulnerable-dependency"
+    assert indicator.evidence == ("idna has a known vulnerability",)
