@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = [
     "", "list", "serve", "spans", "tree", "audit", "spc", "entropy", "check", "outdated",
-    "update", "undo", "demo", "monitor", "config",
+    "update", "undo", "demo", "monitor", "config", "vulns",
 ]  # fmt: skip
 
 
