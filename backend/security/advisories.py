@@ -100,6 +100,8 @@ async def import_export(store: Store, path: Path) -> ImportResult:
             result.skipped.append(record)
             continue
         result.read += 1
+        if known.get(_id(record) or "") == str(record.get("modified") or ""):
+            continue  # unchanged: not even parsed again
         try:
             advisory = advisory_from(record)
         except (BadRecord, AttributeError, TypeError) as exc:

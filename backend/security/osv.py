@@ -10,6 +10,7 @@ closes it (that version excluded), `last_affected` closes it (included).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from packaging.utils import canonicalize_name
@@ -40,30 +41,33 @@ class Interval:
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Affected:
     """One package of a record."""
 
     name: str
     versions: frozenset[str]
     intervals: tuple[Interval, ...]
-    parsed_versions: frozenset[Version] = frozenset()
-    """`versions` as parsed (compared as versions: `2.0` is `2.0.0`)."""
+    _parsed: frozenset[Version] | None = None
+    """`versions` as parsed, on first need (compared as versions: `2.0` is `2.0.0`);
+    most questions are answered by the exact string or the ranges first."""
 
     def affects(self, version: str) -> bool:
-        try:
-            parsed = Version(version)
-        except InvalidVersion:
-            return version in self.versions
-        if parsed in self.parsed_versions:
+        if version in self.versions:
             return True
-        return any(interval.contains(parsed) for interval in self.intervals)
+        parsed = parsed_version(version)
+        if parsed is None:
+            return False
+        if any(interval.contains(parsed) for interval in self.intervals):
+            return True
+        if self._parsed is None:
+            self._parsed = frozenset(p for v in self.versions if (p := _parsed(v)) is not None)
+        return parsed in self._parsed
 
     def fixed_for(self, version: str) -> Version | None:
         """The release that ends the interval holding `version` (None: no fix known)."""
-        try:
-            parsed = Version(version)
-        except InvalidVersion:
+        parsed = parsed_version(version)
+        if parsed is None:
             return None
         for interval in self.intervals:
             if interval.contains(parsed) and interval.fixed is not None:
@@ -100,9 +104,8 @@ def advisory_from(record: dict[str, Any]) -> Advisory:
                 continue  # GIT and SEMVER ranges say nothing about PyPI versions
             intervals += _intervals(range_.get("events") or [])
         versions = frozenset(str(v) for v in entry.get("versions") or [])
-        parsed = frozenset(p for v in versions if (p := _parsed(v)) is not None)
         name = canonicalize_name(package["name"])
-        affected.append(Affected(name, versions, tuple(intervals), parsed))
+        affected.append(Affected(name, versions, tuple(intervals)))
     severity, score = _severity(record)
     return Advisory(
         id=record["id"],
@@ -147,6 +150,12 @@ def _parsed(text: str) -> Version | None:
         return Version(text)
     except InvalidVersion:
         return None  # kept as text: matched only by an equal string
+
+
+@lru_cache(maxsize=65536)
+def parsed_version(text: str) -> Version | None:
+    """A version asked about, parsed once however many records are checked for it."""
+    return _parsed(text)
 
 
 def _severity(record: dict[str, Any]) -> tuple[str, float | None]:
