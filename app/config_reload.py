@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from app.tui import DevkitApp
+
+class ReloadHost(Protocol):
+    """What the watch needs of the app (the app, not imported here: it imports us)."""
+
+    settings: Any
+
+    def notify(self, message: str, **options: Any) -> None: ...
+
+    def apply_user_settings(self, settings: Any, changed: set[str] | None = None) -> None: ...
+
 
 LIVE = ("bell", "theme", "keymap", "spec-limits", "services")
 """Keys a reload applies; the rest are read at start only."""
@@ -29,7 +37,7 @@ def user_file(explicit: Path | None) -> Path:
 
 
 class ConfigWatch:
-    def __init__(self, app: DevkitApp) -> None:
+    def __init__(self, app: ReloadHost) -> None:
         self.app = app
         self.path = user_file(app.settings.config_file)
         self.reloads = 0

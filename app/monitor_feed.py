@@ -10,7 +10,7 @@ or the inventory moved (a few small queries), `redraw` when the rate window slid
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from backend.audit.entries import AuditEntry, AuditFilter
 from backend.health.pulse import chart_alarms, pulse_of
@@ -19,8 +19,26 @@ from backend.store.database import StoreError
 from backend.telemetry.arrivals import ArrivalHistory
 from screens.monitor import MonitorData, MonitorScreen
 
-if TYPE_CHECKING:
-    from app.tui import DevkitApp
+
+class MonitorHost(Protocol):
+    """What the feed needs of the app (the app, not imported here: it imports us)."""
+
+    backend: Any
+    live_charts: Any
+    paused: bool
+    reports: list[Any]
+    settings: Any
+    entropy_at: tuple[int, float]
+    is_headless: bool
+    _driver: Any
+
+    @property
+    def screen(self) -> Any: ...
+
+    def bell(self) -> None: ...
+
+    def refresh_entropy(self) -> Any: ...
+
 
 AUDIT_LOOKED_AT = 50
 """The newest audit entries the monitor looks at."""
@@ -30,7 +48,7 @@ TITLE_PREFIX = "devkit-tui"
 
 
 class MonitorFeed:
-    def __init__(self, app: DevkitApp) -> None:
+    def __init__(self, app: MonitorHost) -> None:
         self.app = app
         self.screen = MonitorScreen()
         self.arrivals = ArrivalHistory(app.backend.spans)
