@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backend.security.osv import Advisory, BadRecord, advisory_from
-from backend.store.database import Store
+from backend.security.lookup import Entry, PackageAdvisories, Record, compact, entry_from
+from backend.security.osv import Advisory, Affected, BadRecord, advisory_from
+from backend.store.database import Statements, Store
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -111,40 +112,82 @@ async def import_export(store: Store, path: Path) -> ImportResult:
             continue
         known[advisory.id] = advisory.modified
         rows.append((advisory.id, advisory.modified, int(advisory.withdrawn),
-                     json.dumps(record, default=str), str(path), now))  # fmt: skip
-        names += [(a.name, advisory.id) for a in advisory.affected]
+                     json.dumps(record, default=str), str(path), now,
+                     *_meta(advisory)))  # fmt: skip
+        names += _packages(advisory)
     if rows:
-        ids = [(row[0],) for row in rows]
-        await store.write(
-            [
-                ("DELETE FROM advisory_packages WHERE id = ?", ids),
-                (
-                    "INSERT OR REPLACE INTO advisories (id, modified, withdrawn, record, source,"
-                    " imported_ns) VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                ),
-                ("INSERT OR IGNORE INTO advisory_packages (name, id) VALUES (?, ?)", names),
-            ]
-        )
+        await store.write(_replacing(rows, names))
     result.written = len(rows)
     return result
 
 
-async def advisories_for(store: Store, names: set[str]) -> dict[str, list[Advisory]]:
-    """The records that name each package (withdrawn ones left out), by PEP 503 name."""
-    out: dict[str, list[Advisory]] = {}
+def _meta(advisory: Advisory) -> tuple[str, str, float | None, str]:
+    return (json.dumps(advisory.aliases), advisory.severity, advisory.score, advisory.summary)
+
+
+def _packages(advisory: Advisory) -> list[tuple[str, str, str]]:
+    """(name, id, compact form) for each package the record names."""
+    by_name: dict[str, list[Affected]] = {}
+    for affected in advisory.affected:
+        by_name.setdefault(affected.name, []).append(affected)
+    return [(name, advisory.id, compact(entries)) for name, entries in by_name.items()]
+
+
+def _replacing(rows: list[tuple[Any, ...]], names: list[tuple[str, str, str]]) -> Statements:
+    return [
+        ("DELETE FROM advisory_packages WHERE id = ?", [(row[0],) for row in rows]),
+        (
+            "INSERT OR REPLACE INTO advisories (id, modified, withdrawn, record, source,"
+            " imported_ns, aliases, severity, score, summary)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        ),
+        ("INSERT OR IGNORE INTO advisory_packages (name, id, ranges) VALUES (?, ?, ?)", names),
+    ]
+
+
+async def index_older_rows(store: Store) -> int:
+    """Records imported before matching kept its own columns get them now, from the
+    whole record the store kept; returns how many."""
+    rows = await store.query(
+        "SELECT id, modified, withdrawn, record, source, imported_ns FROM advisories"
+        " WHERE aliases IS NULL"
+    )
+    if not rows:
+        return 0
+    updated: list[tuple[Any, ...]] = []
+    names: list[tuple[str, str, str]] = []
+    for row in rows:
+        advisory = advisory_from(json.loads(row[3]))
+        updated.append((*tuple(row), *_meta(advisory)))
+        names += _packages(advisory)
+    await store.write(_replacing(updated, names))
+    return len(updated)
+
+
+async def advisories_for(store: Store, names: set[str]) -> dict[str, PackageAdvisories]:
+    """The records that name each package (withdrawn ones left out), by PEP 503 name,
+    read from the columns kept for matching: no record is parsed again."""
+    await index_older_rows(store)
+    entries: dict[str, list[Entry]] = {}
+    records: dict[str, Record] = {}
     wanted = sorted(names)
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         marks = ",".join("?" * len(chunk))
         rows = await store.query(
-            "SELECT p.name, a.record FROM advisory_packages p JOIN advisories a ON a.id = p.id"
+            "SELECT p.name, p.ranges, a.id, a.aliases, a.severity, a.score, a.summary"
+            " FROM advisory_packages p JOIN advisories a ON a.id = p.id"
             f" WHERE a.withdrawn = 0 AND p.name IN ({marks})",
             chunk,
         )
-        for name, record in rows:
-            out.setdefault(name, []).append(advisory_from(json.loads(record)))
-    return out
+        for name, ranges, id_, aliases, severity, score, summary in rows:
+            record = records.get(id_)
+            if record is None:
+                record = Record(id_, tuple(json.loads(aliases)), severity, score, summary)
+                records[id_] = record
+            entries.setdefault(name, []).append(entry_from(record, ranges))
+    return {name: PackageAdvisories(name, found) for name, found in entries.items()}
 
 
 async def database_info(store: Store) -> DatabaseInfo:

@@ -11,25 +11,42 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from packaging.version import Version
-
 from backend.inventory.model import Inventory
-from backend.security.osv import SEVERITIES, Advisory
+from backend.security.lookup import Flaw, PackageAdvisories
+from backend.security.osv import SEVERITIES, parsed_version
 
 LOCAL_SOURCES = ("git", "url", "path", "directory", "editable", "virtual")
 """Sources no advisory database describes."""
 NOT_IMPORTED = "no advisory database imported (devkit-tui vulns --import PATH)"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
-    ids: tuple[str, ...]
-    aliases: tuple[str, ...]
-    severity: str
-    score: float | None
-    summary: str
+    """One flaw found in one version: what its records say, and the release that fixes
+    it for this version (None: none known)."""
+
+    flaw: Flaw
     fixed: str | None
-    """The release that fixes this flaw for this version (None: none known)."""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return self.flaw.ids
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.flaw.aliases
+
+    @property
+    def severity(self) -> str:
+        return self.flaw.severity
+
+    @property
+    def score(self) -> float | None:
+        return self.flaw.score
+
+    @property
+    def summary(self) -> str:
+        return self.flaw.summary
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -74,11 +91,13 @@ class PackageResult:
 
 
 def match_inventory(
-    inventory: Inventory, advisories: dict[str, list[Advisory]], covered: bool
+    inventory: Inventory, advisories: dict[str, PackageAdvisories], covered: bool
 ) -> list[PackageResult]:
     """One result per (package, version, project); `covered` says an advisory database
-    is there at all (else every package is not audited, never clean)."""
+    is there at all (else every package is not audited, never clean). A version used
+    by many projects is looked up once."""
     results = []
+    looked_up: dict[tuple[str, str], tuple[list[Finding], str | None]] = {}
     for name, row in sorted(inventory.packages.items()):
         for usage in row.usages:
             kind = (usage.source or "").partition(":")[0]
@@ -92,43 +111,23 @@ def match_inventory(
                 elif not covered:
                     result.state, result.reason = "not-audited", NOT_IMPORTED
                 else:
-                    hits = [a for a in advisories.get(name, []) if _affects(a, name, version)]
-                    result.findings = findings_of(hits, name, version)
+                    key = (name, version)
+                    if key not in looked_up:
+                        package = advisories.get(name)
+                        findings = findings_of(package, version) if package else []
+                        looked_up[key] = (findings, _fix(findings) if findings else None)
+                    result.findings, result.fix = looked_up[key]
                     if result.findings:
                         result.state = "vulnerable"
-                        result.fix = _fix(result.findings)
                 results.append(result)
     return results
 
 
-def findings_of(hits: list[Advisory], name: str, version: str) -> list[Finding]:
-    """Records merged by shared ids and aliases, each group one finding."""
-    groups: list[tuple[set[str], list[Advisory]]] = []
-    for advisory in hits:
-        keys = {advisory.id, *advisory.aliases}
-        joined = [g for g in groups if g[0] & keys]
-        for group in joined:
-            groups.remove(group)
-        merged_keys = keys.union(*(g[0] for g in joined))
-        merged = [advisory, *(a for g in joined for a in g[1])]
-        groups.append((merged_keys, merged))
-    findings = []
-    for keys, records in groups:
-        ids = tuple(sorted({r.id for r in records}))
-        fixes = [f for r in records for a in r.affected if a.name == name
-                 if (f := a.fixed_for(version)) is not None]  # fmt: skip
-        scores = [r.score for r in records if r.score is not None]
-        findings.append(
-            Finding(
-                ids=ids,
-                aliases=tuple(sorted(keys - set(ids))),
-                severity=min((r.severity for r in records), key=SEVERITIES.index),
-                score=max(scores) if scores else None,
-                summary=next((r.summary for r in records if r.summary), ""),
-                fixed=str(max(fixes)) if fixes else None,
-            )
-        )
-    return sorted(findings, key=lambda f: (SEVERITIES.index(f.severity), f.ids))
+def findings_of(package: PackageAdvisories, version: str) -> list[Finding]:
+    """One finding per flaw affecting `version` (its records merged: a PYSEC, a GHSA
+    and a CVE id of one flaw count once), with the release that fixes it."""
+    flaws = sorted(package.flaws(version), key=lambda found: (found[0].rank, found[0].ids))
+    return [Finding(flaw, fixed) for flaw, fixed in flaws]
 
 
 def mark_vulnerable(inventory: Inventory, results: list[PackageResult]) -> None:
@@ -152,12 +151,8 @@ def exit_code(results: list[PackageResult], allow_unaudited: bool) -> int:
     return 0
 
 
-def _affects(advisory: Advisory, name: str, version: str) -> bool:
-    return any(a.name == name and a.affects(version) for a in advisory.affected)
-
-
 def _fix(findings: list[Finding]) -> str | None:
     fixes = [f.fixed for f in findings]
     if any(f is None for f in fixes):
         return None  # one flaw has no fixed release: no upgrade clears them all
-    return str(max(Version(f) for f in fixes if f is not None))
+    return max((f for f in fixes if f is not None), key=parsed_version)

@@ -41,39 +41,13 @@ class Interval:
         return True
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Affected:
-    """One package of a record."""
+    """One package of a record: the versions it lists and its ECOSYSTEM intervals."""
 
     name: str
     versions: frozenset[str]
     intervals: tuple[Interval, ...]
-    _parsed: frozenset[Version] | None = None
-    """`versions` as parsed, on first need (compared as versions: `2.0` is `2.0.0`);
-    most questions are answered by the exact string or the ranges first."""
-
-    def affects(self, version: str) -> bool:
-        if version in self.versions:
-            return True
-        parsed = parsed_version(version)
-        if parsed is None:
-            return False
-        if any(interval.contains(parsed) for interval in self.intervals):
-            return True
-        if self._parsed is None:
-            self._parsed = frozenset(p for v in self.versions if (p := _parsed(v)) is not None)
-        return parsed in self._parsed
-
-    def fixed_for(self, version: str) -> Version | None:
-        """The release that ends the interval holding `version` (None: no fix known)."""
-        parsed = parsed_version(version)
-        if parsed is None:
-            return None
-        for interval in self.intervals:
-            if interval.contains(parsed) and interval.fixed is not None:
-                return interval.fixed
-        later = [i.fixed for i in self.intervals if i.fixed is not None and i.fixed > parsed]
-        return min(later) if later else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,17 +119,20 @@ def _version(text: object) -> Version:
         raise BadRecord(f"not a version: {text!r}") from None
 
 
-def _parsed(text: str) -> Version | None:
+@lru_cache(maxsize=65536)
+def parsed_version(text: str) -> Version | None:
+    """A version, parsed once however often it is asked about; None when it is not a
+    PEP 440 version (kept as text, it matches only an equal string)."""
     try:
         return Version(text)
     except InvalidVersion:
-        return None  # kept as text: matched only by an equal string
+        return None
 
 
 @lru_cache(maxsize=65536)
-def parsed_version(text: str) -> Version | None:
-    """A version asked about, parsed once however many records are checked for it."""
-    return _parsed(text)
+def version_text(version: Version) -> str:
+    """A version as text, made once: fixes are shown for many findings."""
+    return str(version)
 
 
 def _severity(record: dict[str, Any]) -> tuple[str, float | None]:

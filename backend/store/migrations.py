@@ -211,4 +211,15 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (name, id)
     ) WITHOUT ROWID
     """,
+    # 11: what matching needs, kept beside each record when it is imported: a record's
+    # aliases, severity and summary, and per package its intervals and the listed
+    # versions outside them. NULL marks a row imported before, indexed on first read.
+    """
+    ALTER TABLE advisories ADD COLUMN aliases TEXT;
+    ALTER TABLE advisories ADD COLUMN severity TEXT;
+    ALTER TABLE advisories ADD COLUMN score REAL;
+    ALTER TABLE advisories ADD COLUMN summary TEXT;
+    ALTER TABLE advisory_packages ADD COLUMN ranges TEXT;
+    CREATE INDEX advisories_unindexed ON advisories (id) WHERE aliases IS NULL
+    """,
 ]

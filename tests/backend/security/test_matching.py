@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from backend.security.advisories import advisories_for, import_export
+from backend.security.lookup import PackageAdvisories
 from backend.security.matching import findings_of
 from backend.security.osv import advisory_from
 from backend.store.database import Store
@@ -39,8 +40,8 @@ async def matched_ids(store: Store) -> dict[str, set[str]]:
     out = {}
     for key in wanted:
         name, version = key.split("==")
-        hits = [a for a in found.get(name, []) if any(x.affects(version) for x in a.affected)]
-        out[key] = {i for f in findings_of(hits, name, version) for i in f.ids}
+        findings = findings_of(found[name], version) if name in found else []
+        out[key] = {i for f in findings for i in f.ids}
     return out
 
 
@@ -75,7 +76,8 @@ def record(id_: str, events: list[dict[str, str]], **extra: object) -> dict[str,
 
 
 def affects(data: dict[str, object], version: str) -> bool:
-    return any(a.affects(version) for a in advisory_from(data).affected)
+    """Through the form the store keeps and the index matching uses."""
+    return bool(PackageAdvisories.of("demo-pkg", [advisory_from(data)]).hits(version))
 
 
 def test_last_affected_is_included_and_fixed_excluded() -> None:
@@ -96,10 +98,9 @@ def test_an_ecosystem_range_after_a_git_range_still_counts() -> None:
 
 def test_listed_versions_compare_as_versions_and_names_are_normalised() -> None:
     data = record("D", [], versions=["2.0"], name="Demo_Pkg")
-    advisory = advisory_from(data)
-    assert advisory.affected[0].name == "demo-pkg"
-    assert advisory.affected[0].affects("2.0.0")  # 2.0 == 2.0.0
-    assert not advisory.affected[0].affects("2.0.1")
+    assert advisory_from(data).affected[0].name == "demo-pkg"
+    assert affects(data, "2.0.0") and affects(data, "2")  # 2.0 == 2.0.0 == 2
+    assert not affects(data, "2.0.1")
 
 
 def test_aliases_chain_into_one_finding() -> None:
@@ -117,7 +118,7 @@ def test_aliases_chain_into_one_finding() -> None:
         advisory_from(record("PYSEC-2", events, aliases=["GHSA-1"])),  # only through GHSA-1
         advisory_from(record("PYSEC-3", events)),  # a flaw of its own
     ]
-    findings = findings_of(chained, "demo-pkg", "1.0")
+    findings = findings_of(PackageAdvisories.of("demo-pkg", chained), "1.0")
     assert [f.ids for f in findings] == [("GHSA-1", "PYSEC-1", "PYSEC-2"), ("PYSEC-3",)]
     assert findings[0].aliases == ("CVE-1",) and findings[0].severity == "medium"
     assert findings[0].fixed == "1.6"  # the fix of every record of the flaw
@@ -136,7 +137,9 @@ async def test_withdrawn_and_malformed_records(store: Store, tmp_path: Path) -> 
     assert skipped == {("BAD", "bad.json"), (None, "broken.yaml")}
     assert any("not a version" in s.reason for s in result.skipped)
     found = await advisories_for(store, {"demo-pkg"})
-    assert [a.id for a in found["demo-pkg"]] == ["OK"]  # the withdrawn one is kept out
+    assert [e.record.id for e in found["demo-pkg"].entries] == [
+        "OK"
+    ]  # the withdrawn one is kept out
 
 
 def test_severity_comes_from_the_cvss_vector_else_ghsa_else_unknown() -> None:
@@ -147,3 +150,59 @@ def test_severity_comes_from_the_cvss_vector_else_ghsa_else_unknown() -> None:
     assert (worded.severity, worded.score) == ("medium", None)
     bad = advisory_from(record("B", [], severity=[{"type": "CVSS_V3", "score": "nonsense"}]))
     assert (bad.severity, bad.score) == ("unknown", None)
+
+
+def test_the_bisect_index_agrees_with_each_interval_checked_one_by_one() -> None:
+    """Overlapping, nested, touching and open intervals of many records: the slot a
+    version falls in must name exactly the records whose intervals hold it."""
+    import random
+
+    from backend.security.osv import parsed_version
+
+    rng = random.Random(17)
+    points = [f"{major}.{minor}" for major in range(4) for minor in range(5)]
+    records = []
+    for number in range(40):
+        events: list[dict[str, str]] = []
+        for _ in range(rng.randint(1, 3)):
+            low, high = sorted(rng.sample(points, 2), key=parsed_version)
+            end = rng.choice(["fixed", "last_affected", None])
+            events.append({"introduced": rng.choice(["0", low])})
+            if end:
+                events.append({end: high})
+        records.append(advisory_from(record(f"R{number}", events)))
+    package = PackageAdvisories.of("demo-pkg", records)
+    asked = [*points, *(f"{p}.1" for p in points), "0.0.0a1", "9.9", "1.2.0"]
+    for version in asked:
+        parsed = parsed_version(version)
+        expected = {
+            a.id
+            for a in records
+            for x in a.affected
+            if any(i.contains(parsed) for i in x.intervals)
+        }
+        assert {e.record.id for e in package.hits(version)} == expected, version
+
+
+def test_listed_versions_outside_the_ranges_and_text_that_is_no_version() -> None:
+    data = record(
+        "L", [{"introduced": "1.0"}, {"fixed": "1.2"}], versions=["1.1", "0.5", "nightly"]
+    )
+    assert affects(data, "1.1") and affects(data, "0.5.0") and affects(data, "nightly")
+    assert not affects(data, "0.6") and not affects(data, "Nightly")
+
+
+async def test_rows_imported_before_the_matching_columns_are_indexed_on_first_read(
+    store: Store,
+) -> None:
+    await import_export(store, SHARED / "vulns")
+    expected = await matched_ids(store)
+    await store.write(
+        [
+            ("UPDATE advisories SET aliases = NULL, severity = NULL, summary = NULL", [()]),
+            ("UPDATE advisory_packages SET ranges = NULL", [()]),
+        ]
+    )
+    assert await matched_ids(store) == expected
+    rows = await store.query("SELECT COUNT(*) FROM advisories WHERE aliases IS NULL")
+    assert rows[0][0] == 0
