@@ -22,7 +22,7 @@ from backend.index.behind import (
     outdated,
     usage_indexes,
 )
-from backend.index.simple_api import IndexUnavailable, Release, fetch_releases
+from backend.index.simple_api import IndexUnavailable, Release, fetch_project
 from backend.inventory.model import Inventory
 from backend.store.database import Store
 
@@ -71,7 +71,8 @@ async def look_up(
             nonlocal done
             async with limit:
                 try:
-                    lookup.releases[name] = await fetch_releases(session, index_url, name)
+                    page = await fetch_project(session, index_url, name)
+                    lookup.releases[name] = page.releases
                     lookup.fetched_ns[name] = time.time_ns()
                 except IndexUnavailable as exc:
                     lookup.errors[name] = str(exc)

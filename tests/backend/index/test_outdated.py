@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from backend.index.simple_api import releases_from_html, version_of
+from backend.index.simple_api import page_from_html, page_from_json, releases_from_html, version_of
 from tests.helpers import REPOSITORY, make_venv
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
@@ -129,6 +129,39 @@ def test_file_names_and_html() -> None:
         ("1.0", True),
         ("1.1", False),
     ]
+
+
+def test_project_status_yank_reasons_and_core_metadata_from_both_page_kinds() -> None:
+    """PEP 792 status (HTML meta or the JSON `project-status`), the yank reason, and the
+    PEP 658 / PEP 714 metadata file beside a wheel, resolved against the page."""
+    page_url = "http://127.0.0.1:1/simple/foo/"
+    html = (
+        '<html><head><meta name="pypi:project-status" content="Archived">'
+        '<meta name="pypi:project-status-reason" content="moved to foo2"></head><body>'
+        '<a href="../../files/foo-1.0-py3-none-any.whl#sha256=ab" data-yanked="broken build"'
+        ' data-core-metadata="sha256=cd">foo-1.0-py3-none-any.whl</a>'
+        '<a href="../../files/foo-1.1.tar.gz">foo-1.1.tar.gz</a></body></html>'
+    )
+    page = page_from_html("foo", html, page_url)
+    assert (page.status, page.status_reason) == ("archived", "moved to foo2")
+    old, new = page.releases
+    assert (old.yanked, old.yanked_reason) == (True, "broken build")
+    assert old.metadata_url == "http://127.0.0.1:1/files/foo-1.0-py3-none-any.whl.metadata"
+    assert (new.yanked, new.yanked_reason, new.metadata_url) == (False, None, None)
+    document = {
+        "project-status": {"status": "quarantined"},
+        "files": [
+            {"filename": "foo-2.0-py3-none-any.whl", "url": "https://files.example/foo-2.0-py3-none-any.whl",
+             "yanked": "CVE-1", "core-metadata": {"sha256": "ef"}},
+            {"filename": "foo-2.0.tar.gz", "url": "/f/foo-2.0.tar.gz", "yanked": True},
+        ],
+    }  # fmt: skip
+    page = page_from_json("foo", document, page_url)
+    assert (page.status, page.status_reason) == ("quarantined", None)
+    (release,) = page.releases
+    assert (release.yanked, release.yanked_reason) == (True, "CVE-1")
+    assert release.metadata_url == "https://files.example/foo-2.0-py3-none-any.whl.metadata"
+    assert page_from_json("foo", {"files": []}).status == "active"  # no status: active
 
 
 async def test_the_project_index_from_tool_uv(tmp_path: Path, index: str) -> None:
