@@ -16,7 +16,7 @@ from backend.inventory.model import PackageRow
 from backend.security.matching import PackageResult
 from widgets.inventory_rows import format_flags
 from widgets.navigable_table import NavigableTable
-from widgets.safe_text import plain
+from widgets.safe_text import one_line, plain
 
 
 class PackageDetailScreen(ModalScreen[None]):
@@ -106,6 +106,11 @@ class PackageDetailScreen(ModalScreen[None]):
                     text.append_text(plain(f" ({', '.join(finding.aliases)})", style="dim"))
                 fixed = f" · fixed {finding.fixed}" if finding.fixed else ""
                 text.append_text(plain(f"{fixed} · {finding.summary}\n"))
+        for usage in self.row.usages:
+            for flag, note in sorted(usage.notes.items()):  # the index's word: yank, status
+                text.append(f"{flag.capitalize()} ", style="bold yellow")
+                text.append_text(one_line(f"in {usage.project}: {note}"))
+                text.append("\n")
         for source, (versions, projects) in resolutions_of(self.row).items():
             if len(versions) < 2 and len(projects) < 2:
                 continue

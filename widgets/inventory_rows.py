@@ -13,7 +13,8 @@ from packaging.version import InvalidVersion, Version
 from backend.inventory.model import Inventory, PackageRow, Usage
 
 FLAG_ORDER = (
-    "vulnerable", "conflict", "missing", "env-drift", "drift", "outdated", "extraneous",
+    "vulnerable", "quarantined", "yanked", "conflict", "missing", "env-drift", "drift",
+    "archived", "deprecated", "outdated", "extraneous",
 )  # fmt: skip
 
 

@@ -26,8 +26,8 @@ RECENT_S = 15 * 60
 """How long a broken rule stays an alarm, from the time of its newest point."""
 FAILED_RECENT_S = 60 * 60
 """How long a failed operation in the audit log stays a warning."""
-ALARM_FLAGS = ("conflict", "vulnerable")
-WARNING_FLAGS = ("drift", "env-drift", "missing")
+ALARM_FLAGS = ("conflict", "vulnerable", "quarantined")
+WARNING_FLAGS = ("drift", "env-drift", "missing", "yanked", "archived", "deprecated")
 ALARM_LEVELS = ("CRITICAL",)
 WARNING_LEVELS = ("HIGH", "MEDIUM")
 STATES = ("ok", "warning", "alarm")

@@ -12,7 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from backend.index.simple_api import DEFAULT_INDEX, Release
-from backend.inventory.model import Inventory
+from backend.inventory.model import INDEX_FLAGS, Inventory, parsed_version
 
 
 @dataclass(slots=True)
@@ -26,6 +26,8 @@ class Lookup:
     """Names nobody could answer for (offline with a cold cache)."""
     unindexed: dict[str, str] = field(default_factory=dict)
     """Names that come from no index (a git, URL or path source), with that kind."""
+    status: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """PEP 792 status and its reason, for the names whose page said one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +155,33 @@ def annotate(inventory: Inventory, rows: list[Outdated]) -> None:
                 latest.append(found.latest)
         if latest:
             row.flags.add("outdated")
+
+
+def mark_index_facts(
+    inventory: Inventory, lookup: Lookup, per_usage: dict[tuple[str, str], Lookup] | None = None
+) -> None:
+    """The index's word on each usage: `yanked` when its locked or installed release
+    is (with the reason), and the project's PEP 792 status when it is not active.
+    Usages the index did not answer for keep no such flag."""
+    per_usage = per_usage or {}
+    for name, row in inventory.packages.items():
+        for flag in INDEX_FLAGS:
+            row.flags.discard(flag)
+        for usage in row.usages:
+            for flag in INDEX_FLAGS:
+                usage.flags.discard(flag)
+                usage.notes.pop(flag, None)
+            found = per_usage.get((usage.project, name), lookup)
+            releases = {parsed_version(r.version): r for r in found.releases.get(name, [])}
+            for version in [*usage.locked, *filter(None, [usage.installed])]:
+                release = releases.get(parsed_version(version))
+                if release is not None and release.yanked:
+                    usage.flags.add("yanked")
+                    usage.notes["yanked"] = f"{version} yanked" + (
+                        f": {release.yanked_reason}" if release.yanked_reason else ""
+                    )
+            status, reason = found.status.get(name, ("active", None))
+            if status in INDEX_FLAGS:
+                usage.flags.add(status)
+                usage.notes[status] = reason or f"the index marks {name} {status}"
+            row.flags.update(f for f in usage.flags if f in INDEX_FLAGS)

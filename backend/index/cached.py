@@ -4,12 +4,11 @@ store. The answers are the cache's as `outdated --offline` gives them."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
-from backend.index.behind import Lookup, annotate, outdated, usage_indexes
-from backend.index.simple_api import Release
+from backend.index.behind import Lookup, annotate, mark_index_facts, outdated, usage_indexes
+from backend.index.simple_api import releases_from_cache
 from backend.inventory.model import Inventory
 
 
@@ -37,14 +36,15 @@ def mark_outdated_from_cache(
                     (index,),
                 ):
                     if name in names:
-                        lookup.releases[name] = [
-                            Release(v, bool(y)) for v, y in json.loads(releases)
-                        ]
+                        lookup.releases[name], status = releases_from_cache(releases)
                         lookup.fetched_ns[name] = fetched_ns
+                        if status is not None:
+                            lookup.status[name] = status
     except sqlite3.Error:
         return False
     if not any(lookup.releases for lookup in lookups.values()):
         return False
     per_usage = {key: lookups[index] for key, index in index_of.items()}
     annotate(inventory, outdated(inventory, Lookup(), per_usage=per_usage))
+    mark_index_facts(inventory, Lookup(), per_usage)
     return True

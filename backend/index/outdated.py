@@ -19,16 +19,23 @@ from backend.index.behind import (
     Lookup,
     Outdated,
     annotate,
+    mark_index_facts,
     outdated,
     usage_indexes,
 )
-from backend.index.simple_api import IndexUnavailable, Release, fetch_project
+from backend.index.simple_api import (
+    IndexUnavailable,
+    Release,
+    cache_form,
+    fetch_project,
+    releases_from_cache,
+)
 from backend.inventory.model import Inventory
 from backend.store.database import Store
 
 __all__ = [
-    "NO_INDEX_SOURCES", "Lookup", "Outdated", "annotate", "find_outdated", "look_up", "outdated",
-    "usage_indexes",
+    "NO_INDEX_SOURCES", "Lookup", "Outdated", "annotate", "find_outdated", "look_up",
+    "mark_index_facts", "outdated", "usage_indexes",
 ]  # fmt: skip
 
 CONCURRENCY = 8
@@ -50,7 +57,7 @@ async def look_up(
     if offline:
         for name in names:
             if name in cached:
-                lookup.releases[name], lookup.fetched_ns[name] = cached[name]
+                _take(lookup, name, cached[name])
             else:
                 lookup.unknown.append(name)
         return lookup
@@ -58,7 +65,7 @@ async def look_up(
         oldest = time.time_ns() - int(max_age_s * 1e9)
         fresh = [n for n in names if n in cached and cached[n][1] >= oldest]
         for name in fresh:
-            lookup.releases[name], lookup.fetched_ns[name] = cached[name]
+            _take(lookup, name, cached[name])
         names = [n for n in names if n not in lookup.releases]
     import aiohttp  # the index client is only imported when it is used
 
@@ -73,6 +80,7 @@ async def look_up(
                 try:
                     page = await fetch_project(session, index_url, name)
                     lookup.releases[name] = page.releases
+                    lookup.status[name] = (page.status, page.status_reason)
                     lookup.fetched_ns[name] = time.time_ns()
                 except IndexUnavailable as exc:
                     lookup.errors[name] = str(exc)
@@ -84,7 +92,7 @@ async def look_up(
     fetched = [n for n in names if n in lookup.releases]
     if max_age_s is not None:
         for name in [n for n in lookup.errors if n in cached]:
-            lookup.releases[name], lookup.fetched_ns[name] = cached[name]  # stale beats none
+            _take(lookup, name, cached[name])  # stale beats none
     if store is not None and fetched:
         await store.write(
             [
@@ -95,7 +103,7 @@ async def look_up(
                         (
                             index_url,
                             name,
-                            json.dumps([[r.version, r.yanked] for r in releases]),
+                            json.dumps(cache_form(releases, lookup.status.get(name))),
                             lookup.fetched_ns[name],
                         )
                         for name, releases in lookup.releases.items()
@@ -107,11 +115,24 @@ async def look_up(
     return lookup
 
 
-async def _cached(store: Store, index_url: str) -> dict[str, tuple[list[Release], int]]:
+Cached = tuple[list[Release], int, tuple[str, str | None] | None]
+
+
+async def _cached(store: Store, index_url: str) -> dict[str, Cached]:
     rows = await store.query(
         "SELECT name, releases, fetched_ns FROM index_cache WHERE index_url = ?", (index_url,)
     )
-    return {row[0]: ([Release(v, bool(y)) for v, y in json.loads(row[1])], row[2]) for row in rows}
+    out: dict[str, Cached] = {}
+    for name, releases, fetched_ns in rows:
+        found, status = releases_from_cache(releases)
+        out[name] = (found, fetched_ns, status)
+    return out
+
+
+def _take(lookup: Lookup, name: str, cached: Cached) -> None:
+    lookup.releases[name], lookup.fetched_ns[name], status = cached
+    if status is not None:
+        lookup.status[name] = status
 
 
 async def find_outdated(
@@ -139,6 +160,7 @@ async def find_outdated(
     merged = Lookup()
     for index, found in lookups.items():
         merged.fetched_ns.update(found.fetched_ns)
+        merged.status.update(found.status)
         if len(lookups) > 1:  # say which index could not be reached
             merged.errors.update({n: f"{index}: {e}" for n, e in found.errors.items()})
         else:
@@ -147,4 +169,5 @@ async def find_outdated(
     checked = {name for (_, name) in index_of}
     merged.unindexed = {n: why for n, why in unindexed.items() if n not in checked}
     per_usage = {key: lookups[index] for key, index in index_of.items()}
+    mark_index_facts(inventory, merged, per_usage)  # yanked, archived...: facts, not advice
     return outdated(inventory, merged, pre, per_usage), merged

@@ -186,6 +186,22 @@ class _Anchors(HTMLParser):
             self._current = None
 
 
+def cache_form(releases: list[Release], status: tuple[str, str | None] | None) -> object:
+    """A release list, as before the status was kept, or with it: older rows still read."""
+    rows = [[r.version, r.yanked, r.yanked_reason, r.metadata_url] for r in releases]
+    return rows if status is None else {"releases": rows, "status": list(status)}
+
+
+def releases_from_cache(text: str) -> tuple[list[Release], tuple[str, str | None] | None]:
+    data = json.loads(text)
+    status = None
+    if isinstance(data, dict):
+        status = tuple(data["status"]) if data.get("status") else None
+        data = data["releases"]
+    releases = [Release(str(r[0]), bool(r[1]), *(r[2:4])) for r in data]
+    return releases, status  # type: ignore[return-value]
+
+
 async def fetch_project(session: Any, index_url: str, name: str) -> ProjectPage:
     """Ask the index about one project (an aiohttp session is handed in); a project it
     does not have is an empty page."""

@@ -1,7 +1,8 @@
 """The inventory: one row per package across every project, with its usages and flags.
 
 Flag names are a contract of `devkit-tui list --json`:
-`drift`, `conflict`, `missing`, `extraneous`, `env-drift`, `outdated`.
+`drift`, `conflict`, `missing`, `extraneous`, `env-drift`, `outdated`, `vulnerable`, and
+from the index `yanked`, `archived`, `quarantined`, `deprecated`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from packaging.version import InvalidVersion, Version
 
 from backend.parsers.records import Declaration, FileError
 
-FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift", "outdated", "vulnerable")
+INDEX_FLAGS = ("yanked", "archived", "quarantined", "deprecated")
+"""What the index says of a release (yanked) or of the project (PEP 792 status)."""
+FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift", "outdated", "vulnerable",
+         *INDEX_FLAGS)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -53,6 +57,8 @@ class Usage:
     """The environment its installed version was read from."""
     source: str | None = None
     """Where its lock takes it from: `registry:URL`, `git:...`, `url:...`, `path:...`."""
+    notes: dict[str, str] = field(default_factory=dict)
+    """Why a flag is set, where the source says (a yank reason, a status reason)."""
 
     @property
     def declared(self) -> list[str]:

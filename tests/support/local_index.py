@@ -87,8 +87,11 @@ class LocalIndex:
         return f"{self.url}/simple"
 
 
-def build_index(root: Path, catalogue: tuple[Dist, ...] = CATALOGUE) -> LocalIndex:
-    """Wheels under files/, one PEP 503 page per project under simple/."""
+def build_index(
+    root: Path, catalogue: tuple[Dist, ...] = CATALOGUE, statuses: dict[str, str] | None = None
+) -> LocalIndex:
+    """Wheels under files/, one PEP 503 page per project under simple/; `statuses`
+    gives projects a PEP 792 status (the `pypi:project-status` meta)."""
     index = LocalIndex(root)
     (root / "files").mkdir(parents=True, exist_ok=True)
     anchors: dict[str, list[str]] = {}
@@ -103,7 +106,11 @@ def build_index(root: Path, catalogue: tuple[Dist, ...] = CATALOGUE) -> LocalInd
     for name, links in anchors.items():
         page = root / "simple" / name
         page.mkdir(parents=True, exist_ok=True)
-        (page / "index.html").write_text("<html><body>" + "".join(links) + "</body></html>")
+        status = (statuses or {}).get(name)
+        head = (
+            f'<head><meta name="pypi:project-status" content="{status}"></head>' if status else ""
+        )
+        (page / "index.html").write_text(f"<html>{head}<body>" + "".join(links) + "</body></html>")
     (root / "simple" / "index.html").write_text(
         "<html><body>"
         + "".join(f'<a href="{n}/">{n}</a>' for n in sorted(anchors))
