@@ -78,7 +78,7 @@ class PackageDetailScreen(ModalScreen[None]):
                 plain(" ".join(usage.locked) or "-"),
                 plain(usage.installed or "-"),
                 plain("direct" if usage.direct else "transitive"),
-                plain(format_flags(usage.flags)),
+                plain(format_flags(usage.flags, usage.severity)),
                 plain(where or "-"),
                 key=usage.project,
             )
@@ -93,7 +93,7 @@ class PackageDetailScreen(ModalScreen[None]):
         text.append(self.row.name, style="bold")
         text.append(f"  {' '.join(self.row.versions) or 'no version known'}\n")
         text.append("Flags: ", style="bold")
-        text.append(format_flags(self.row.flags) + "\n")
+        text.append(format_flags(self.row.flags, self.row.severity) + "\n")
         for result in self.vulnerable:
             text.append("Vulnerable ", style="bold red")
             text.append_text(plain(f"in {result.project} ({result.version})"))

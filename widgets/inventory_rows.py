@@ -10,7 +10,7 @@ from enum import Enum
 
 from packaging.version import InvalidVersion, Version
 
-from backend.inventory.model import Inventory, PackageRow, Usage
+from backend.inventory.model import SEVERITIES, Inventory, PackageRow, Usage
 
 FLAG_ORDER = (
     "vulnerable", "quarantined", "yanked", "conflict", "missing", "env-drift", "drift",
@@ -65,6 +65,8 @@ class TableRow:
     cells: dict[str, str]
     flags: frozenset[str]
     projects: tuple[str, ...]
+    severity: str | None = None
+    """The worst severity of its findings, when vulnerable."""
 
 
 def rows_for(inventory: Inventory, view: View) -> list[TableRow]:
@@ -84,7 +86,7 @@ def _package_row(row: PackageRow) -> TableRow:
         cells={
             "name": row.name,
             "versions": " ".join(row.versions) or "-",
-            "flags": format_flags(row.flags),
+            "flags": format_flags(row.flags, row.severity),
             "projects": str(len(row.usages)),
             "declared": " | ".join(declared) or "-",
             "installed": " ".join(installed) or "-",
@@ -92,6 +94,7 @@ def _package_row(row: PackageRow) -> TableRow:
         },
         flags=frozenset(row.flags),
         projects=tuple(row.projects),
+        severity=row.severity,
     )
 
 
@@ -106,13 +109,14 @@ def _usage_row(row: PackageRow, usage: Usage) -> TableRow:
             or ("*" if usage.declarations else "-"),
             "locked": " ".join(usage.locked) or "-",
             "installed": usage.installed or "-",
-            "flags": format_flags(usage.flags),
+            "flags": format_flags(usage.flags, usage.severity),
             "direct": "direct" if usage.direct else "transitive",
             "latest": usage.latest or "-",
             "allowed": usage.latest_allowed or "-",
         },
         flags=frozenset(usage.flags),
         projects=(usage.project,),
+        severity=usage.severity,
     )
 
 
@@ -124,21 +128,35 @@ def _newest(versions) -> str | None:  # type: ignore[no-untyped-def]
         return found[0]
 
 
-def format_flags(flags: set[str] | frozenset[str]) -> str:
-    """Flags in order of severity, comma separated (any other after them)."""
+def format_flags(flags: set[str] | frozenset[str], severity: str | None = None) -> str:
+    """Flags in order of severity, comma separated (any other after them); `vulnerable`
+    carries its worst severity as a badge: `vulnerable(high)`."""
     known = [f for f in FLAG_ORDER if f in flags]
-    return ",".join([*known, *sorted(set(flags) - set(FLAG_ORDER))]) or "-"
+    shown = [*known, *sorted(set(flags) - set(FLAG_ORDER))]
+    if severity and "vulnerable" in shown:
+        shown[shown.index("vulnerable")] = f"vulnerable({severity})"
+    return ",".join(shown) or "-"
+
+
+def at_least(severity: str | None, wanted: str) -> bool:
+    """`severity:high` selects high and critical; an unknown word selects nothing."""
+    if severity is None or wanted not in SEVERITIES:
+        return False
+    return SEVERITIES.index(severity) <= SEVERITIES.index(wanted)
 
 
 def matches(row: TableRow, query: str) -> bool:
     """Every word of the query must match: a name or project substring, or a flag.
 
-    `flag:X`, `project:X` and `name:X` restrict a word to one field.
+    `flag:X`, `project:X` and `name:X` restrict a word to one field; `severity:X`
+    selects vulnerable rows at that severity or worse.
     """
     for word in query.lower().split():
         field, _, value = word.partition(":") if ":" in word else ("", "", word)
         if field == "flag":
             hit = any(value in f for f in row.flags)
+        elif field == "severity":
+            hit = at_least(row.severity, value)
         elif field == "project":
             hit = any(value in p.lower() for p in row.projects)
         elif field == "name":

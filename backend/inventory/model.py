@@ -18,6 +18,8 @@ from backend.parsers.records import Declaration, FileError
 
 INDEX_FLAGS = ("yanked", "archived", "quarantined", "deprecated")
 """What the index says of a release (yanked) or of the project (PEP 792 status)."""
+SEVERITIES = ("critical", "high", "medium", "low", "unknown")
+"""Worst first, as advisories rate them (GHSA's MODERATE is medium)."""
 FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift", "outdated", "vulnerable",
          *INDEX_FLAGS)  # fmt: skip
 
@@ -59,6 +61,8 @@ class Usage:
     """Where its lock takes it from: `registry:URL`, `git:...`, `url:...`, `path:...`."""
     notes: dict[str, str] = field(default_factory=dict)
     """Why a flag is set, where the source says (a yank reason, a status reason)."""
+    severity: str | None = None
+    """The worst severity of its findings, when it is `vulnerable`."""
 
     @property
     def declared(self) -> list[str]:
@@ -101,6 +105,12 @@ class PackageRow:
     @property
     def projects(self) -> list[str]:
         return [u.project for u in self.usages]
+
+    @property
+    def severity(self) -> str | None:
+        """The worst severity of any usage's findings."""
+        found = [u.severity for u in self.usages if u.severity]
+        return min(found, key=SEVERITIES.index) if found else None
 
 
 @dataclass(slots=True)

@@ -131,14 +131,20 @@ def findings_of(package: PackageAdvisories, version: str) -> list[Finding]:
 
 
 def mark_vulnerable(inventory: Inventory, results: list[PackageResult]) -> None:
-    """The `vulnerable` flag on each usage (and row) a finding is about; cleared where
-    no finding is left (a fixed package loses it)."""
-    hit = {(r.name, r.project) for r in results if r.state == "vulnerable"}
+    """The `vulnerable` flag, with the worst severity, on each usage (and row) a finding
+    is about; cleared where no finding is left (a fixed package loses it)."""
+    worst: dict[tuple[str, str], str] = {}
+    for result in results:
+        if result.state == "vulnerable" and result.severity is not None:
+            key = (result.name, result.project)
+            found = [s for s in (worst.get(key), result.severity) if s]
+            worst[key] = min(found, key=SEVERITIES.index)
     for name, row in inventory.packages.items():
         row.flags.discard("vulnerable")
         for usage in row.usages:
             usage.flags.discard("vulnerable")
-            if (name, usage.project) in hit:
+            usage.severity = worst.get((name, usage.project))
+            if usage.severity is not None:
                 usage.flags.add("vulnerable")
                 row.flags.add("vulnerable")
 

@@ -16,8 +16,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-SEVERITIES = ("critical", "high", "medium", "low", "unknown")
-"""Worst first; GHSA's MODERATE is medium."""
+from backend.inventory.model import SEVERITIES
 
 
 class BadRecord(ValueError):

@@ -148,8 +148,14 @@ async def test_vulnerable_packages_are_flagged_after_the_scan(
         )
         await pilot.press("slash", *"flag:vulnerable", "enter")
         await wait_until(pilot, lambda: table.row_count == 1)
-        assert cell(table, 0, "name") == "idna" and "vulnerable" in cell(table, 0, "flags")
+        assert cell(table, 0, "name") == "idna"
+        assert cell(table, 0, "flags").startswith("vulnerable(high)")  # the worst severity
         assert await app.backend.audit_entries(AuditFilter(action="vulns")) == []
+        await pilot.press("slash", "escape", "slash", *"severity:critical", "enter")
+        await wait_until(pilot, lambda: table.row_count == 0)  # high is not critical
+        await pilot.press("slash", "escape", "slash", *"severity:medium", "enter")
+        await wait_until(pilot, lambda: table.row_count == 1)  # high is medium or worse
+        assert cell(table, 0, "name") == "idna"
         await pilot.press("enter")  # the detail lists the finding with its fix
         await wait_until(pilot, lambda: app.screen.query("#detail-meta"))
         detail = str(app.screen.query_one("#detail-meta").render())
