@@ -28,7 +28,8 @@ async def test_arrivals_count_spans_and_errors_per_bucket(tmp_path: Path) -> Non
         backend_query = backend.spans.store.query
 
         async def counting(sql: str, *args):  # type: ignore[no-untyped-def]
-            calls.append(sql)
+            if " spans" in sql:  # the journal check at start-up may query meanwhile
+                calls.append(sql)
             return await backend_query(sql, *args)
 
         backend.spans.store.query = counting  # type: ignore[method-assign]
