@@ -72,6 +72,11 @@ COMMANDS: dict[str, Command] = {
         "Check every project's packages against imported OSV advisories (--import PATH);"
         " exit 1 if any is vulnerable or could not be audited.",
     ),
+    "licenses": Command(
+        "app.commands.licenses",
+        "List each package's licence (SPDX) per project: from the installed METADATA, else"
+        " from the core metadata the index serves beside the wheel (PEP 658).",
+    ),
     "undo": Command(
         "app.commands.undo",
         "Revert the newest update batch (byte for byte, environments re-synced).",

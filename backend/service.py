@@ -48,6 +48,7 @@ from backend.workspace.watcher import watch_roots
 
 if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip them
     from backend.health.entropy import EntropyReport
+    from backend.index.licenses import LicenseRow
     from backend.index.outdated import Lookup, Outdated
     from backend.update.updates import Updates
     from backend.weaver.report import CheckReport
@@ -325,6 +326,21 @@ class Backend:
         )
         annotate(inventory, rows)
         return rows, lookup
+
+    async def licenses(
+        self,
+        inventory: Inventory,
+        explicit_index: str | None = None,
+        offline: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[LicenseRow]:
+        """Every usage's licence: installed copies first-hand, the rest from the index's
+        core metadata files (cached in the store when it is open)."""
+        from backend.index.licenses import license_rows
+
+        store = await self._open_store_or_none()
+        return await license_rows(inventory, store, self.project_indexes(), explicit_index,
+                                  offline, progress)  # fmt: skip
 
     @property
     def checks(self) -> CheckRuns:

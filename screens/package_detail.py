@@ -130,6 +130,8 @@ class PackageDetailScreen(ModalScreen[None]):
         text.append_text(plain(meta.summary or "-"))
         text.append("\nLicense: ", style="bold")
         text.append_text(plain(meta.license or "-"))
+        if meta.license_source:
+            text.append(f" (from {meta.license_source})", style="dim")
         text.append("\nSize: ", style="bold")
         text.append(_size(meta.size))
         text.append("  Installer: ", style="bold")

@@ -41,7 +41,8 @@ def build_inventory(roots: list[Path], scans: list[ProjectScan]) -> Inventory:
                 dist = scan.environment.dists[name]
                 row.metadata = PackageMetadata(
                     dist.summary,
-                    dist.license,
+                    dist.license.expression,
+                    dist.license.source,
                     dist.size,
                     dist.installer,
                     dist.editable,
@@ -101,6 +102,7 @@ def _usages(scan: ProjectScan, project: str, local_names: set[str]) -> dict[str,
             resolution=str(scan.lock_file) if scan.lock_file else None,
             environment=str(scan.environment.path) if scan.environment else None,
             source=scan.sources.get(name),
+            license=dist.license if dist else None,
         )
         _flag_usage(name, usage, scan, env_markers)
         usages[name] = usage

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from backend.parsers.licenses import License
 from backend.parsers.records import Declaration, FileError
 
 INDEX_FLAGS = ("yanked", "archived", "quarantined", "deprecated")
@@ -63,6 +64,8 @@ class Usage:
     """Why a flag is set, where the source says (a yank reason, a status reason)."""
     severity: str | None = None
     """The worst severity of its findings, when it is `vulnerable`."""
+    license: License | None = None
+    """Its installed copy's licence; None when it is not installed."""
 
     @property
     def declared(self) -> list[str]:
@@ -80,6 +83,7 @@ class PackageMetadata:
 
     summary: str = ""
     license: str = ""
+    license_source: str | None = None
     size: int | None = None
     installer: str = ""
     editable: bool = False

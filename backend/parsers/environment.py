@@ -13,10 +13,13 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from backend.parsers.licenses import License, license_from
 from backend.parsers.records import Environment, FileError, InstalledDist
 
 ENV_FOLDER_NAMES = (".venv", "venv")
-_WANTED = {"name", "version", "summary", "license", "license-expression", "requires-dist"}
+_WANTED = {
+    "name", "version", "summary", "license", "license-expression", "requires-dist", "classifier",
+}  # fmt: skip
 
 
 def find_environment(project: Path, configured: Path | None = None) -> Path | None:
@@ -84,7 +87,7 @@ def read_dist_info(
     except OSError as exc:
         errors.append(FileError(str(metadata), None, f"cannot read: {exc.strerror}"))
         return None
-    headers = _headers(raw.decode("utf-8", errors="replace"))
+    headers = metadata_headers(raw.decode("utf-8", errors="replace"))
     name = (headers.get("name") or [""])[0]
     version = (headers.get("version") or [""])[0]
     if not name or not version:
@@ -108,21 +111,29 @@ def read_dist_info(
                 "Summary holds control characters (shown escaped)",
             )
         )
-    license_text = (headers.get("license-expression") or headers.get("license") or [""])[0]
     return InstalledDist(
         name=canonicalize_name(name),
         version=version,
         path=str(folder),
         requires_dist=tuple(headers.get("requires-dist", ())),
         summary=summary,
-        license=license_text.splitlines()[0] if license_text else "",
+        license=license_of(headers),
         size=_record_size(folder / "RECORD") if with_sizes else None,
         installer=_first_line(folder / "INSTALLER"),
         editable=_is_editable(folder / "direct_url.json"),
     )
 
 
-def _headers(text: str) -> dict[str, list[str]]:
+def license_of(headers: dict[str, list[str]]) -> License:
+    """The licence that core metadata headers (as `metadata_headers` reads them) name."""
+    return license_from(
+        (headers.get("license-expression") or [""])[0],
+        (headers.get("license") or [""])[0],
+        headers.get("classifier", ()),
+    )
+
+
+def metadata_headers(text: str) -> dict[str, list[str]]:
     """RFC 822 style headers up to the first blank line, with folded lines joined."""
     out: dict[str, list[str]] = {}
     key: str | None = None

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from backend.parsers.licenses import License
+
 
 @dataclass(frozen=True, slots=True)
 class FileError:
@@ -113,7 +115,7 @@ class InstalledDist:
     path: str
     requires_dist: tuple[str, ...] = ()
     summary: str = ""
-    license: str = ""
+    license: License = field(default_factory=License)
     size: int | None = None
     installer: str = ""
     editable: bool = False

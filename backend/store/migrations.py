@@ -222,4 +222,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE advisory_packages ADD COLUMN ranges TEXT;
     CREATE INDEX advisories_unindexed ON advisories (id) WHERE aliases IS NULL
     """,
+    # 12: licences read from the core metadata an index serves beside a wheel (PEP 658),
+    # per release: a release's metadata never changes, so a row is kept for good.
+    """
+    CREATE TABLE license_cache (
+        index_url TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        license TEXT NOT NULL,
+        source TEXT,
+        declared TEXT NOT NULL,
+        why TEXT,
+        fetched_ns INTEGER NOT NULL,
+        PRIMARY KEY (index_url, name, version)
+    ) WITHOUT ROWID
+    """,
 ]

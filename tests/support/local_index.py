@@ -21,6 +21,8 @@ class Dist:
     version: str
     requires: tuple[str, ...] = ()
     yanked: bool = False
+    headers: tuple[str, ...] = ()
+    """More METADATA header lines, such as `License-Expression: MIT`."""
 
 
 CATALOGUE = (
@@ -55,6 +57,7 @@ def build_wheel(folder: Path, dist: Dist) -> Path:
             f"Name: {dist.name}\n",
             f"Version: {dist.version}\n",
             *(f"Requires-Dist: {r}\n" for r in dist.requires),
+            *(f"{h}\n" for h in dist.headers),
         ]
     )
     files = {
@@ -88,10 +91,14 @@ class LocalIndex:
 
 
 def build_index(
-    root: Path, catalogue: tuple[Dist, ...] = CATALOGUE, statuses: dict[str, str] | None = None
+    root: Path,
+    catalogue: tuple[Dist, ...] = CATALOGUE,
+    statuses: dict[str, str] | None = None,
+    core_metadata: bool = False,
 ) -> LocalIndex:
     """Wheels under files/, one PEP 503 page per project under simple/; `statuses`
-    gives projects a PEP 792 status (the `pypi:project-status` meta)."""
+    gives projects a PEP 792 status (the `pypi:project-status` meta); `core_metadata`
+    serves each wheel's METADATA beside it (PEP 658, announced as PEP 714 says)."""
     index = LocalIndex(root)
     (root / "files").mkdir(parents=True, exist_ok=True)
     anchors: dict[str, list[str]] = {}
@@ -100,6 +107,12 @@ def build_index(
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         index.hashes[(dist.name, dist.version)] = digest
         yanked = ' data-yanked="broken"' if dist.yanked else ""
+        if core_metadata:
+            with zipfile.ZipFile(wheel) as archive:
+                info = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+                metadata = archive.read(info)
+            (root / "files" / f"{wheel.name}.metadata").write_bytes(metadata)
+            yanked += f' data-core-metadata="sha256={hashlib.sha256(metadata).hexdigest()}"'
         anchors.setdefault(dist.name, []).append(
             f'<a href="../../files/{wheel.name}#sha256={digest}"{yanked}>{wheel.name}</a><br>'
         )

@@ -44,7 +44,8 @@ def test_folded_headers_and_license_expression(tmp_path: Path) -> None:
         ),
     )
     dist = scan_environment(venv).dists["x"]
-    assert dist.license == "Apache-2.0" and dist.summary == "s"
+    assert dist.license.expression == "Apache-2.0" and dist.summary == "s"
+    assert dist.license.source == "License-Expression"
 
 
 def test_garbage_metadata_is_an_error_and_others_survive(tmp_path: Path) -> None:
