@@ -74,10 +74,12 @@ async def test_an_edited_file_applies_live_and_a_bad_edit_keeps_the_settings(
         await wait_for_inventory(pilot)
         assert app.theme == "nord"
 
-        def edit(text: str) -> None:  # a new size or time, as any editor's save
-            config.write_text(text)
+        def edit(text: str) -> None:  # a new size or time, saved whole as editors do
+            draft = config.with_suffix(".draft")
+            draft.write_text(text)
             stamp = config.stat().st_mtime_ns + 1_000_000_000
-            os.utime(config, ns=(stamp, stamp))
+            os.utime(draft, ns=(stamp, stamp))
+            os.replace(draft, config)  # never seen half written
 
         edit(
             'theme = "gruvbox"\nbell = true\ndatabase = "/elsewhere.db"\n'
