@@ -77,6 +77,11 @@ COMMANDS: dict[str, Command] = {
         "List each package's licence (SPDX) per project: from the installed METADATA, else"
         " from the core metadata the index serves beside the wheel (PEP 658).",
     ),
+    "sbom": Command(
+        "app.commands.sbom",
+        "Write a project's CycloneDX 1.6 JSON SBOM: its locked packages with licences,"
+        " hashes and dependency edges, and with --with-vulns the advisory findings.",
+    ),
     "undo": Command(
         "app.commands.undo",
         "Revert the newest update batch (byte for byte, environments re-synced).",

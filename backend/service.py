@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip
     from backend.health.entropy import EntropyReport
     from backend.index.licenses import LicenseRow
     from backend.index.outdated import Lookup, Outdated
+    from backend.sbom.writer import SbomResult
     from backend.update.updates import Updates
     from backend.weaver.report import CheckReport
     from backend.weaver.runs import CheckRuns
@@ -341,6 +342,35 @@ class Backend:
         store = await self._open_store_or_none()
         return await license_rows(inventory, store, self.project_indexes(), explicit_index,
                                   offline, progress)  # fmt: skip
+
+    async def sbom(
+        self,
+        folder: Path,
+        with_vulns: bool = False,
+        offline: bool = False,
+        explicit_index: str | None = None,
+    ) -> SbomResult | None:
+        """The CycloneDX SBOM of the project in `folder` (None: no project there), read
+        from that project alone; audited as `sbom`."""
+        from backend.sbom.writer import project_sbom
+
+        store = await self._open_store_or_none()
+        settings = self.settings
+        async with self.operations.operation("sbom", names.SBOM) as operation:
+            result = await project_sbom(
+                folder, store, with_vulns, settings.environment, settings.cache_dir, offline,
+                explicit_index,
+            )  # fmt: skip
+            if result is None:
+                operation.audited = False
+                return None
+            operation.project = result.project
+            operation.span.set_attribute(names.PROJECT_NAME, result.project)
+            operation.span.set_attribute(names.PACKAGE_COUNT, result.packages)
+            operation.details = {"components": result.packages,
+                                 "vulnerabilities": result.vulnerabilities,
+                                 "with_vulns": with_vulns}  # fmt: skip
+        return result
 
     @property
     def checks(self) -> CheckRuns:

@@ -23,6 +23,7 @@ UPDATE_BATCH = "devkit.update.batch"
 UPDATE_STEP = "devkit.update.step"
 CHECK = "devkit.check"
 VULNS = "devkit.vulns"
+SBOM = "devkit.sbom"
 AUDIT_VERIFY = "devkit.audit.verify"
 AUDIT_EXPORT = "devkit.audit.export"
 

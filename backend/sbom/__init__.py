@@ -1,0 +1,1 @@
+"""CycloneDX SBOMs of projects."""
