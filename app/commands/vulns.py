@@ -39,6 +39,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " folder of OSV YAML/JSON files (the PyPA advisory database)",
     )
     parser.add_argument(
+        "--online",
+        action="store_true",
+        help="ask the OSV service about packages no imported database covers (answers are"
+        " cached for an hour; an older one stands in when the service is down)",
+    )
+    parser.add_argument(
+        "--osv-url",
+        metavar="URL",
+        help="the OSV API (default: https://api.osv.dev); implies --online",
+    )
+    parser.add_argument(
         "--allow-unaudited",
         action="store_true",
         help="exit 0 even when some packages could not be audited",
@@ -101,7 +112,14 @@ async def _run(
         if options.import_path is not None and not options.roots:
             return document, None
         inventory = await backend.scan(reason="vulns")
-        results = await security.check(inventory)
+        osv_url = None
+        if options.online or options.osv_url:
+            from backend.security.online import DEFAULT_OSV_URL
+
+            osv_url = options.osv_url or DEFAULT_OSV_URL
+        results = await security.check(inventory, osv_url=osv_url)
+        if security.online is not None:
+            document["online"] = security.online.as_json()
     document["packages"] = [r.as_json() for r in results]
     return document, results
 
@@ -124,4 +142,10 @@ def _print(results: list[PackageResult], document: dict[str, Any]) -> None:
     for reason in reasons:
         print(f"not audited: {printable(reason)}", file=sys.stderr)
     summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-    print(f"{summary or 'no packages'} ({database['records']} advisory records)")
+    online = document.get("online")
+    asked = ""
+    if online is not None:
+        age = f", oldest answer {online['age_s']:.0f} s old" if online["age_s"] else ""
+        asked = (f"; OSV {printable(online['url'])}: {online['asked']} asked,"
+                 f" {online['cached']} cached, {online['failed']} failed{age}")  # fmt: skip
+    print(f"{summary or 'no packages'} ({database['records']} advisory records{asked})")

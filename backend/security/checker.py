@@ -4,6 +4,7 @@ inventory against them, each check an audited `vulns` operation."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backend.audit.entries import PackageChange
 from backend.audit.operations import OperationLog
@@ -15,9 +16,17 @@ from backend.security.advisories import (
     database_info,
     import_export,
 )
-from backend.security.matching import PackageResult, mark_vulnerable, match_inventory
+from backend.security.matching import (
+    LOCAL_SOURCES,
+    PackageResult,
+    mark_vulnerable,
+    match_inventory,
+)
 from backend.store.database import Store
 from backend.telemetry import names
+
+if TYPE_CHECKING:
+    from backend.security.online import OnlineAnswer
 
 
 class VulnerabilityChecker:
@@ -29,6 +38,8 @@ class VulnerabilityChecker:
         of a vulnerable package planned in the dashboard goes there."""
         self.vulnerable: dict[str, list[PackageResult]] = {}
         """Package name to its vulnerable usages, with their findings, from the last check."""
+        self.online: OnlineAnswer | None = None
+        """What the OSV service said in the last check, when it was asked."""
 
     async def import_export(self, path: Path) -> ImportResult:
         return await import_export(self._store, path)
@@ -36,15 +47,24 @@ class VulnerabilityChecker:
     async def database(self) -> DatabaseInfo:
         return await database_info(self._store)
 
-    async def check(self, inventory: Inventory, audited: bool = True) -> list[PackageResult]:
+    async def check(
+        self, inventory: Inventory, audited: bool = True, osv_url: str | None = None
+    ) -> list[PackageResult]:
         """Every package's state, audited as `vulns` (counts by state, the findings),
-        and marked on the inventory (`vulnerable`). The dashboard's marks after each
+        and marked on the inventory (`vulnerable`). With `osv_url`, what no imported
+        database covers is asked of that OSV service. The dashboard's marks after each
         scan are not audited: only a check someone asked for is an operation."""
+        self.online = None
         async with self._operations.operation("vulns", names.VULNS) as operation:
             operation.audited = audited
             info = await database_info(self._store)
             found = await advisories_for(self._store, set(inventory.packages))
-            results = match_inventory(inventory, found, covered=info.records > 0)
+            covered = info.records > 0
+            if osv_url is not None and not covered:
+                from backend.security.online import ask_osv
+
+                self.online = await ask_osv(self._store, osv_url, _auditable(inventory))
+            results = match_inventory(inventory, found, covered, self.online)
             counts: dict[str, int] = {}
             for result in results:
                 counts[result.state] = counts.get(result.state, 0) + 1
@@ -54,6 +74,8 @@ class VulnerabilityChecker:
                 "records": info.records,
                 "findings": sum(len(r.findings) for r in vulnerable),
             }
+            if self.online is not None:
+                operation.details["online"] = self.online.as_json()
             operation.span.set_attribute(names.PACKAGE_COUNT, len(inventory.packages))
             operation.packages = [PackageChange(r.name, r.version, r.fix) for r in vulnerable]
             operation.result = "failure" if vulnerable or counts.get("not-audited") else "success"
@@ -64,3 +86,14 @@ class VulnerabilityChecker:
             if result.state == "vulnerable":
                 self.vulnerable.setdefault(result.name, []).append(result)
         return results
+
+
+def _auditable(inventory: Inventory) -> list[tuple[str, str]]:
+    """The (name, version) pairs an advisory database can speak of: not local sources."""
+    pairs = []
+    for name, row in inventory.packages.items():
+        for usage in row.usages:
+            if (usage.source or "").partition(":")[0] in LOCAL_SOURCES:
+                continue
+            pairs += [(name, v) for v in [*usage.locked, *filter(None, [usage.installed])]]
+    return sorted(set(pairs))

@@ -9,11 +9,14 @@ one flaw count once, however the aliases chain). Pure: the store is read before.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.inventory.model import Inventory
 from backend.security.lookup import Flaw, PackageAdvisories
 from backend.security.osv import SEVERITIES, parsed_version
+
+if TYPE_CHECKING:
+    from backend.security.online import OnlineAnswer
 
 LOCAL_SOURCES = ("git", "url", "path", "directory", "editable", "virtual")
 """Sources no advisory database describes."""
@@ -91,11 +94,14 @@ class PackageResult:
 
 
 def match_inventory(
-    inventory: Inventory, advisories: dict[str, PackageAdvisories], covered: bool
+    inventory: Inventory,
+    advisories: dict[str, PackageAdvisories],
+    covered: bool,
+    online: OnlineAnswer | None = None,
 ) -> list[PackageResult]:
     """One result per (package, version, project); `covered` says an advisory database
-    is there at all (else every package is not audited, never clean). A version used
-    by many projects is looked up once."""
+    is there at all (else a package is not audited, never clean, unless the OSV service
+    answered for it: `online`). A version used by many projects is looked up once."""
     results = []
     looked_up: dict[tuple[str, str], tuple[list[Finding], str | None]] = {}
     for name, row in sorted(inventory.packages.items()):
@@ -108,12 +114,15 @@ def match_inventory(
                     result.state, result.reason = "local", f"{kind} source"
                 elif version is None:
                     result.state, result.reason = "not-audited", "no version locked or installed"
-                elif not covered:
-                    result.state, result.reason = "not-audited", NOT_IMPORTED
+                elif not covered and (online is None or (name, version) not in online.audited):
+                    result.state = "not-audited"
+                    failed = online.failed.get((name, version)) if online else None
+                    result.reason = f"OSV service: {failed}" if failed else NOT_IMPORTED
                 else:
                     key = (name, version)
                     if key not in looked_up:
-                        package = advisories.get(name)
+                        package = (advisories if covered or online is None
+                                   else online.advisories).get(name)  # fmt: skip
                         findings = findings_of(package, version) if package else []
                         looked_up[key] = (findings, _fix(findings) if findings else None)
                     result.findings, result.fix = looked_up[key]

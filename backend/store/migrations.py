@@ -237,4 +237,24 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (index_url, name, version)
     ) WITHOUT ROWID
     """,
+    # 13: what the OSV service answered for packages no imported database covers: the
+    # ids affecting each (name, version), with when it was asked, and the records
+    # fetched for them (kept apart from the imported database, which they do not make).
+    """
+    CREATE TABLE osv_answers (
+        osv_url TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        ids TEXT NOT NULL,
+        fetched_ns INTEGER NOT NULL,
+        PRIMARY KEY (osv_url, name, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE osv_records (
+        osv_url TEXT NOT NULL,
+        id TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (osv_url, id)
+    ) WITHOUT ROWID
+    """,
 ]

@@ -10,9 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from tests.backend.security.test_matching import SHARED
 from tests.helpers import REPOSITORY
 from tests.support.local_index import LocalIndex
+from tests.support.osv_server import OsvService, serve_osv
 
 
 def vulns(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
@@ -117,3 +120,45 @@ def test_fix_vulns_updates_each_vulnerable_package_to_its_fix(
     assert {(p["name"], p["project"]) for p in after if p["state"] == "vulnerable"} == {
         ("gamma", "app")
     }
+
+
+def osv_service() -> OsvService:
+    text = (SHARED / "vulns" / "idna" / "PYSEC-2024-60.yaml").read_text()
+    record = json.loads(json.dumps(yaml.safe_load(text), default=str))  # as OSV's JSON
+    return OsvService({("idna", "3.4"): ["PYSEC-2024-60"]}, {"PYSEC-2024-60": record})
+
+
+def test_online_asks_osv_for_what_nothing_imported_covers(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "db.sqlite3"
+    with serve_osv(osv_service()) as service:
+        done = vulns(str(demo_workspace), "--osv-url", service.url, "--json", db=db)
+        assert done.returncode == 1, done.stderr  # idna is vulnerable
+        document = json.loads(done.stdout)
+        (idna,) = [p for p in document["packages"] if p["state"] == "vulnerable"]
+        assert (idna["name"], idna["version"], idna["fix"]) == ("idna", "3.4", "3.7")
+        assert idna["findings"][0]["ids"] == ["PYSEC-2024-60"]
+        states = {p["state"] for p in document["packages"]}
+        assert states <= {"vulnerable", "clean", "local"}  # everything else was asked
+        asked = len(service.queries)
+        assert asked == document["online"]["asked"] > 10 and service.fetched == ["PYSEC-2024-60"]
+
+        again = json.loads(vulns(str(demo_workspace), "--osv-url", service.url, "--json",
+                                 db=db).stdout)  # fmt: skip
+        assert len(service.queries) == asked  # answered from the cache, with its age
+        assert again["online"]["asked"] == 0 and again["online"]["cached"] == asked
+        assert again["online"]["age_s"] is not None
+        assert [p["name"] for p in again["packages"] if p["state"] == "vulnerable"] == ["idna"]
+
+
+def test_online_with_the_service_down_is_not_audited(demo_workspace: Path, tmp_path: Path) -> None:
+    with serve_osv(osv_service()) as service:
+        url = service.url  # closed when the block ends: nothing listens there now
+    done = vulns(str(demo_workspace), "--osv-url", url, "--json", db=tmp_path / "db.sqlite3")
+    assert done.returncode == 1
+    document = json.loads(done.stdout)
+    unaudited = [p for p in document["packages"] if p["state"] == "not-audited"]
+    assert unaudited and not [p for p in document["packages"] if p["state"] == "clean"]
+    assert all(url in p["reason"] for p in unaudited)
+    assert document["online"]["failed"] == len({(p["name"], p["version"]) for p in unaudited})
