@@ -161,3 +161,39 @@ async def test_vulnerable_packages_are_flagged_after_the_scan(
         detail = str(app.screen.query_one("#detail-meta").render())
         assert "Vulnerable in legacy-scripts (3.4): fix 3.7" in detail
         assert "PYSEC-2024-60 7.5" in detail and "high" in detail
+
+
+async def test_a_yanked_release_shows_its_reason_and_the_licence_its_source(
+    demo_workspace: Path,
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """The index cache says the locked httpx was yanked, and why: the row is flagged
+    `yanked` and the detail gives the index's reason."""
+    monkeypatch.delenv("UV_INDEX_URL", raising=False)
+    db = tmp_path / "db.sqlite3"
+    store = Store(db)
+    await store.open()
+    releases = [["0.28.1", True, "leaks the proxy password"], ["0.28.2", False]]
+    await store.write(
+        [
+            (
+                "INSERT INTO index_cache (index_url, name, releases, fetched_ns)"
+                " VALUES (?, ?, ?, ?)",
+                [(DEFAULT_INDEX, "httpx", json.dumps(releases), time.time_ns())],
+            )
+        ]
+    )
+    await store.close()
+    app = make_app(demo_workspace, db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_inventory(pilot)
+        table = app.screen.query_one(InventoryTable)
+        await wait_until(pilot, lambda: "yanked" in app.backend.inventory.packages["httpx"].flags)
+        await pilot.press("slash", *"flag:yanked", "enter")
+        await wait_until(pilot, lambda: table.row_count == 1)
+        assert cell(table, 0, "name") == "httpx" and "yanked" in cell(table, 0, "flags")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.query("#detail-meta"))
+        detail = str(app.screen.query_one("#detail-meta").render())
+        assert "0.28.1 yanked: leaks the proxy password" in detail
