@@ -95,6 +95,34 @@ def add_spec_limits(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class TerminalProgress:
+    """`LABEL: done/total` rewritten on one stderr line, when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{self.label}: {done}/{total}", end="", file=sys.stderr, flush=True)
+            self.shown = True
+
+    def end(self) -> None:
+        """Finish the line, if one was written."""
+        if self.shown:
+            print(file=sys.stderr)
+
+
+def add_project_roots(parser: argparse.ArgumentParser) -> None:
+    """`--root`, where a command given one project by name looks for it."""
+    parser.add_argument(
+        "--root",
+        type=Path,
+        action="append",
+        help="where to look for a project given by name (default: .)",
+    )
+
+
 def add_index(parser: argparse.ArgumentParser, default: str) -> None:
     parser.add_argument("--index-url", help=f"the simple index (default: {default})")
     parser.add_argument(

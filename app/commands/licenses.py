@@ -5,11 +5,11 @@ and where that was read (`installed`, `index`). A report: it exits 0 (2 on usage
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from app.commands.common import (
     EXIT_OK,
+    TerminalProgress,
     add_db,
     add_index,
     add_json,
@@ -49,14 +49,9 @@ def run(options: argparse.Namespace) -> int:
 async def _licenses(settings: Settings, offline: bool) -> list[LicenseRow]:
     async with open_backend(settings, require_store=False) as backend:  # no store: no cache
         inventory = await backend.scan(reason="scan")
-
-        def progress(done: int, total: int) -> None:
-            if sys.stderr.isatty():
-                print(f"\rcore metadata: {done}/{total}", end="", file=sys.stderr, flush=True)
-
+        progress = TerminalProgress("core metadata")
         rows = await backend.licenses(inventory, settings.index_url, offline, progress)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
+        progress.end()
         return rows
 
 

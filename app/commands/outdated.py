@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.commands.common import (
     EXIT_OK,
+    TerminalProgress,
     add_db,
     add_index,
     add_json,
@@ -74,13 +75,9 @@ async def _outdated(
     async with open_backend(settings, require_store=False) as backend:  # no store: no cache
         inventory = await backend.scan(reason="scan")
 
-        def progress(done: int, total: int) -> None:
-            if sys.stderr.isatty():
-                print(f"\rindex: {done}/{total}", end="", file=sys.stderr, flush=True)
-
+        progress = TerminalProgress("index")
         rows, lookup = await backend.outdated(inventory, explicit, offline, pre, progress)
-        if sys.stderr.isatty() and not offline:
-            print(file=sys.stderr)
+        progress.end()
         return rows, lookup
 
 

@@ -14,6 +14,7 @@ from app.commands.common import (
     UsageProblem,
     add_db,
     add_index,
+    add_project_roots,
     open_backend,
     printable,
     project_folder,
@@ -27,12 +28,7 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="the project: its folder, or its name under --root")
-    parser.add_argument(
-        "--root",
-        type=Path,
-        action="append",
-        help="where to look for a project given by name (default: .)",
-    )
+    add_project_roots(parser)
     parser.add_argument(
         "--with-vulns",
         action="store_true",

@@ -12,6 +12,7 @@ from app.commands.common import (
     UsageProblem,
     add_db,
     add_json,
+    add_project_roots,
     open_backend,
     print_json,
     project_folder,
@@ -37,12 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=".",
         help="the project: its folder, or its name under --root (default: .)",
     )
-    parser.add_argument(
-        "--root",
-        type=Path,
-        action="append",
-        help="where to look for a project given by name (default: .)",
-    )
+    add_project_roots(parser)
     parser.add_argument(
         "--package",
         help="only the tree below this package (or, with --invert, the paths that lead to it)",

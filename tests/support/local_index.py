@@ -7,11 +7,11 @@ import base64
 import hashlib
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
@@ -138,14 +138,21 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_index(index: LocalIndex) -> Iterator[LocalIndex]:
-    """Serve the index folder on a free 127.0.0.1 port for the duration."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(index.root)))
+def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve `handler` on a free 127.0.0.1 port for the duration; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    index.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield index
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_index(index: LocalIndex) -> Iterator[LocalIndex]:
+    """Serve the index folder on a free 127.0.0.1 port for the duration."""
+    with serving(partial(_Quiet, directory=str(index.root))) as url:
+        index.url = url
+        yield index

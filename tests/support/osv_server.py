@@ -5,12 +5,13 @@ record, as api.osv.dev does; it counts what it was asked."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.local_index import serving
 
 
 @dataclass
@@ -57,12 +58,6 @@ def serve_osv(service: OsvService) -> Iterator[OsvService]:
                 return self._send(200, service.records[flaw_id])
             self._send(404, {"message": "Bug not found"})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    service.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(Handler) as url:
+        service.url = url
         yield service
-    finally:
-        server.shutdown()
-        server.server_close()
