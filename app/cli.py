@@ -82,6 +82,11 @@ COMMANDS: dict[str, Command] = {
         "Write a project's CycloneDX 1.6 JSON SBOM: its locked packages with licences,"
         " hashes and dependency edges, and with --with-vulns the advisory findings.",
     ),
+    "policy": Command(
+        "app.commands.policy",
+        "Check every project against a team policy bundle (policy check); exit 1 on any"
+        " error. --schema prints the bundle's JSON Schema.",
+    ),
     "undo": Command(
         "app.commands.undo",
         "Revert the newest update batch (byte for byte, environments re-synced).",

@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip
     from backend.health.entropy import EntropyReport
     from backend.index.licenses import LicenseRow
     from backend.index.outdated import Lookup, Outdated
+    from backend.policy.bundle import LoadedBundle
+    from backend.policy.check import Violation
     from backend.sbom.writer import SbomResult
     from backend.update.updates import Updates
     from backend.weaver.report import CheckReport
@@ -371,6 +373,21 @@ class Backend:
                                  "vulnerabilities": result.vulnerabilities,
                                  "with_vulns": with_vulns}  # fmt: skip
         return result
+
+    async def policy_check(
+        self, inventory: Inventory, bundle: LoadedBundle, environment: str | None = None
+    ) -> list[Violation]:
+        """Every violation of `bundle` in `inventory`; audited as `policy-check`."""
+        from backend.policy.check import violations
+
+        async with self.operations.operation("policy-check", names.POLICY_CHECK) as operation:
+            found = violations(bundle, inventory, environment)
+            errors = sum(v.severity == "error" for v in found)
+            operation.span.set_attribute(names.PACKAGE_COUNT, len(inventory.packages))
+            operation.details = {"bundle": str(bundle.path), "violations": len(found),
+                                 "errors": errors}  # fmt: skip
+            operation.result = "failure" if errors else "success"
+        return found
 
     @property
     def checks(self) -> CheckRuns:

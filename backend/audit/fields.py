@@ -15,6 +15,7 @@ ACTIONS = (
     "check",
     "vulns",
     "sbom",
+    "policy-check",
 )
 COLUMNS = (
     "seq",

@@ -89,14 +89,21 @@ def load_user_config(path: Path) -> UserConfig:
     try:
         return UserConfig.model_validate(document)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"])
-            last = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), key)
-            line = line_of(text, last)
-            where = f"{path}:{line}" if line else str(path)
-            problems.append(f"{where}: {key}: {_explained(error)}")
-        raise ConfigError("\n".join(problems)) from None
+        raise ConfigError("\n".join(validation_problems(path, text, exc))) from None
+
+
+def validation_problems(
+    path: Path, text: str, exc: Any, unknown: str = "not a setting devkit-tui knows"
+) -> list[str]:
+    """One `FILE:LINE: key.path: why` per problem pydantic found in a TOML file."""
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        last = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), key)
+        line = line_of(text, last)
+        where = f"{path}:{line}" if line else str(path)
+        problems.append(f"{where}: {key}: {_explained(error, unknown)}")
+    return problems
 
 
 def resolve(flags: dict[str, Any], explicit: Path | None = None) -> Resolved:
@@ -126,8 +133,8 @@ def lookup(document: dict[str, Any], key: str) -> Any:
     return document
 
 
-def _explained(error: Any) -> str:
+def _explained(error: Any, unknown: str) -> str:
     if error["type"] == "extra_forbidden":
-        return "not a setting devkit-tui knows"
+        return unknown
     expected = error["msg"]
     return f"{expected} (got {error.get('input')!r})"

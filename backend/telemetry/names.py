@@ -24,6 +24,7 @@ UPDATE_STEP = "devkit.update.step"
 CHECK = "devkit.check"
 VULNS = "devkit.vulns"
 SBOM = "devkit.sbom"
+POLICY_CHECK = "devkit.policy.check"
 AUDIT_VERIFY = "devkit.audit.verify"
 AUDIT_EXPORT = "devkit.audit.export"
 

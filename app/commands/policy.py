@@ -1,0 +1,100 @@
+"""`devkit-tui policy check`: every project against a policy bundle (`--bundle PATH`,
+else a `devkit-bundle.toml` at a root); exit 1 when any violation is an `error`.
+`devkit-tui policy --schema` prints the bundle's JSON Schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageProblem,
+    add_db,
+    add_json,
+    add_roots,
+    open_backend,
+    print_json,
+    printable,
+    settings_from,
+)
+
+if TYPE_CHECKING:
+    from backend.policy.bundle import LoadedBundle
+    from backend.policy.check import Violation
+    from backend.settings import Settings
+
+POLICY_SCHEMA = "devkit.policy/1"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", nargs="?", choices=["check"], help="check: every project")
+    add_roots(parser)
+    parser.add_argument("--bundle", type=Path, metavar="PATH", help="the bundle file")
+    parser.add_argument(
+        "--env-name",
+        metavar="NAME",
+        help="the environment being checked (dev, staging, prod), for rules scoped to one",
+    )
+    parser.add_argument("--schema", action="store_true", help="print the bundle's JSON Schema")
+    add_json(parser)
+    add_db(parser)
+
+
+def run(options: argparse.Namespace) -> int:
+    if options.schema:
+        from backend.policy.models import Bundle
+
+        print(json.dumps(Bundle.model_json_schema(by_alias=True), indent=2))
+        return EXIT_OK
+    if options.action is None:
+        raise UsageProblem("say what to do: devkit-tui policy check [ROOT ...]")
+    import asyncio
+
+    from backend.policy.bundle import BundleError, find_bundle, load_bundle
+
+    settings = settings_from(options, watch=False)
+    path = find_bundle(settings.roots, options.bundle)
+    if path is None:
+        names = ", ".join(str(r / "devkit-bundle.toml") for r in settings.roots)
+        raise UsageProblem(f"no bundle: give --bundle PATH, or write {names}")
+    try:
+        bundle = load_bundle(path)
+    except BundleError as exc:
+        raise UsageProblem(str(exc)) from None
+    found = asyncio.run(_check(settings, bundle, options.env_name))
+    if options.json:
+        document: dict[str, Any] = {
+            "schema": POLICY_SCHEMA,
+            "bundle": str(path),
+            "files": [str(p) for p, _ in bundle.bundles],
+            "violations": [v.as_json() for v in found],
+        }
+        print_json(document)
+    else:
+        _print(found, path)
+    return EXIT_FINDINGS if any(v.severity == "error" for v in found) else EXIT_OK
+
+
+async def _check(
+    settings: Settings, bundle: LoadedBundle, environment: str | None
+) -> list[Violation]:
+    async with open_backend(settings, require_store=False) as backend:
+        inventory = await backend.scan(reason="policy")
+        await backend.mark_vulnerable()  # from the imported advisories, if any
+        await backend.mark_outdated(offline=True)  # yanked, archived...: the index cache
+        return await backend.policy_check(inventory, bundle, environment)
+
+
+def _print(found: list[Violation], path: Path) -> None:
+    for v in found:
+        print(
+            f"{v.severity:<7} {printable(v.rule)}: {printable(v.project)}: {printable(v.found)}"
+            f" (wants {printable(v.wanted)})"
+        )
+    errors = sum(v.severity == "error" for v in found)
+    print(f"{errors} errors, {len(found) - errors} warnings ({path})", file=sys.stderr)

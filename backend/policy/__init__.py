@@ -1,0 +1,1 @@
+"""Team policy bundles: read, and checked against the inventory."""
