@@ -77,6 +77,8 @@ class DevkitApp(App[None]):
         self.paused = False
         self.updates_applied = 0
         """How many inventories reached the screen; tests and benchmarks wait on it."""
+        self._bundle_problem = ""
+        """The last bad-bundle message shown (the same one is not shown again)."""
         self.graphs_warmed = 0
         self.last_latency_ms: float | None = None
         """From a watched file change to the table showing it, for the last live update."""
@@ -273,6 +275,7 @@ class DevkitApp(App[None]):
         self.set_timer(AFTER_PAINT_S, self.refresh_weaver)
         self.set_timer(AFTER_PAINT_S, self.refresh_outdated)
         self.set_timer(AFTER_PAINT_S, self.refresh_vulnerable)
+        self.set_timer(AFTER_PAINT_S, self.refresh_policy)
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
@@ -398,6 +401,27 @@ class DevkitApp(App[None]):
             return  # no database: the storage notice says so
         self.dashboard.vulnerable = self.backend.security.vulnerable
         if found and inventory is self.backend.inventory and not self.paused:
+            self.dashboard.show_inventory(inventory)
+
+    @work(exclusive=True, group="policy", exit_on_error=False, description="policy marks")
+    async def refresh_policy(self) -> None:
+        """Mark the packages that break the bundle at a root (after each scan, so an
+        edited bundle or project is checked again); a bad bundle is said once."""
+        from backend.policy.bundle import BundleError
+
+        inventory = self.backend.inventory
+        try:
+            found = self.backend.mark_policy()
+        except BundleError as exc:
+            if str(exc) != self._bundle_problem:
+                self._bundle_problem = str(exc)
+                self.notify(str(exc), title="Policy bundle not read", severity="error",
+                            timeout=30, markup=False)  # fmt: skip
+            return
+        self._bundle_problem = ""
+        had = bool(self.dashboard.violations)
+        self.dashboard.violations = found
+        if (found or had) and inventory is self.backend.inventory and not self.paused:
             self.dashboard.show_inventory(inventory)
 
     @work(exclusive=True, group="releases", exit_on_error=False, description="newer releases")

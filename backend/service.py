@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip
     from backend.index.outdated import Lookup, Outdated
     from backend.policy.bundle import LoadedBundle
     from backend.policy.check import Violation
+    from backend.policy.marks import PolicyWatch
     from backend.sbom.writer import SbomResult
     from backend.update.updates import Updates
     from backend.weaver.report import CheckReport
@@ -91,6 +92,7 @@ class Backend:
         )
         """Scans and refreshes; holds the current inventory."""
         self._checks: CheckRuns | None = None
+        self._policy: PolicyWatch | None = None
         self._updates: Updates | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -303,6 +305,20 @@ class Backend:
             return 0
         results = await self.security.check(inventory, audited=False)
         return len({r.name for r in results if r.state == "vulnerable"})
+
+    def mark_policy(self) -> list[Violation]:
+        """Flag the inventory's usages that break the bundle at a root (not audited: the
+        dashboard does this after each scan); a bad bundle raises `BundleError`."""
+        from backend.policy.marks import PolicyWatch, mark_policy
+
+        inventory = self.inventory
+        if inventory is None:
+            return []
+        if self._policy is None:
+            self._policy = PolicyWatch(self.settings.roots)
+        found = self._policy.check(inventory)
+        mark_policy(inventory, found)
+        return found
 
     async def outdated(
         self,

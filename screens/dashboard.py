@@ -350,6 +350,8 @@ class DashboardScreen(Screen[None]):
 
     vulnerable: dict[str, list[Any]] = {}
     """Package name to its vulnerable usages and findings (the package detail lists them)."""
+    violations: list[Any] = []
+    """The policy bundle's violations from the last check (the package detail lists them)."""
 
     releases_known = False
     """Whether any release data is at hand (the index cache, or a check this session):
@@ -416,5 +418,10 @@ class DashboardScreen(Screen[None]):
         row = table.inventory.packages.get(package)
         if row is not None:
             self.app.push_screen(
-                PackageDetailScreen(row, project, self.vulnerable.get(package, []))
+                PackageDetailScreen(
+                    row,
+                    project,
+                    self.vulnerable.get(package, []),
+                    [v for v in self.violations if v.package == package],
+                )
             )

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 
 from backend.inventory.build import resolutions_of
 from backend.inventory.model import PackageRow
+from backend.policy.check import Violation
 from backend.security.matching import PackageResult
 from widgets.inventory_rows import format_flags
 from widgets.navigable_table import NavigableTable
@@ -37,12 +38,15 @@ class PackageDetailScreen(ModalScreen[None]):
         row: PackageRow,
         project: str | None = None,
         vulnerable: list[PackageResult] | None = None,
+        violations: list[Violation] | None = None,
     ) -> None:
         super().__init__()
         self.row = row
         self.project = project
         self.vulnerable = vulnerable or []
         """Its vulnerable usages, each with its findings (from the last check)."""
+        self.violations = violations or []
+        """The policy bundle's rules it breaks, per project."""
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -106,6 +110,12 @@ class PackageDetailScreen(ModalScreen[None]):
                     text.append_text(plain(f" ({', '.join(finding.aliases)})", style="dim"))
                 fixed = f" · fixed {finding.fixed}" if finding.fixed else ""
                 text.append_text(plain(f"{fixed} · {finding.summary}\n"))
+        for violation in self.violations:
+            style = "bold red" if violation.severity == "error" else "bold yellow"
+            text.append(f"Policy {violation.severity} ", style=style)
+            text.append_text(one_line(f"{violation.rule} in {violation.project}: {violation.found}"
+                                      f" (wants {violation.wanted})"))  # fmt: skip
+            text.append("\n")
         for usage in self.row.usages:
             for flag, note in sorted(usage.notes.items()):  # the index's word: yank, status
                 text.append(f"{flag.capitalize()} ", style="bold yellow")

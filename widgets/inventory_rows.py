@@ -13,7 +13,7 @@ from packaging.version import InvalidVersion, Version
 from backend.inventory.model import SEVERITIES, Inventory, PackageRow, Usage
 
 FLAG_ORDER = (
-    "vulnerable", "quarantined", "yanked", "conflict", "missing", "env-drift", "drift",
+    "vulnerable", "quarantined", "yanked", "policy", "conflict", "missing", "env-drift", "drift",
     "archived", "deprecated", "outdated", "extraneous",
 )  # fmt: skip
 

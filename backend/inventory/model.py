@@ -2,7 +2,8 @@
 
 Flag names are a contract of `devkit-tui list --json`:
 `drift`, `conflict`, `missing`, `extraneous`, `env-drift`, `outdated`, `vulnerable`, and
-from the index `yanked`, `archived`, `quarantined`, `deprecated`.
+from the index `yanked`, `archived`, `quarantined`, `deprecated`, and `policy` (a rule of
+the team's bundle is broken).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ INDEX_FLAGS = ("yanked", "archived", "quarantined", "deprecated")
 SEVERITIES = ("critical", "high", "medium", "low", "unknown")
 """Worst first, as advisories rate them (GHSA's MODERATE is medium)."""
 FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift", "outdated", "vulnerable",
-         *INDEX_FLAGS)  # fmt: skip
+         *INDEX_FLAGS, "policy")  # fmt: skip
 
 
 @dataclass(slots=True)
