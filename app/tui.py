@@ -423,6 +423,7 @@ class DevkitApp(App[None]):
         self.dashboard.violations = found
         if (found or had) and inventory is self.backend.inventory and not self.paused:
             self.dashboard.show_inventory(inventory)
+            self.refresh_entropy()  # a violation is drift too
 
     @work(exclusive=True, group="releases", exit_on_error=False, description="newer releases")
     async def check_releases(self) -> None:

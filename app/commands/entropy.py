@@ -20,6 +20,7 @@ from app.commands.common import (
 
 if TYPE_CHECKING:
     from backend.health.entropy import EntropyReport
+    from backend.service import Backend
     from backend.settings import Settings
 
 ENTROPY_SCHEMA = "devkit.entropy/1"
@@ -48,8 +49,18 @@ async def _reports(settings: Settings) -> list[EntropyReport]:
     async with open_backend(settings) as backend:
         await backend.scan(reason="entropy")
         await backend.mark_vulnerable()  # a vulnerable dependency is drift too
+        _mark_policy(backend)  # and so is a package that breaks the team's bundle
         await backend.check_report()  # live-check violations are semantic drift
         return sorted(await backend.entropy(), key=lambda r: (-r.score, r.project))
+
+
+def _mark_policy(backend: Backend) -> None:
+    from backend.policy.bundle import BundleError
+
+    try:
+        backend.mark_policy()
+    except BundleError as exc:  # the scores still come, without the bundle
+        print(f"policy bundle not read: {printable(str(exc))}", file=sys.stderr)
 
 
 def _print(reports: list[EntropyReport]) -> None:

@@ -28,6 +28,7 @@ INDICATORS = {
     "version-drift": "other projects lock or install other versions",
     "dependency-conflict": "a locked or installed version breaks a declared specifier",
     "vulnerable-dependency": "a locked or installed version has a known vulnerability",
+    "policy-violation": "a package breaks a rule of the team's policy bundle",
     "performance-drift": "a Nelson rule tripped on one of the project's operations",
     "error-rate-drift": "the project's error rate left its p-chart limits",
     "semantic-drift": "spans break the semantic-convention registry",
@@ -153,12 +154,14 @@ def assess(
     ]
     conflicts = [f"{name} breaks its declared specifier" for name in names_with("conflict")]
     vulnerable = [f"{name} has a known vulnerability" for name in names_with("vulnerable")]
+    policy = [f"{name} breaks a rule of the policy bundle" for name in names_with("policy")]
     candidates = [
         ("lock-drift", tuple(lock_evidence)),
         ("environment-drift", tuple(environment)),
         ("version-drift", tuple(versions)),
         ("dependency-conflict", tuple(conflicts)),
         ("vulnerable-dependency", tuple(vulnerable)),
+        ("policy-violation", tuple(policy)),
         ("performance-drift", spans.performance),
         ("error-rate-drift", spans.error_rate),
         ("semantic-drift", spans.semantic),

@@ -70,3 +70,19 @@ def test_schema_names_the_contract_keys(tmp_path: Path) -> None:
         schema["properties"]
     )
     assert "vulnerable-high" in schema["$defs"]["States"]["properties"]
+
+
+def test_a_violation_is_an_entropy_indicator(demo_workspace: Path, tmp_path: Path) -> None:
+    def legacy_kinds() -> set[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli", "entropy", str(demo_workspace), "--json",
+             "--db", str(tmp_path / "db.sqlite3")],
+            capture_output=True, text=True, cwd=REPOSITORY, timeout=120,
+        )  # fmt: skip
+        (legacy,) = [p for p in json.loads(done.stdout)["projects"]
+                     if p["project"] == "legacy-scripts"]  # fmt: skip
+        return {i["kind"] for i in legacy["indicators"]}
+
+    assert "policy-violation" not in legacy_kinds()
+    (demo_workspace / "devkit-bundle.toml").write_text('[[deny]]\nname = "jinja2"\n')
+    assert "policy-violation" in legacy_kinds()
