@@ -215,7 +215,11 @@ class DashboardScreen(Screen[None]):
 
     def show_inventory(self, inventory: Inventory) -> None:
         self.inventory_pane.show(inventory)
-        self.sub_title = f"{len(inventory.projects)} projects · {len(inventory.packages)} packages"
+        title = f"{len(inventory.projects)} projects · {len(inventory.packages)} packages"
+        if self.violations:
+            count = len(self.violations)
+            title += f" · {count} policy violation{'s' if count != 1 else ''}"
+        self.sub_title = title
 
     def show_progress(self, done: int, total: int) -> None:
         self.inventory_pane.show_progress(done, total)

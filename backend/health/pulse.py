@@ -5,7 +5,8 @@ what the dashboard already holds. Pure: the monitor gathers, this judges.
 An alarm is what asks for someone now: a Nelson rule broken in the last
 `RECENT_S` by a series of the user's services, a dependency conflict, a project at
 the worst entropy level, a vulnerable package. A warning is worth a look: files that
-could not be read, drift, missing or env-drift packages, a project at a middling
+could not be read, drift, missing or env-drift packages, packages that break the team's
+policy bundle, a project at a middling
 entropy level, a failed operation among the newest audit entries. devkit's own series
 never raise either: the monitor must not ring about itself.
 """
@@ -27,7 +28,7 @@ RECENT_S = 15 * 60
 FAILED_RECENT_S = 60 * 60
 """How long a failed operation in the audit log stays a warning."""
 ALARM_FLAGS = ("conflict", "vulnerable", "quarantined")
-WARNING_FLAGS = ("drift", "env-drift", "missing", "yanked", "archived", "deprecated")
+WARNING_FLAGS = ("drift", "env-drift", "missing", "yanked", "archived", "deprecated", "policy")
 ALARM_LEVELS = ("CRITICAL",)
 WARNING_LEVELS = ("HIGH", "MEDIUM")
 STATES = ("ok", "warning", "alarm")

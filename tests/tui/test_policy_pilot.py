@@ -23,6 +23,7 @@ async def test_policy_flag_filter_and_detail(demo_workspace: Path, tmp_path: Pat
             pilot, lambda: "policy" in app.backend.inventory.packages["requests"].flags
         )
         assert "policy" not in app.backend.inventory.packages["idna"].flags
+        await wait_until(pilot, lambda: "2 policy violations" in app.dashboard.sub_title)
         await pilot.press("slash", *"flag:policy", "enter")
         await wait_until(pilot, lambda: table.row_count == 1)
         assert cell(table, 0, "name") == "requests" and "policy" in cell(table, 0, "flags")

@@ -65,6 +65,8 @@ def test_the_state_is_the_worst_reason_and_the_counts_say_why() -> None:
     assert warn.state == "warning"
     assert warn.reasons == ["1 unreadable file", "2 drift packages", "1 medium-entropy project"]
     assert (warn.flagged, warn.unreadable, warn.packages) == ({"drift": 2}, 1, 2)
+    breaking = pulse_of(inventory({"a": {"policy"}}), [], [], [], NOW)
+    assert (breaking.state, breaking.reasons) == ("warning", ["1 policy package"])
     recent_failure = pulse_of(calm, [], [], [entry(3, "failure", MINUTE)], NOW)
     assert recent_failure.reasons == ["1 failed operation"]
 
