@@ -315,7 +315,7 @@ class Backend:
         if inventory is None:
             return []
         if self._policy is None:
-            self._policy = PolicyWatch(self.settings.roots)
+            self._policy = PolicyWatch(self.settings.roots, self.settings.policy_bundle)
         found = self._policy.check(inventory)
         mark_policy(inventory, found)
         return found

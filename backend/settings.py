@@ -94,6 +94,8 @@ class Settings:
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id to keys (Textual's keymap), from the configuration file."""
+    policy_bundle: Path | None = None
+    """The team's policy bundle; None: a `devkit-bundle.toml` at a root, if any."""
     config_file: Path | None = None
     """The configuration file these settings were read from, if any."""
     fixed_keys: frozenset[str] = frozenset()
@@ -141,4 +143,5 @@ class Settings:
             "retention_spans": self.retention_spans,
             "retention_days": self.retention_days,
             "spec_limits": dict(sorted(self.spec_limits.items())),
+            "policy_bundle": str(self.policy_bundle) if self.policy_bundle else None,
         }

@@ -58,10 +58,13 @@ def run(options: argparse.Namespace) -> int:
     from backend.policy.bundle import BundleError, find_bundle, load_bundle
 
     settings = settings_from(options, watch=False)
-    path = find_bundle(settings.roots, options.bundle)
+    path = find_bundle(settings.roots, options.bundle or settings.policy_bundle)
     if path is None:
         names = ", ".join(str(r / "devkit-bundle.toml") for r in settings.roots)
-        raise UsageProblem(f"no bundle: give --bundle PATH, or write {names}")
+        raise UsageProblem(
+            f"no bundle: give --bundle PATH, set policy.bundle in the configuration, or"
+            f" write {names}"
+        )
     try:
         bundle = load_bundle(path)
     except BundleError as exc:

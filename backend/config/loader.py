@@ -38,6 +38,7 @@ KEYS: dict[str, str] = {
     "bell": "bell",
     "theme": "theme",
     "keymap": "keymap",
+    "policy.bundle": "policy_bundle",
 }
 """Each key of the file (its path) and the setting it gives."""
 ENV_OF = {"database": DB_ENV_VAR}

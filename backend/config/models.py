@@ -36,6 +36,12 @@ class Update(_Strict):
     concurrency: int = Field(2, ge=1, le=32, description="projects resolved or updated at once")
 
 
+class Policy(_Strict):
+    bundle: Path | None = Field(
+        None, description="the team's policy bundle (default: devkit-bundle.toml at a root)"
+    )
+
+
 class UserConfig(_Strict):
     """`config.toml` in the user's configuration folder (or `--config` / `DEVKIT_CONFIG`):
     process-wide settings."""
@@ -46,6 +52,7 @@ class UserConfig(_Strict):
     otlp: Otlp = Field(default_factory=Otlp)
     retention: Retention = Field(default_factory=Retention)
     update: Update = Field(default_factory=Update)
+    policy: Policy = Field(default_factory=Policy)
     spec_limits: dict[str, PositiveFloat] = Field(
         default_factory=dict,
         alias="spec-limits",

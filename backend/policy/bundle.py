@@ -31,7 +31,7 @@ class LoadedBundle:
 
 def find_bundle(roots: list[Path], explicit: Path | None = None) -> Path | None:
     if explicit is not None:
-        return explicit
+        return explicit.expanduser()
     return next((r / BUNDLE_NAME for r in roots if (r / BUNDLE_NAME).is_file()), None)
 
 

@@ -86,3 +86,16 @@ def test_a_violation_is_an_entropy_indicator(demo_workspace: Path, tmp_path: Pat
     assert "policy-violation" not in legacy_kinds()
     (demo_workspace / "devkit-bundle.toml").write_text('[[deny]]\nname = "jinja2"\n')
     assert "policy-violation" in legacy_kinds()
+
+
+def test_the_configured_bundle_is_used(demo_workspace: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "team.toml"
+    bundle.write_text('[[deny]]\nname = "jinja2"\n')
+    config = tmp_path / "config.toml"
+    config.write_text(f"[policy]\nbundle = '{bundle}'\n")
+    done = policy("check", str(demo_workspace), "--config", str(config), "--json",
+                  db=tmp_path / "db.sqlite3")  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    assert document["bundle"] == str(bundle)
+    assert {v["rule"] for v in document["violations"]} == {"deny:jinja2"}
