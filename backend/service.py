@@ -393,11 +393,16 @@ class Backend:
     async def policy_check(
         self, inventory: Inventory, bundle: LoadedBundle, environment: str | None = None
     ) -> list[Violation]:
-        """Every violation of `bundle` in `inventory`; audited as `policy-check`."""
+        """Every violation of `bundle` in `inventory`; audited as `policy-check`. The
+        licences of releases not installed come from the index's metadata files as the
+        store keeps them (`devkit-tui licenses` fetches them), without asking the index."""
         from backend.policy.check import violations
 
+        rows = await self.licenses(inventory, offline=True)
+        read = {(r.name, r.version): r.license for r in rows
+                if r.origin == "index" and r.why is None and r.version}  # fmt: skip
         async with self.operations.operation("policy-check", names.POLICY_CHECK) as operation:
-            found = violations(bundle, inventory, environment)
+            found = violations(bundle, inventory, environment, licenses=read)
             errors = sum(v.severity == "error" for v in found)
             operation.span.set_attribute(names.PACKAGE_COUNT, len(inventory.packages))
             operation.details = {"bundle": str(bundle.path), "violations": len(found),

@@ -14,6 +14,7 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 
 from backend.inventory.model import SEVERITIES, Inventory, Usage, parsed_version
+from backend.parsers.licenses import License
 from backend.policy.bundle import LoadedBundle
 from backend.policy.models import Bundle, Licenses, Scope, States
 
@@ -45,8 +46,11 @@ def violations(
     inventory: Inventory,
     environment: str | None = None,
     today: datetime.date | None = None,
+    licenses: dict[tuple[str, str], License] | None = None,
 ) -> list[Violation]:
-    """What breaks the bundle (its extended files' rules, then its own)."""
+    """What breaks the bundle (its extended files' rules, then its own). Licences are
+    the installed copies', and for other releases those in `licenses` (by name and
+    version, as the index's metadata files said); a release with neither is not judged."""
     paths = {p.name: p.path for p in inventory.projects}
     found: list[Violation] = []
     for _, bundle in loaded.bundles:
@@ -62,6 +66,7 @@ def violations(
                         where,
                         environment,
                         today or datetime.date.today(),
+                        licenses or {},
                     )
     return list(dict.fromkeys(found))
 
@@ -91,6 +96,7 @@ def _judged(
     path: Path,
     environment: str | None,
     today: datetime.date,
+    licenses: dict[tuple[str, str], License],
 ) -> list[Violation]:
     project = usage.project
     out: list[Violation] = []
@@ -124,10 +130,11 @@ def _judged(
             and not _within(version, f">={minimum.version}")
         ):
             add(minimum.id or f"minimum:{name}", minimum.severity, here, f">={minimum.version}")
-    if bundle.licenses is not None and applies(bundle.licenses) and usage.installed == version:
+    known = usage.license if usage.installed == version else licenses.get((name, version))
+    if bundle.licenses is not None and applies(bundle.licenses) and known is not None:
         out += [
             Violation(r, s, project, name, f, w)
-            for r, s, f, w in _license_problems(bundle.licenses, name, usage, today)
+            for r, s, f, w in _license_problems(bundle.licenses, name, known, today)
         ]
     if bundle.states is not None:
         out += [
@@ -145,22 +152,22 @@ def _within(version: str, specifier: str | None) -> bool:
 
 
 def _license_problems(
-    rule: Licenses, name: str, usage: Usage, today: datetime.date
+    rule: Licenses, name: str, license: License, today: datetime.date
 ) -> list[tuple[str, str, str, str]]:
     excepted = [
         e for e in rule.exceptions if e.name == name and (e.expires is None or e.expires >= today)
     ]
-    if excepted or usage.license is None:
+    if excepted:
         return []
-    expression = usage.license.expression
-    if not usage.license.known:
+    expression = license.expression
+    if not license.known:
         if rule.unknown == "ignore":
             return []
         return [
             (
                 rule.id or "licenses:unknown",
                 rule.unknown,
-                f"unknown ({usage.license.declared or 'no licence field'})",
+                f"unknown ({license.declared or 'no licence field'})",
                 "a known licence",
             )
         ]

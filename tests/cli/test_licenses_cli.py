@@ -71,3 +71,25 @@ def test_an_index_without_metadata_files_leaves_the_licence_unknown(tmp_path: Pa
     gamma = rows[("app", "gamma")]
     assert (gamma["license"], gamma["source"]) == ("unknown", None)
     assert gamma["why"]
+
+
+def test_policy_check_judges_locked_releases_by_the_kept_licences(tmp_path: Path) -> None:
+    index = build_index(tmp_path / "index", CATALOGUE, core_metadata=True)
+    root, db = tmp_path / "work", tmp_path / "db.sqlite3"
+    bundle = tmp_path / "bundle.toml"
+    bundle.write_text('[licenses]\nallow = ["MIT", "Apache-2.0"]\n')
+
+    def rules() -> set[tuple[str, str]]:
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli", "policy", "check", str(root), "--bundle",
+             str(bundle), "--json", "--db", str(db)],
+            capture_output=True, text=True, cwd=REPOSITORY, timeout=120,
+        )  # fmt: skip
+        return {(v["rule"], v["package"]) for v in json.loads(done.stdout)["violations"]}
+
+    with serve_index(index):
+        uv_project(root / "locked", index, ["alpha==1.0.0", "gamma==1.0.0"],
+                   ["alpha>=1", "gamma>=1"])  # fmt: skip
+        assert rules() == set()  # no licence known yet for what is not installed
+        by_key(licenses(str(root), db=db))  # fetches and keeps them
+    assert rules() == {("licenses:ISC", "gamma")}  # from the store, the index gone

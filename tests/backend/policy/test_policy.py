@@ -156,3 +156,14 @@ def test_a_bad_bundle_is_named_by_file_line_and_key(
     with pytest.raises(BundleError) as caught:
         load_bundle(tmp_path / "bundle.toml")
     assert message in str(caught.value)
+
+
+def test_a_release_not_installed_is_judged_by_the_index_licence(tmp_path: Path) -> None:
+    locked = Usage("api", [], ["1.0"], None, True)
+    found = inventory(("gamma", [locked]))
+    bundle = '[licenses]\nallow = ["MIT"]\n'
+    assert check(tmp_path, bundle, found) == set()  # nothing known: not judged
+    read = {("gamma", "1.0"): License("ISC", "Classifier")}
+    assert check(tmp_path, bundle, found, licenses=read) == {
+        ("licenses:ISC", "error", "api", "gamma")
+    }
