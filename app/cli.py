@@ -84,8 +84,9 @@ COMMANDS: dict[str, Command] = {
     ),
     "policy": Command(
         "app.commands.policy",
-        "Check every project against a team policy bundle (policy check); exit 1 on any"
-        " error. --schema prints the bundle's JSON Schema.",
+        "Check every project against a team policy bundle (policy check; exit 1 on any"
+        " error), or compile it into each lock's uv constraints, previewed and rolled back"
+        " (policy apply). --schema prints the bundle's JSON Schema.",
     ),
     "undo": Command(
         "app.commands.undo",

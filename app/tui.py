@@ -626,6 +626,29 @@ class DevkitApp(App[None]):
 
         self.push_screen(UpdatePlanScreen(self.backend, message.pairs), finished)
 
+    def on_dashboard_screen_policy_apply_requested(self) -> None:
+        """`P`: the bundle's plan (say so when there is no bundle, or a bad one)."""
+        from backend.policy.bundle import BundleError
+        from screens.update_plan import PolicyPlanScreen
+
+        try:
+            bundle = self.backend.policy_bundle()
+        except BundleError as exc:
+            self.notify(str(exc), title="Policy bundle not read", severity="error", markup=False)
+            return
+        if bundle is None:
+            self.notify(
+                "No policy bundle: write devkit-bundle.toml at a root, or set [policy] bundle.",
+                severity="warning",
+            )
+            return
+
+        def finished(units: list | None) -> None:  # type: ignore[type-arg]
+            if units and any(u.result == "success" for u in units):
+                self.run_worker(self.backend.scan(reason="scan"), group="rescan")
+
+        self.push_screen(PolicyPlanScreen(self.backend, bundle), finished)
+
     def on_dashboard_screen_releases_check_requested(self) -> None:
         self.check_releases()
 
@@ -717,6 +740,11 @@ class DevkitApp(App[None]):
             yield SystemCommand("Rescan", "Read every project again", self.action_rescan)
             yield SystemCommand(
                 "Monitor", "The compact monitor: is anything wrong right now?", self.action_monitor
+            )
+            yield SystemCommand(
+                "Apply policy bundle",
+                "Compile the policy bundle into each lock's uv constraints (previewed, undoable)",
+                screen.action_apply_policy,
             )
             yield SystemCommand(
                 "Check for newer releases",

@@ -309,16 +309,26 @@ class Backend:
     def mark_policy(self) -> list[Violation]:
         """Flag the inventory's usages that break the bundle at a root (not audited: the
         dashboard does this after each scan); a bad bundle raises `BundleError`."""
-        from backend.policy.marks import PolicyWatch, mark_policy
+        from backend.policy.marks import mark_policy
 
         inventory = self.inventory
         if inventory is None:
             return []
-        if self._policy is None:
-            self._policy = PolicyWatch(self.settings.roots, self.settings.policy_bundle)
-        found = self._policy.check(inventory)
+        found = self._policy_watch().check(inventory)
         mark_policy(inventory, found)
         return found
+
+    def policy_bundle(self) -> LoadedBundle | None:
+        """The dashboard's bundle (configured, or at a root), as its files are now;
+        a bad bundle raises `BundleError`."""
+        return self._policy_watch().current()
+
+    def _policy_watch(self) -> PolicyWatch:
+        from backend.policy.marks import PolicyWatch
+
+        if self._policy is None:
+            self._policy = PolicyWatch(self.settings.roots, self.settings.policy_bundle)
+        return self._policy
 
     async def outdated(
         self,

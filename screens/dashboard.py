@@ -107,6 +107,14 @@ class DashboardScreen(Screen[None]):
             tooltip="Plan updates of the marked rows (or the highlighted one)",
         ),
         Binding(
+            "P",
+            "apply_policy",
+            "Apply policy",
+            id="inventory.apply_policy",
+            show=False,
+            tooltip="Compile the policy bundle into each lock's uv constraints (previewed)",
+        ),
+        Binding(
             "U",
             "undo_update",
             "Undo update",
@@ -272,6 +280,9 @@ class DashboardScreen(Screen[None]):
     class UndoRequested(Message):
         """`U` in the audit pane: revert the newest update batch."""
 
+    class PolicyApplyRequested(Message):
+        """`P`: plan the policy bundle into each lock's constraints."""
+
     class ReleasesCheckRequested(Message):
         """`O`: ask the package index about every package now."""
 
@@ -382,6 +393,9 @@ class DashboardScreen(Screen[None]):
             self.notify("Mark rows with space first.", severity="warning")
             return
         self.post_message(self.UpdateRequested(pairs))
+
+    def action_apply_policy(self) -> None:
+        self.post_message(self.PolicyApplyRequested())
 
     def action_undo_update(self) -> None:
         if self.active_pane == "audit":

@@ -25,6 +25,7 @@ from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 
 if TYPE_CHECKING:
+    from backend.policy.bundle import LoadedBundle
     from backend.service import Backend
 
 INDEX_MAX_AGE_S = 3600.0
@@ -65,6 +66,9 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
     UpdatePlanScreen #plan-status { height: 1; padding: 0 1; background: $boost; }
     """
 
+    TITLE = "Update plan"
+    HINT = "space drop · t target · a apply · esc close"
+
     def __init__(self, backend: Backend, pairs: list[tuple[str, str]]) -> None:
         super().__init__()
         self.backend = backend
@@ -80,8 +84,8 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Update plan"
-            box.border_subtitle = "space drop · t target · a apply · esc close"
+            box.border_title = self.TITLE
+            box.border_subtitle = self.HINT
             yield NavigableTable(id="plan-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="plan-diff")
             yield Static("Resolving in a scratch copy…", id="plan-status")
@@ -103,16 +107,8 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         """Plan and resolve every unit in scratch copies (nothing is written)."""
         self.state = "resolving"
         self._status("Resolving in a scratch copy…")
-        wanted = [p for p in self.pairs if p not in self.dropped]
-        fixes = self.backend.security.fixes  # a vulnerable package goes to its fix
-        targets = {pair: fixes[pair] for pair in wanted if pair in fixes}
-        selection = Selection(
-            pairs=[p for p in wanted if p not in targets], targets=targets, latest=self.latest
-        )
         try:
-            units, skipped = await self.backend.updates.plan(
-                selection, explicit_index=self.backend.settings.index_url, max_age_s=INDEX_MAX_AGE_S
-            )
+            units, skipped = await self.make_plan()
             self.units, self.skipped = units, skipped
             self._fill()
             updater = self.backend.updates.updater()
@@ -124,11 +120,23 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         self.state = "ready"
         self._fill()
         planned = sum(1 for u in self.units if u.result == "planned")
-        target = "newest" if self.latest else "newest allowed"
-        self._status(
-            f"{planned} project{'s' if planned != 1 else ''} to update · target: {target}"
-            + (" · a to apply" if planned else "")
+        self._status(self.ready_message(planned) + (" · a to apply" if planned else ""))
+
+    async def make_plan(self) -> tuple[list[UnitPlan], list[Skipped]]:
+        """The units for the rows not dropped (a vulnerable package goes to its fix)."""
+        wanted = [p for p in self.pairs if p not in self.dropped]
+        fixes = self.backend.security.fixes
+        targets = {pair: fixes[pair] for pair in wanted if pair in fixes}
+        selection = Selection(
+            pairs=[p for p in wanted if p not in targets], targets=targets, latest=self.latest
         )
+        return await self.backend.updates.plan(
+            selection, explicit_index=self.backend.settings.index_url, max_age_s=INDEX_MAX_AGE_S
+        )
+
+    def ready_message(self, planned: int) -> str:
+        target = "newest" if self.latest else "newest allowed"
+        return f"{planned} project{'s' if planned != 1 else ''} to update · target: {target}"
 
     @work(exclusive=True, group="plan")
     async def run_apply(self) -> None:
@@ -210,6 +218,11 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
                     change.target, change.method, self._status_cell(unit),
                     key=f"{change.project}\x00{change.name}",
                 )  # fmt: skip
+            if not unit.changes:  # a plan of files (constraints): one row for the project
+                table.add_row(
+                    "✓", plain(unit.project), plain(", ".join(unit.constraints) or "-"), "", "",
+                    "constraints", self._status_cell(unit), key=f"{unit.project}\x00",
+                )  # fmt: skip
         for item in self.skipped:
             table.add_row(
                 "-", plain(item.project or "-"), plain(item.name), "", "", "",
@@ -240,10 +253,15 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
 
     def _update_status_cells(self, unit: UnitPlan) -> None:
         table = self.query_one(DataTable)
-        for change in unit.changes:
-            key = f"{change.project}\x00{change.name}"
+        for key in self._row_keys(unit):
             if key in table.rows:
                 table.update_cell(key, "status", self._status_cell(unit))
+
+    @staticmethod
+    def _row_keys(unit: UnitPlan) -> list[str]:
+        if not unit.changes:
+            return [f"{unit.project}\x00"]
+        return [f"{c.project}\x00{c.name}" for c in unit.changes]
 
     def _cursor_key(self) -> str | None:
         table = self.query_one(DataTable)
@@ -255,7 +273,7 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
     def _unit_at_cursor(self) -> UnitPlan | None:
         key = self._cursor_key()
         for unit in self.units:
-            if any(f"{c.project}\x00{c.name}" == key for c in unit.changes):
+            if key in self._row_keys(unit):
                 return unit
         return None
 
@@ -296,3 +314,28 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         self.query_one("#plan-status", Static).update(
             plain(message, style="bold red" if error else "")
         )
+
+
+class PolicyPlanScreen(UpdatePlanScreen):
+    """`P`: the policy bundle compiled into each lock's uv constraints, one row per
+    project (its pins that must move, for a requirements project), applied through
+    the same machinery; `space` leaves a project out."""
+
+    TITLE = "Policy plan"
+    HINT = "space drop · a apply · esc close"
+
+    def __init__(self, backend: Backend, bundle: LoadedBundle) -> None:
+        super().__init__(backend, [])
+        self.bundle = bundle
+
+    async def make_plan(self) -> tuple[list[UnitPlan], list[Skipped]]:
+        plan = await self.backend.updates.plan_policy(self.bundle)
+        projects = {project for _, project in self.dropped}
+        return [u for u in plan.units if u.project not in projects], plan.skipped
+
+    def ready_message(self, planned: int) -> str:
+        noun = "lock" if planned == 1 else "locks"
+        return f"{planned} {noun} to bring in line with {self.bundle.path.name}"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "switch_target"

@@ -1,6 +1,8 @@
 """`devkit-tui policy check`: every project against a policy bundle (`--bundle PATH`,
-else a `devkit-bundle.toml` at a root); exit 1 when any violation is an `error`.
-`devkit-tui policy --schema` prints the bundle's JSON Schema."""
+else the configured one, else a `devkit-bundle.toml` at a root); exit 1 when any
+violation is an `error`. `devkit-tui policy apply` compiles the bundle into each
+lock's uv constraints through the update machinery. `devkit-tui policy --schema`
+prints the bundle's JSON Schema."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     printable,
+    project_folder,
     settings_from,
 )
 
@@ -29,10 +32,16 @@ if TYPE_CHECKING:
     from backend.settings import Settings
 
 POLICY_SCHEMA = "devkit.policy/1"
+APPLY_SCHEMA = "devkit.policy-apply/1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", nargs="?", choices=["check"], help="check: every project")
+    parser.add_argument(
+        "action",
+        nargs="?",
+        choices=["check", "apply"],
+        help="check: every project; apply: the bundle into each lock's uv constraints",
+    )
     add_roots(parser)
     parser.add_argument("--bundle", type=Path, metavar="PATH", help="the bundle file")
     parser.add_argument(
@@ -41,6 +50,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the environment being checked (dev, staging, prod), for rules scoped to one",
     )
     parser.add_argument("--schema", action="store_true", help="print the bundle's JSON Schema")
+    apply = parser.add_argument_group("apply")
+    apply.add_argument(
+        "--project", action="append", default=[], metavar="P",
+        help="only the lock of this project, by folder or name (repeatable)",
+    )  # fmt: skip
+    apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    apply.add_argument("--yes", "-y", action="store_true", help="apply without asking")
+    apply.add_argument("--jobs", type=int, help="projects at once (default 2)")
     add_json(parser)
     add_db(parser)
 
@@ -52,7 +69,7 @@ def run(options: argparse.Namespace) -> int:
         print(json.dumps(Bundle.model_json_schema(by_alias=True), indent=2))
         return EXIT_OK
     if options.action is None:
-        raise UsageProblem("say what to do: devkit-tui policy check [ROOT ...]")
+        raise UsageProblem("say what to do: devkit-tui policy check|apply [ROOT ...]")
     import asyncio
 
     from backend.policy.bundle import BundleError, find_bundle, load_bundle
@@ -69,6 +86,8 @@ def run(options: argparse.Namespace) -> int:
         bundle = load_bundle(path)
     except BundleError as exc:
         raise UsageProblem(str(exc)) from None
+    if options.action == "apply":
+        return asyncio.run(_apply(settings, bundle, options))
     found = asyncio.run(_check(settings, bundle, options.env_name))
     if options.json:
         document: dict[str, Any] = {
@@ -101,3 +120,49 @@ def _print(found: list[Violation], path: Path) -> None:
         )
     errors = sum(v.severity == "error" for v in found)
     print(f"{errors} errors, {len(found) - errors} warnings ({path})", file=sys.stderr)
+
+
+async def _apply(settings: Settings, bundle: LoadedBundle, options: argparse.Namespace) -> int:
+    from app.commands.update import print_plan, resolve_and_apply
+    from backend.update.uv_runner import UvMissing
+
+    async with open_backend(settings) as backend:
+        await backend.updates.recover()
+        try:
+            updater = backend.updates.updater()
+        except UvMissing as exc:
+            raise UsageProblem(str(exc)) from None
+        inventory = await backend.scan(reason="policy")
+        names = {p.path: p.name for p in inventory.projects}
+        projects = [names[project_folder(backend, s)] for s in options.project]
+        plan = await backend.updates.plan_policy(bundle, options.env_name, projects)
+        stopped = await resolve_and_apply(updater, plan.units, plan.skipped, options, "policy")
+        if stopped is not None:
+            return stopped
+    if options.json:
+        print_json(
+            {
+                "schema": APPLY_SCHEMA,
+                "bundle": str(bundle.path),
+                "files": [str(p) for p, _ in bundle.bundles],
+                "dry_run": options.dry_run,
+                "rules": plan.rules_json(),
+                "projects": [u.as_json() for u in plan.units],
+                "skipped": [s.as_json() for s in plan.skipped],
+            }
+        )
+    else:
+        _print_rules(plan.rules_json())
+        print_plan(plan.units, plan.skipped, file=sys.stdout)
+    failed = any(u.result in ("failed", "rolled-back") for u in plan.units)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _print_rules(rules: list[dict[str, Any]]) -> None:
+    for rule in rules:
+        if rule["compiled"]:
+            where = ", ".join(rule["projects"])
+            print(f"compiled {printable(rule['rule'])}: {printable(rule['constraint'])}"
+                  f" ({printable(where)})")  # fmt: skip
+        else:
+            print(f"checked  {printable(rule['rule'])}: {printable(rule['why'])}")

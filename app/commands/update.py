@@ -109,19 +109,9 @@ async def _update(
         )
         units, skipped = await backend.updates.plan(selection, explicit, options.offline)
         skipped += unfixable
-        progress = _progress if sys.stderr.isatty() and not options.json else None
-        await updater.resolve(units, progress=progress)
-        apply = not options.dry_run and any(u.result == "planned" for u in units)
-        if apply and not options.yes:
-            _print_plan(units, skipped, file=sys.stderr if options.json else sys.stdout)
-            if not sys.stdin.isatty():
-                warn("update", "not applied (use --yes, or --dry-run to preview)")
-                return EXIT_USAGE
-            if input("Apply this plan? [y/N] ").strip().lower() not in ("y", "yes"):
-                return EXIT_OK
-        failed_to_resolve = any(u.result == "failed" for u in units)
-        if apply or (failed_to_resolve and not options.dry_run):  # failures are audited too
-            await updater.apply(units, progress=progress)
+        stopped = await resolve_and_apply(updater, units, skipped, options, "update")
+        if stopped is not None:
+            return stopped
         if options.json:
             print_json(
                 {
@@ -132,9 +122,30 @@ async def _update(
                 }
             )
         elif options.dry_run or options.yes:
-            _print_plan(units, skipped, file=sys.stdout)
+            print_plan(units, skipped, file=sys.stdout)
         failed = any(u.result in ("failed", "rolled-back") for u in units)
         return EXIT_FINDINGS if failed else EXIT_OK
+
+
+async def resolve_and_apply(
+    updater: Any, units: list[Any], skipped: list[Any], options: argparse.Namespace, what: str
+) -> int | None:
+    """Resolve the units in scratch copies, ask (unless `--yes` or `--dry-run`), apply.
+    Returns the exit code when it stops before applying, else None."""
+    progress = _progress if sys.stderr.isatty() and not options.json else None
+    await updater.resolve(units, progress=progress)
+    apply = not options.dry_run and any(u.result == "planned" for u in units)
+    if apply and not options.yes:
+        print_plan(units, skipped, file=sys.stderr if options.json else sys.stdout)
+        if not sys.stdin.isatty():
+            warn(what, "not applied (use --yes, or --dry-run to preview)")
+            return EXIT_USAGE
+        if input("Apply this plan? [y/N] ").strip().lower() not in ("y", "yes"):
+            return EXIT_OK
+    failed_to_resolve = any(u.result == "failed" for u in units)
+    if apply or (failed_to_resolve and not options.dry_run):  # failures are audited too
+        await updater.apply(units, progress=progress)
+    return None
 
 
 async def _vulnerable_targets(backend: Any, inventory: Any, selection: Any) -> list[Any]:
@@ -161,9 +172,11 @@ def _progress(unit: Any, step: str) -> None:
     print(f"  {printable(unit.project)}: {step}", file=sys.stderr)
 
 
-def _print_plan(units: list[Any], skipped: list[Any], file: Any) -> None:
+def print_plan(units: list[Any], skipped: list[Any], file: Any) -> None:
     for unit in units:
         print(f"{printable(unit.project)} ({unit.folder})  [{unit.result}]", file=file)
+        if unit.constraints:
+            print(f"  constraints: {printable(', '.join(unit.constraints))}", file=file)
         for change in unit.changes:
             print(
                 f"  {printable(change.name)} {change.current} -> {change.target}"
@@ -180,6 +193,9 @@ def _print_plan(units: list[Any], skipped: list[Any], file: Any) -> None:
             for line in unit.error.splitlines():
                 print(f"  ! {printable(line)}", file=file)
     for item in skipped:
+        if not item.name:  # a whole project
+            print(f"skipped {printable(item.project)}: {printable(item.reason)}", file=file)
+            continue
         where = f" in {printable(item.project)}" if item.project else ""
         hint = " (use --latest)" if item.newest_allowed_is_current else ""
         print(f"skipped {printable(item.name)}{where}: {printable(item.reason)}{hint}", file=file)

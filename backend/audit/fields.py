@@ -16,6 +16,8 @@ ACTIONS = (
     "vulns",
     "sbom",
     "policy-check",
+    "policy-apply",
+    "manifest",
 )
 COLUMNS = (
     "seq",

@@ -75,7 +75,7 @@ def _versions(usage: Usage) -> list[str]:
     return list(dict.fromkeys([*usage.locked, *filter(None, [usage.installed])]))
 
 
-def _applies(scope: Scope | None, project: str, path: Path, environment: str | None) -> bool:
+def applies(scope: Scope | None, project: str, path: Path, environment: str | None) -> bool:
     if scope is None:
         return True
     if scope.environment is not None and scope.environment != environment:
@@ -101,15 +101,15 @@ def _judged(
     project = usage.project
     out: list[Violation] = []
 
-    def applies(rule: Any) -> bool:
-        return _applies(rule.scope, project, path, environment)
+    def here_applies(rule: Any) -> bool:
+        return applies(rule.scope, project, path, environment)
 
     def add(rule: str, severity: str, found: str, wanted: str) -> None:
         out.append(Violation(rule, severity, project, name, found, wanted))
 
     here = f"{name} {version}"
     for deny in bundle.deny:
-        if deny.name == name and applies(deny) and _within(version, deny.versions):
+        if deny.name == name and here_applies(deny) and _within(version, deny.versions):
             wanted = f"not {deny.versions}" if deny.versions else "not used at all"
             add(
                 deny.id or f"deny:{name}",
@@ -117,7 +117,7 @@ def _judged(
                 here,
                 wanted + (f" ({deny.reason})" if deny.reason else ""),
             )
-    allowed = [a for a in bundle.allow if a.name == name and applies(a)]
+    allowed = [a for a in bundle.allow if a.name == name and here_applies(a)]
     for allow in allowed:
         if allow.versions and not _within(version, allow.versions):
             add(allow.id or f"allow:{name}", allow.severity, here, allow.versions)
@@ -126,12 +126,12 @@ def _judged(
     for minimum in bundle.minimum:
         if (
             minimum.name == name
-            and applies(minimum)
+            and here_applies(minimum)
             and not _within(version, f">={minimum.version}")
         ):
             add(minimum.id or f"minimum:{name}", minimum.severity, here, f">={minimum.version}")
     known = usage.license if usage.installed == version else licenses.get((name, version))
-    if bundle.licenses is not None and applies(bundle.licenses) and known is not None:
+    if bundle.licenses is not None and here_applies(bundle.licenses) and known is not None:
         out += [
             Violation(r, s, project, name, f, w)
             for r, s, f, w in _license_problems(bundle.licenses, name, known, today)

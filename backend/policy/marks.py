@@ -21,15 +21,20 @@ class PolicyWatch:
     def check(self, inventory: Inventory) -> list[Violation]:
         """Violations of the current bundle (none without one); a bundle that cannot be
         read raises `BundleError`, and is read again on the next check."""
+        bundle = self.current()
+        return violations(bundle, inventory) if bundle is not None else []
+
+    def current(self) -> LoadedBundle | None:
+        """The bundle as its files are now (read again when one changed)."""
         path = find_bundle(self.roots, self.explicit)
         if path is None:
             self.bundle = None
-            return []
+            return None
         if self.bundle is None or self.bundle.path != path or self._changed():
             self.bundle = None
             self.bundle = load_bundle(path)
             self._stamps = {p: _stamp(p) for p, _ in self.bundle.bundles}
-        return violations(self.bundle, inventory)
+        return self.bundle
 
     def _changed(self) -> bool:
         return any(_stamp(p) != stamp for p, stamp in self._stamps.items())

@@ -24,6 +24,7 @@ from opentelemetry.trace import StatusCode
 
 from backend.audit.entries import PackageChange
 from backend.parsers.records import ParseFailure
+from backend.policy.constraints import CONSTRAINTS_FILE
 from backend.store.database import Store
 from backend.telemetry import names
 from backend.telemetry.tracing import trace_id_of
@@ -160,9 +161,14 @@ class Updater:
             "lock_diff": unit.lock_diff.as_json(),
         }
         packages = [PackageChange(c.name, c.current, c.target) for c in unit.changes]
+        if not packages:  # a plan of files (constraints): the packages its lock moved
+            packages = [PackageChange(n, old, new)
+                        for n, (old, new) in sorted(unit.lock_diff.changed.items())]  # fmt: skip
+        if unit.constraints:
+            details["constraints"] = unit.constraints
         common = {"project": unit.project, "packages": packages, "trace_id": trace_id}
         await self.record_audit(
-            "update",
+            unit.action,
             details=details if unit.failed_step is None else {**details, "step": unit.failed_step},
             result="success" if unit.result == "success" else "failure",
             duration_ms=unit.duration_ms,
@@ -232,7 +238,7 @@ class Updater:
                     sync.append("--all-packages")
                 await self._step(unit, "sync", sync, cancel, progress, commands)
         elif unit.environment is not None:
-            for rel in sorted(unit.new):
+            for rel in sorted(r for r in unit.new if installable(r)):
                 install = [self.uv, "pip", "install", "--python", str(unit.environment), "-r", rel]
                 await self._step(unit, "sync", install, cancel, progress, commands)
         if unit.check_command:
@@ -288,7 +294,7 @@ class Updater:
             runs = [command]
         else:
             runs = [[self.uv, "pip", "install", "--python", str(environment), "-r", rel]
-                    for rel in files]  # fmt: skip
+                    for rel in files if installable(rel)]  # fmt: skip
         for command in runs:
             result = await run_command(command, folder)
             commands.append(_shown(command, self.uv) + ("" if result.ok else " (failed)"))
@@ -363,6 +369,12 @@ class Updater:
                 trace_id=trace_id_of(span),
             )
         return outcome
+
+
+def installable(rel: str) -> bool:
+    """A requirements file an environment is installed from (not the constraints file
+    `policy apply` writes, which only limits what the others install)."""
+    return Path(rel).name != CONSTRAINTS_FILE
 
 
 def _journal_kind(unit: UnitPlan) -> str:

@@ -116,6 +116,16 @@ class UnitPlan:
     failed_step: str | None = None
     """The step that failed before a rollback (`lock-check`, `sync`, `check`, …)."""
     duration_ms: float | None = None
+    action: str = "update"
+    """The audit action its entries are written with (`update`, `policy-apply`)."""
+    edits: dict[str, bytes] = field(default_factory=dict)
+    """Files the plan writes itself before uv runs (a constraints block, a constraints
+    file), by path relative to `folder`."""
+    constraints: list[str] = field(default_factory=list)
+    """Requirements every resolved version must meet (`name>=1.2`): checked in the
+    scratch resolution, so a lock that does not hold them is never written."""
+    requirements: list[str] = field(default_factory=list)
+    """For a requirements unit with `constraints`: the top-level files, relative."""
 
     def file_diffs(self) -> dict[str, list[str]]:
         """The lines each file but uv.lock gains and loses (a `uv add` in pyproject.toml,
@@ -149,6 +159,7 @@ class UnitPlan:
             "commands": self.commands,
             "result": self.result,
             "error": self.error,
+            **({"constraints": self.constraints} if self.constraints else {}),
         }
 
 
@@ -242,9 +253,9 @@ def plan_changes(
                 folder=unit_folder,
                 kind="requirements" if change.method == "pin" else "uv",
                 project_kind=(scans.get(unit_folder) or scan).kind,
-                environment=_environment(scan),
+                environment=environment_of(scan),
                 workspace=scan.workspace == unit_folder,
-                check_command=_check_command(scan),
+                check_command=check_command_of(scan),
             )
         if change.member is not None and change.member == unit.project:
             change.member = None
@@ -289,7 +300,7 @@ def _change(
         (
             d
             for d in usage.declarations
-            if d.group.startswith("requirements:") and _pinned(d.specifier)
+            if d.group.startswith("requirements:") and pinned(d.specifier)
         ),
         None,
     )
@@ -355,7 +366,7 @@ def _current(usage: Usage) -> str | None:
     return str(max(versions)) if versions else None
 
 
-def _pinned(specifier: str) -> bool:
+def pinned(specifier: str) -> bool:
     return specifier.startswith("==") and "," not in specifier and "*" not in specifier
 
 
@@ -375,12 +386,12 @@ def _unit_name(folder: Path, scan: ProjectScan, scan_of: dict[str, ProjectScan |
     return scan.name if scan.path == folder else folder.name
 
 
-def _environment(scan: ProjectScan) -> Path | None:
+def environment_of(scan: ProjectScan) -> Path | None:
     env = scan.environment
     return env.path if env is not None and env.site_packages is not None else None
 
 
-def _check_command(scan: ProjectScan) -> str | None:
+def check_command_of(scan: ProjectScan) -> str | None:
     """The project's own `[tool.devkit-tui] update-check`, if it sets one."""
     path = scan.path / "pyproject.toml"
     if not path.is_file():

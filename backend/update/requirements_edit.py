@@ -21,6 +21,24 @@ def rewrite_pin(
 ) -> str:
     """`line` is 1-based: where the requirement starts. `hashes` (`sha256:...`) replace
     the line's hashes when it has any; a pin without hashes stays without."""
+    lines, start, end, found = _pin_at(text, line, name, old)
+    block = lines[start : end + 1]
+    block[0] = block[0][: found.end() - len(old)] + new + block[0][found.end() :]
+    if hashes is not None and any(_HASH.search(_body(b)) for b in block):
+        block = _replace_hashes(block, hashes)
+    return "".join(lines[:start] + block + lines[end + 1 :])
+
+
+def loosen_pin(text: str, line: int, name: str, old: str) -> str:
+    """The pin at `line` without its `==old` (its hashes are left for `without_hashes`),
+    so a resolver is free to choose the version."""
+    lines, start, _, found = _pin_at(text, line, name, old)
+    lines[start] = lines[start][: found.start(4)] + lines[start][found.end() :]
+    return "".join(lines)
+
+
+def _pin_at(text: str, line: int, name: str, old: str) -> tuple[list[str], int, int, re.Match[str]]:
+    """The file's lines, the first and last line of the pin's block, and its match."""
     lines = text.splitlines(keepends=True)
     start = line - 1
     if not 0 <= start < len(lines):
@@ -28,19 +46,15 @@ def rewrite_pin(
     end = start
     while end < len(lines) - 1 and _CONTINUED.search(_body(lines[end])):
         end += 1
-    block = lines[start : end + 1]
     pin = re.compile(
         r"^(\s*)([A-Za-z0-9][A-Za-z0-9._-]*)(\s*\[[^\]]*\])?(\s*===?\s*)"
         + re.escape(old)
         + r"(?=[\s;\\#]|$)"
     )
-    found = pin.match(block[0])
+    found = pin.match(lines[start])
     if not found or canonicalize_name(found.group(2)) != canonicalize_name(name):
         raise PinNotFound(f"line {line} does not pin {name}=={old}")
-    block[0] = block[0][: found.end() - len(old)] + new + block[0][found.end() :]
-    if hashes is not None and any(_HASH.search(_body(b)) for b in block):
-        block = _replace_hashes(block, hashes)
-    return "".join(lines[:start] + block + lines[end + 1 :])
+    return lines, start, end, found
 
 
 def _body(line: str) -> str:

@@ -21,7 +21,12 @@ from backend.update.lock_diff import (
     uv_lock_versions,
 )
 from backend.update.plan import Change, UnitPlan
-from backend.update.requirements_edit import PinNotFound, rewrite_pin, without_hashes
+from backend.update.requirements_edit import (
+    PinNotFound,
+    loosen_pin,
+    rewrite_pin,
+    without_hashes,
+)
 from backend.update.uv_runner import CommandResult, run_command
 
 IGNORED = shutil.ignore_patterns(
@@ -92,8 +97,9 @@ def watched_files(unit: UnitPlan, copy: Path) -> list[str]:
     """Files an update may write, relative to the unit: the lock and every
     pyproject.toml (uv add edits a member's), or the pinned requirements files."""
     if unit.kind == "requirements":
-        return sorted({os.path.relpath(c.file, unit.folder) for c in unit.changes if c.file})
-    found = ["uv.lock"]
+        pins = {os.path.relpath(c.file, unit.folder) for c in unit.changes if c.file}
+        return sorted(pins | set(unit.requirements) | set(unit.edits))
+    found = ["uv.lock", *unit.edits]
     for path in copy.rglob("pyproject.toml"):
         found.append(path.relative_to(copy).as_posix())
     return sorted(set(found))
@@ -139,7 +145,11 @@ async def resolve_unit(unit: UnitPlan, uv: str, cancel: asyncio.Event | None = N
             copy = await asyncio.to_thread(copy_unit, unit.folder, Path(scratch))
             unit.base = {rel: read_bytes(unit.folder / rel) for rel in watched_files(unit, copy)}
             if unit.kind == "uv":
+                for rel, data in unit.edits.items():
+                    (copy / rel).write_bytes(data)
                 await _resolve_uv(unit, uv, copy, cancel)
+            elif unit.constraints:
+                await _resolve_constrained(unit, uv, copy, cancel)
             else:
                 await _resolve_requirements(unit, uv, copy, cancel)
         except ResolutionFailed as exc:
@@ -173,6 +183,7 @@ async def _resolve_uv(unit: UnitPlan, uv: str, copy: Path, cancel: asyncio.Event
             raise ResolutionFailed(
                 f"uv did not move {change.name} to {change.target} (it resolved {got or 'nothing'})"
             )
+    _check_constraints(unit.constraints, after)
     unit.lock_diff = diff_versions(before, after)
     unit.lock_diff.notes = lock_rewrites(before_text, (copy / "uv.lock").read_text("utf-8"))
     unit.new = _changed_files(unit, copy)
@@ -220,6 +231,62 @@ async def _resolve_requirements(
         new[rel] = text.encode("utf-8")
     unit.new = new
     unit.lock_diff = diff_versions(old_pins, new_pins)
+
+
+async def _resolve_constrained(
+    unit: UnitPlan, uv: str, copy: Path, cancel: asyncio.Event | None
+) -> None:
+    """A requirements project given a constraints file: each top-level file compiled
+    as it is (for the diff), then with the file included and the pins that break it
+    loosened, so uv picks their versions; those pins are rewritten with their hashes."""
+    old_pins: dict[str, str] = {}
+    for top in unit.requirements:
+        old_pins.update(pinned_versions(await _compile(uv, copy, top, "old", cancel)))
+    texts = {rel: data.decode("utf-8") for rel, data in unit.edits.items()}
+    for change in unit.changes:
+        rel = os.path.relpath(change.file, unit.folder)  # type: ignore[arg-type]
+        text = texts.get(rel) or (copy / rel).read_text(encoding="utf-8")
+        texts[rel] = text
+    loosened = dict(texts)
+    for change in unit.changes:
+        rel = os.path.relpath(change.file, unit.folder)  # type: ignore[arg-type]
+        loosened[rel] = loosen_pin(loosened[rel], change.line or 0, change.name, change.current)
+    for rel, text in loosened.items():
+        (copy / rel).write_text(without_hashes(text) if rel.endswith(".txt") else text, "utf-8")
+    new_pins: dict[str, str] = {}
+    hashes: dict[str, list[str]] = {}
+    for top in unit.requirements:
+        compiled = await _compile(uv, copy, top, "new", cancel)
+        new_pins.update(pinned_versions(compiled))
+        hashes.update(compiled_hashes(compiled))
+        unit.commands.append(f"uv pip compile --generate-hashes {top}")
+    _check_constraints(unit.constraints, new_pins)
+    for change in unit.changes:
+        change.target = new_pins.get(change.name, "")
+        if not change.target:
+            raise ResolutionFailed(f"uv did not pin {change.name} (it is no longer required)")
+        rel = os.path.relpath(change.file, unit.folder)  # type: ignore[arg-type]
+        texts[rel] = rewrite_pin(
+            texts[rel], change.line or 0, change.name, change.current, change.target,
+            hashes.get(change.name),
+        )  # fmt: skip
+    unit.new = {rel: text.encode("utf-8") for rel, text in texts.items()
+                if text.encode("utf-8") != unit.base.get(rel)}  # fmt: skip
+    unit.lock_diff = diff_versions(old_pins, new_pins)
+
+
+def _check_constraints(constraints: list[str], resolved: dict[str, str]) -> None:
+    """Every resolved version of a constrained name meets the constraint."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    for line in constraints:
+        requirement = Requirement(line)
+        got = resolved.get(canonicalize_name(requirement.name))
+        for version in got.split(", ") if got else []:
+            if not requirement.specifier.contains(version, prereleases=True):
+                raise ResolutionFailed(f"uv resolved {requirement.name} {version}, which"
+                                       f" does not meet {line}")  # fmt: skip
 
 
 async def _compile(uv: str, copy: Path, top: str, tag: str, cancel: asyncio.Event | None) -> str:

@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from backend.audit.operations import OperationLog
     from backend.index.outdated import Lookup, Outdated
     from backend.inventory.model import Inventory
+    from backend.policy.bundle import LoadedBundle
     from backend.settings import Settings
     from backend.store.database import Store
+    from backend.update.policy_plan import PolicyPlan
     from backend.workspace.reader import WorkspaceReader
 
 
@@ -99,3 +101,14 @@ class Updates:
             )
             unchecked = {n: e for n, e in lookup.errors.items() if n not in lookup.releases}
         return plan_changes(inventory, backend.workspace.scans, rows, selection, unchecked)
+
+    async def plan_policy(
+        self, loaded: LoadedBundle, environment: str | None = None,
+        projects: list[str] | None = None,
+    ) -> PolicyPlan:  # fmt: skip
+        """The bundle compiled into each lock's constraints, as units to resolve."""
+        from backend.update.policy_plan import plan_policy
+
+        backend = self._backend
+        inventory = backend.inventory or await backend.scan(reason="scan")
+        return plan_policy(inventory, backend.workspace.scans, loaded, environment, projects)

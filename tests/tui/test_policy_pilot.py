@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import DataTable, Static
+
+from screens.update_plan import PolicyPlanScreen
+from tests.cli.test_update_cli import locked, snapshot
+from tests.support.local_index import LocalIndex
+from tests.support.update_projects import uv_project
 from tests.tui.conftest import make_app, wait_for_inventory, wait_until
 from tests.tui.test_outdated_pilot import cell
 from widgets.inventory_table import InventoryTable
@@ -46,3 +52,36 @@ async def test_a_bad_bundle_is_a_notice(demo_workspace: Path, tmp_path: Path) ->
         (notice,) = [n for n in app._notifications if "Policy bundle" in (n.title or "")]
         assert f"{bundle}:3: deny.0.versions" in notice.message
         assert app.backend.inventory is not None and app.is_running
+
+
+async def test_p_plans_the_bundle_drops_a_project_and_applies(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    """Two locks break `beta>=2`: `P` shows one row per lock with its constraints and
+    lock diff; `space` leaves `keep` out, `a` brings `move` in line; `keep` untouched."""
+    root = tmp_path / "ws"
+    move = uv_project(root / "move", local_index, ["beta==1.0.0"], ["beta>=1"])
+    keep = uv_project(root / "keep", local_index, ["beta==1.0.0"], ["beta>=1"])
+    (root / "devkit-bundle.toml").write_text('[[deny]]\nname = "beta"\nversions = "<2"\n')
+    kept = snapshot(keep)
+    app = make_app(root, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_inventory(pilot)
+        await pilot.press("P")
+        await wait_until(pilot, lambda: isinstance(app.screen, PolicyPlanScreen))
+        plan = app.screen
+        assert isinstance(plan, PolicyPlanScreen)
+        await wait_until(pilot, lambda: plan.state == "ready", timeout=60)
+        table = plan.query_one(DataTable)
+        rows = [tuple(str(c) for c in table.get_row_at(i))[1:3] for i in range(table.row_count)]
+        assert rows == [("keep", "beta>=2"), ("move", "beta>=2")]
+        diff = str(plan.query_one("#plan-diff", Static).render())
+        assert "~ beta 1.0.0 -> 2.0.0" in diff and '+    "beta>=2",' in diff
+        await pilot.press("space")  # the cursor is on `keep`
+        await wait_until(pilot, lambda: plan.state == "ready" and len(plan.units) == 1)
+        await pilot.press("a")
+        await wait_until(pilot, lambda: plan.state == "done", timeout=120)
+        assert [(u.project, u.result) for u in plan.units] == [("move", "success")]
+        await pilot.press("escape")
+    assert locked(move, "beta") == "2.0.0"
+    assert snapshot(keep) == kept
