@@ -88,6 +88,12 @@ COMMANDS: dict[str, Command] = {
         " error), or compile it into each lock's uv constraints, previewed and rolled back"
         " (policy apply). --schema prints the bundle's JSON Schema.",
     ),
+    "manifest": Command(
+        "app.commands.manifest",
+        "Environment manifests: generate a project's PEP 751 pylock.toml, diff any two"
+        " locks, requirements, environments or projects (exit 1 when they differ), verify"
+        " an environment against one (exit 1 when it is not exactly that).",
+    ),
     "undo": Command(
         "app.commands.undo",
         "Revert the newest update batch (byte for byte, environments re-synced).",

@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip
     from backend.health.entropy import EntropyReport
     from backend.index.licenses import LicenseRow
     from backend.index.outdated import Lookup, Outdated
+    from backend.manifest.manifests import Manifests
     from backend.policy.bundle import LoadedBundle
     from backend.policy.check import Violation
     from backend.policy.marks import PolicyWatch
@@ -93,6 +94,7 @@ class Backend:
         """Scans and refreshes; holds the current inventory."""
         self._checks: CheckRuns | None = None
         self._policy: PolicyWatch | None = None
+        self._manifests: Manifests | None = None
         self._updates: Updates | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -447,6 +449,16 @@ class Backend:
 
             self._updates = Updates(self)
         return self._updates
+
+    @property
+    def manifests(self) -> Manifests:
+        """Environment manifests: generate, diff, verify (loaded on first use)."""
+        if self._manifests is None:
+            from backend.manifest.manifests import Manifests
+            from backend.update.uv_runner import uv_binary
+
+            self._manifests = Manifests(self.operations, uv_binary(self.settings.uv_path))
+        return self._manifests
 
     # -- the audit log ---------------------------------------------------------------
 
