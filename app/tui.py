@@ -21,7 +21,13 @@ from app.config_reload import ConfigWatch
 from app.monitor_feed import MonitorFeed
 from app.refresh import LivePane, RefreshController
 from backend.audit.entries import AuditFilter
-from backend.events import BackendNotice, BackendProblem, InventoryUpdated, ScanProgress
+from backend.events import (
+    BackendNotice,
+    BackendProblem,
+    InventoryUpdated,
+    PolicyChanged,
+    ScanProgress,
+)
 from backend.health.entropy import EntropyReport
 from backend.service import Backend
 from backend.settings import Settings
@@ -220,6 +226,8 @@ class DevkitApp(App[None]):
             )
         elif isinstance(event, BackendNotice):
             self.notify(event.message, timeout=15, markup=False)
+        elif isinstance(event, PolicyChanged):
+            self.refresh_policy()
 
     @work(group="storage", exit_on_error=False, description="open the database")
     async def report_storage(self) -> None:

@@ -46,7 +46,14 @@ class BackendNotice:
     message: str
 
 
-Event = ScanProgress | InventoryUpdated | BackendProblem | BackendNotice
+@dataclass(frozen=True, slots=True)
+class PolicyChanged:
+    """A policy bundle file at a root changed (the projects did not): check again."""
+
+    path: Path
+
+
+Event = ScanProgress | InventoryUpdated | BackendProblem | BackendNotice | PolicyChanged
 
 
 class EventBus:

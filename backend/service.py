@@ -30,12 +30,14 @@ from backend.events import (
     BackendProblem,
     Event,
     EventBus,
+    PolicyChanged,
 )
 from backend.graph.dependency_graph import DependencyGraph
 from backend.inventory.keeper import InventoryKeeper
 from backend.inventory.model import Inventory
 from backend.inventory.snapshots import SnapshotRecorder
 from backend.security.checker import VulnerabilityChecker
+from backend.setting_names import BUNDLE_FILE
 from backend.settings import Settings
 from backend.store.database import Store, StoreError
 from backend.telemetry import names
@@ -538,7 +540,10 @@ class Backend:
             if span_files is not None:
                 for path in sorted(span_paths):
                     await span_files.ingest(path)
-            if paths - span_paths:
-                await self.refresh_paths(paths - span_paths, trigger_ns=seen)
+            bundles = {p for p in paths if p.name == BUNDLE_FILE}
+            for path in sorted(bundles):
+                self.events.publish(PolicyChanged(path))
+            if paths - span_paths - bundles:
+                await self.refresh_paths(paths - span_paths - bundles, trigger_ns=seen)
         except Exception as exc:
             self._problem(f"refresh failed: {exc!r}")

@@ -10,4 +10,6 @@ CACHE_ENV_VAR = "DEVKIT_CACHE"
 DEFAULT_MAX_DEPTH = 8
 """How deep under each root projects are looked for (`--max-depth`)."""
 DB_FILE_NAME = "devkit.sqlite3"
+BUNDLE_FILE = "devkit-bundle.toml"
+"""The policy bundle looked for at each root (the watcher reports its changes too)."""
 MAX_DEPTH_LIMIT = 64

@@ -107,6 +107,14 @@ class DashboardScreen(Screen[None]):
             tooltip="Plan updates of the marked rows (or the highlighted one)",
         ),
         Binding(
+            "D",
+            "project_detail",
+            "Project",
+            id="inventory.project_detail",
+            show=False,
+            tooltip="The highlighted row's project: files, environment, manifests, policy",
+        ),
+        Binding(
             "P",
             "apply_policy",
             "Apply policy",
@@ -393,6 +401,22 @@ class DashboardScreen(Screen[None]):
             self.notify("Mark rows with space first.", severity="warning")
             return
         self.post_message(self.UpdateRequested(pairs))
+
+    def action_project_detail(self) -> None:
+        """`D`: the project of the highlighted row (in the package view, its first)."""
+        from screens.project_detail import ProjectDetailScreen
+
+        table = self.inventory_pane.table
+        picked = table.package_at_cursor()
+        inventory = table.inventory
+        if picked is None or inventory is None or self.active_pane != "inventory":
+            return
+        package, project = picked
+        row = inventory.packages.get(package)
+        name = project or (row.projects[0] if row and row.projects else None)
+        info = next((p for p in inventory.projects if p.name == name), None)
+        if info is not None:
+            self.app.push_screen(ProjectDetailScreen(info, self.violations))
 
     def action_apply_policy(self) -> None:
         self.post_message(self.PolicyApplyRequested())

@@ -49,6 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="the environment being checked (dev, staging, prod), for rules scoped to one",
     )
+    parser.add_argument(
+        "--manifest", action="append", default=[], type=Path, metavar="FILE",
+        help="check: this manifest (pylock.toml, uv.lock, pins, environment) instead of the"
+        " roots; its label is the project and the environment name (repeatable)",
+    )  # fmt: skip
     parser.add_argument("--schema", action="store_true", help="print the bundle's JSON Schema")
     apply = parser.add_argument_group("apply")
     apply.add_argument(
@@ -88,7 +93,10 @@ def run(options: argparse.Namespace) -> int:
         raise UsageProblem(str(exc)) from None
     if options.action == "apply":
         return asyncio.run(_apply(settings, bundle, options))
-    found = asyncio.run(_check(settings, bundle, options.env_name))
+    if options.manifest:
+        found = asyncio.run(_check_manifests(settings, bundle, options.manifest, options.env_name))
+    else:
+        found = asyncio.run(_check(settings, bundle, options.env_name))
     if options.json:
         document: dict[str, Any] = {
             "schema": POLICY_SCHEMA,
@@ -110,6 +118,26 @@ async def _check(
         await backend.mark_vulnerable()  # from the imported advisories, if any
         await backend.mark_outdated(offline=True)  # yanked, archived...: the index cache
         return await backend.policy_check(inventory, bundle, environment)
+
+
+async def _check_manifests(
+    settings: Settings, bundle: LoadedBundle, paths: list[Path], environment: str | None
+) -> list[Violation]:
+    """Each manifest judged as a project named by its label; scoped rules see the
+    label as the environment unless `--env-name` says otherwise."""
+    from backend.manifest.as_inventory import manifest_inventory
+    from backend.manifest.read import ManifestError
+
+    found: list[Violation] = []
+    async with open_backend(settings, require_store=False) as backend:
+        for path in paths:
+            try:
+                inventory = manifest_inventory(path)
+            except ManifestError as exc:
+                raise UsageProblem(str(exc)) from None
+            label = inventory.projects[0].name
+            found += await backend.policy_check(inventory, bundle, environment or label)
+    return found
 
 
 def _print(found: list[Violation], path: Path) -> None:

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from backend.config.loader import validation_problems
 from backend.parsers.records import ParseFailure
 from backend.parsers.toml_file import load_toml
+from backend.setting_names import BUNDLE_FILE
 
 if TYPE_CHECKING:
     from backend.policy.models import Bundle
 
-BUNDLE_NAME = "devkit-bundle.toml"
+BUNDLE_NAME = BUNDLE_FILE
 
 
 class BundleError(ValueError):

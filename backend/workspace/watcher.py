@@ -18,6 +18,7 @@ from pathlib import Path
 
 from watchfiles import Change, awatch
 
+from backend.setting_names import BUNDLE_FILE
 from backend.workspace.discovery import SKIP_DIRS, is_manifest_path
 
 ChangeHandler = Callable[[set[Path]], Awaitable[None]]
@@ -25,7 +26,7 @@ ChangeHandler = Callable[[set[Path]], Awaitable[None]]
 
 def relevant_filter(roots: list[Path], span_pattern: str = "") -> Callable[[Change, str], bool]:
     """A watchfiles filter: manifests, locks, dist-info folders inside environments,
-    new folders, and span files."""
+    new folders, span files and policy bundles."""
 
     def relevant(change: Change, path: str) -> bool:
         full = Path(path)
@@ -45,7 +46,7 @@ def relevant_filter(roots: list[Path], span_pattern: str = "") -> Callable[[Chan
         if change == Change.added and os.path.isdir(path):
             # a project that appears all at once (a clone, a copy) is found from here
             return True
-        return is_manifest_path(full) or parts[-1] == "pyvenv.cfg"
+        return is_manifest_path(full) or parts[-1] in ("pyvenv.cfg", BUNDLE_FILE)
 
     return relevant
 

@@ -147,3 +147,25 @@ def test_verify_a_real_environment(tmp_path: Path, local_index: LocalIndex) -> N
     audit = json.loads(cli("audit", "--action", "manifest", "--json", db=db).stdout)["entries"]
     verifies = [e for e in audit if e["details"]["operation"] == "verify"]
     assert [e["result"] for e in verifies] == ["success", "failure", "failure"]
+
+
+def test_a_bundle_judges_a_manifest_by_its_label(tmp_path: Path, local_index: LocalIndex) -> None:
+    db = tmp_path / "db.sqlite3"
+    app = uv_project(tmp_path / "app", local_index, ["alpha==1.0.0", "beta==1.0.0"], ["alpha>=1"])
+    prod = tmp_path / "pylock.release.toml"
+    assert manifest("generate", str(app), "--name", "prod", "-o", str(prod), db=db)[0] == 0
+    bundle = tmp_path / "bundle.toml"
+    bundle.write_text(
+        '[[minimum]]\nname = "beta"\nversion = "2"\nscope = {environment = "prod"}\n'
+        '[[deny]]\nname = "alpha"\nscope = {environment = "staging"}\n'
+    )
+    done = cli("policy", "check", "--bundle", str(bundle), "--manifest", str(prod), "--json",
+               db=db)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    violations = json.loads(done.stdout)["violations"]
+    assert [(v["rule"], v["project"], v["found"]) for v in violations] == [
+        ("minimum:beta", "prod", "beta 1.0.0")
+    ]
+    staging = cli("policy", "check", "--bundle", str(bundle), "--manifest", str(prod),
+                  "--env-name", "staging", "--json", db=db)  # fmt: skip
+    assert [v["rule"] for v in json.loads(staging.stdout)["violations"]] == ["deny:alpha"]

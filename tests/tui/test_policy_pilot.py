@@ -12,7 +12,7 @@ from screens.update_plan import PolicyPlanScreen
 from tests.cli.test_update_cli import locked, snapshot
 from tests.support.local_index import LocalIndex
 from tests.support.update_projects import uv_project
-from tests.tui.conftest import make_app, wait_for_inventory, wait_until
+from tests.tui.conftest import make_app, wait_for_inventory, wait_for_watcher, wait_until
 from tests.tui.test_outdated_pilot import cell
 from widgets.inventory_table import InventoryTable
 
@@ -85,3 +85,21 @@ async def test_p_plans_the_bundle_drops_a_project_and_applies(
         await pilot.press("escape")
     assert locked(move, "beta") == "2.0.0"
     assert snapshot(keep) == kept
+
+
+async def test_an_edited_bundle_is_checked_again_live(demo_workspace: Path, tmp_path: Path) -> None:
+    """Only the bundle changes (no project does): the marks follow it."""
+    bundle = demo_workspace / "devkit-bundle.toml"
+    bundle.write_text('[[deny]]\nname = "requests"\nversions = "<2.32"\n')
+    app = make_app(demo_workspace, tmp_path / "db.sqlite3", watch=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_inventory(pilot)
+        await wait_until(
+            pilot, lambda: "policy" in app.backend.inventory.packages["requests"].flags
+        )
+        await wait_for_watcher(pilot, demo_workspace / "api-service" / "pyproject.toml")
+        read = app.backend.inventory
+        bundle.write_text('[[deny]]\nname = "idna"\n')
+        await wait_until(pilot, lambda: "policy" in read.packages["idna"].flags)
+        assert "policy" not in read.packages["requests"].flags
+        assert app.backend.inventory is read  # no project was read again
