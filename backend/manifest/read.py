@@ -62,7 +62,7 @@ def read_manifest(path: Path) -> Manifest:
             return _folder(path)
         if path.name == "uv.lock":
             return _lock(path, "uv.lock")
-        if path.suffix == ".toml" and path.name.startswith("pylock"):
+        if path.suffix == ".toml" and (path.name.startswith("pylock") or _has_lock_version(path)):
             return _lock(path, "pylock")
         if path.suffix in (".txt", ".in"):
             return _requirements(path)
@@ -73,6 +73,14 @@ def read_manifest(path: Path) -> Manifest:
 
 
 _WANTED = "a pylock.toml, uv.lock, requirements file, environment or project folder"
+
+
+def _has_lock_version(path: Path) -> bool:
+    """A PEP 751 file under another name (`prod-manifest.toml`)."""
+    from backend.parsers.toml_file import load_toml
+
+    data, _ = load_toml(path)
+    return "lock-version" in data and "packages" in data
 
 
 def read_environment(path: Path) -> Manifest:
