@@ -151,15 +151,10 @@ def _print(found: list[Violation], path: Path) -> None:
 
 
 async def _apply(settings: Settings, bundle: LoadedBundle, options: argparse.Namespace) -> int:
-    from app.commands.update import print_plan, resolve_and_apply
-    from backend.update.uv_runner import UvMissing
+    from app.commands.update import print_plan, ready_updater, resolve_and_apply
 
     async with open_backend(settings) as backend:
-        await backend.updates.recover()
-        try:
-            updater = backend.updates.updater()
-        except UvMissing as exc:
-            raise UsageProblem(str(exc)) from None
+        updater = await ready_updater(backend)
         inventory = await backend.scan(reason="policy")
         names = {p.path: p.name for p in inventory.projects}
         projects = [names[project_folder(backend, s)] for s in options.project]

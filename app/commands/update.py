@@ -91,14 +91,8 @@ def run(options: argparse.Namespace) -> int:
 async def _update(
     settings: Settings, selection: Any, explicit: str | None, options: argparse.Namespace
 ) -> int:
-    from backend.update.uv_runner import UvMissing
-
     async with open_backend(settings) as backend:
-        await backend.updates.recover()
-        try:
-            updater = backend.updates.updater()
-        except UvMissing as exc:
-            raise UsageProblem(str(exc)) from None
+        updater = await ready_updater(backend)
         inventory = await backend.scan(reason="scan")
         if selection.projects:  # folders or names, each a known project
             names = {p.path: p.name for p in inventory.projects}
@@ -125,6 +119,18 @@ async def _update(
             print_plan(units, skipped, file=sys.stdout)
         failed = any(u.result in ("failed", "rolled-back") for u in units)
         return EXIT_FINDINGS if failed else EXIT_OK
+
+
+async def ready_updater(backend: Any) -> Any:
+    """The updater, once what an interrupted update left half done is restored; no uv
+    is a usage problem."""
+    from backend.update.uv_runner import UvMissing
+
+    await backend.updates.recover()
+    try:
+        return backend.updates.updater()
+    except UvMissing as exc:
+        raise UsageProblem(str(exc)) from None
 
 
 async def resolve_and_apply(
