@@ -94,6 +94,12 @@ COMMANDS: dict[str, Command] = {
         " locks, requirements, environments or projects (exit 1 when they differ), verify"
         " an environment against one (exit 1 when it is not exactly that).",
     ),
+    "remediate": Command(
+        "app.commands.remediate",
+        "From entropy to repair: each project's charter, indicators and strategies (with"
+        " risk and expected score), planned in scratch copies, applied with --yes and"
+        " scored again; exit 1 when a project's criteria are still not met.",
+    ),
     "undo": Command(
         "app.commands.undo",
         "Revert the newest update batch (byte for byte, environments re-synced).",

@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip
     from backend.policy.bundle import LoadedBundle
     from backend.policy.check import Violation
     from backend.policy.marks import PolicyWatch
+    from backend.remediation.flow import Remediation
     from backend.sbom.writer import SbomResult
     from backend.update.updates import Updates
     from backend.weaver.report import CheckReport
@@ -451,6 +452,12 @@ class Backend:
 
             self._updates = Updates(self)
         return self._updates
+
+    def remediation(self) -> Remediation:
+        """A DMEDI run over the projects (loaded on first use)."""
+        from backend.remediation.flow import Remediation
+
+        return Remediation(self)
 
     @property
     def manifests(self) -> Manifests:

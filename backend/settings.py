@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from backend.setting_names import (
     CACHE_ENV_VAR,
@@ -96,6 +97,8 @@ class Settings:
     """Binding id to keys (Textual's keymap), from the configuration file."""
     policy_bundle: Path | None = None
     """The team's policy bundle; None: a `devkit-bundle.toml` at a root, if any."""
+    charter: dict[str, Any] = field(default_factory=dict)
+    """The user's remediation charter (`[charter]`), as the file gives it."""
     config_file: Path | None = None
     """The configuration file these settings were read from, if any."""
     fixed_keys: frozenset[str] = frozenset()

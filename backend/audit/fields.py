@@ -18,6 +18,7 @@ ACTIONS = (
     "policy-check",
     "policy-apply",
     "manifest",
+    "remediate",
 )
 COLUMNS = (
     "seq",

@@ -39,6 +39,7 @@ KEYS: dict[str, str] = {
     "theme": "theme",
     "keymap": "keymap",
     "policy.bundle": "policy_bundle",
+    "charter": "charter",
 }
 """Each key of the file (its path) and the setting it gives."""
 ENV_OF = {"database": DB_ENV_VAR}

@@ -6,6 +6,7 @@ is read (or its schema asked for): pydantic costs start-up time nobody else shou
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat
 
@@ -42,6 +43,36 @@ class Policy(_Strict):
     )
 
 
+ACTIONS = ("relock", "sync", "upgrade", "fix", "align", "constrain")
+"""What a remediation may do: `relock` (uv lock), `sync` (install what is locked),
+`upgrade` (a package within its specifier), `fix` (a vulnerable package to its fix),
+`align` (one version across projects), `constrain` (the policy bundle's constraints)."""
+
+
+class Criteria(_Strict):
+    """When a remediated project counts as repaired."""
+
+    max_score: float = Field(0.3, alias="max-score", ge=0, le=1, description="entropy below")
+    no_conflict: bool = Field(True, alias="no-conflict")
+    no_vulnerable_at: Literal["critical", "high", "medium", "low"] | None = Field(
+        "high", alias="no-vulnerable-at", description="no finding at this severity or worse"
+    )
+    lock_in_sync: bool = Field(True, alias="lock-in-sync")
+
+
+class Charter(_Strict):
+    """`[tool.devkit-tui.charter]` (a project's) or `[charter]` (the user's): when a
+    project asks for action, what repaired means, and what a remediation may do."""
+
+    threshold: Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"] = Field(
+        "MEDIUM", description="the entropy level that asks for action"
+    )
+    criteria: Criteria = Field(default_factory=Criteria)
+    actions: list[Literal["relock", "sync", "upgrade", "fix", "align", "constrain"]] = Field(
+        default_factory=lambda: list(ACTIONS), description="what a remediation may do"
+    )
+
+
 class UserConfig(_Strict):
     """`config.toml` in the user's configuration folder (or `--config` / `DEVKIT_CONFIG`):
     process-wide settings."""
@@ -53,6 +84,7 @@ class UserConfig(_Strict):
     retention: Retention = Field(default_factory=Retention)
     update: Update = Field(default_factory=Update)
     policy: Policy = Field(default_factory=Policy)
+    charter: Charter | None = None
     spec_limits: dict[str, PositiveFloat] = Field(
         default_factory=dict,
         alias="spec-limits",
@@ -83,3 +115,4 @@ class ProjectConfig(_Strict):
     services: list[str] = Field(
         default_factory=list, description="service.name values whose spans are this project's"
     )
+    charter: Charter | None = None

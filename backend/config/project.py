@@ -18,6 +18,8 @@ class ProjectSettings:
     update_check: str | None = None
     spec_limits: dict[str, float] = field(default_factory=dict)
     services: tuple[str, ...] = ()
+    charter: dict[str, Any] | None = None
+    """Its `[tool.devkit-tui.charter]`, checked, as the file gives it."""
 
 
 def project_settings(
@@ -40,8 +42,11 @@ def project_settings(
             message = f"[tool.devkit-tui] {key}: {error['msg']} (got {error.get('input')!r})"
             errors.append(FileError(str(file), line or None, message))
         return None, errors
+    charter = (
+        config.charter.model_dump(by_alias=True, exclude_unset=True) if config.charter else None
+    )
     own = ProjectSettings(
-        file, config.update_check, dict(config.spec_limits), tuple(config.services)
+        file, config.update_check, dict(config.spec_limits), tuple(config.services), charter
     )
     return own, []
 

@@ -79,7 +79,7 @@ def parse_pyproject(path: Path) -> PyProject:
     return result
 
 
-PROJECT_KEYS = ("update-check", "spec-limits", "services")
+PROJECT_KEYS = ("update-check", "spec-limits", "services", "charter")
 """What `[tool.devkit-tui]` in a project may hold: settings about that project only.
 Their values are checked where they are used (backend.config.project)."""
 PROCESS_KEYS = ("roots", "database", "max-depth", "otlp", "retention", "update", "keymap",

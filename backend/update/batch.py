@@ -166,6 +166,7 @@ class Updater:
                         for n, (old, new) in sorted(unit.lock_diff.changed.items())]  # fmt: skip
         if unit.constraints:
             details["constraints"] = unit.constraints
+        details.update(unit.details)
         common = {"project": unit.project, "packages": packages, "trace_id": trace_id}
         await self.record_audit(
             unit.action,
@@ -192,6 +193,14 @@ class Updater:
                 unit.result = "skipped"
                 unit.error = f"{rel} changed on disk after the plan was made; not touched"
                 return
+        if unit.sync_only:  # no file to write: the environment to bring in line
+            try:
+                await self._verify(unit, cancel, progress, commands)
+            except (VerifyFailed, Cancelled) as exc:
+                unit.result, unit.error, unit.failed_step = "failed", str(exc), _failed_step(exc)
+                return
+            unit.result = "success"
+            return
         if not unit.new:
             unit.result, unit.error = "skipped", "the resolution changes no file"
             return
@@ -238,7 +247,7 @@ class Updater:
                     sync.append("--all-packages")
                 await self._step(unit, "sync", sync, cancel, progress, commands)
         elif unit.environment is not None:
-            for rel in sorted(r for r in unit.new if installable(r)):
+            for rel in sorted(r for r in (unit.new or unit.requirements) if installable(r)):
                 install = [self.uv, "pip", "install", "--python", str(unit.environment), "-r", rel]
                 await self._step(unit, "sync", install, cancel, progress, commands)
         if unit.check_command:

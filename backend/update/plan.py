@@ -126,6 +126,12 @@ class UnitPlan:
     scratch resolution, so a lock that does not hold them is never written."""
     requirements: list[str] = field(default_factory=list)
     """For a requirements unit with `constraints`: the top-level files, relative."""
+    upgrade: list[str] = field(default_factory=list)
+    """Packages `uv lock` may move to what their specifiers allow (`*`: every one)."""
+    sync_only: bool = False
+    """Nothing to write: the environment is brought in line with the lock."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """More for its audit entries (a remediation's strategy ids)."""
 
     def file_diffs(self) -> dict[str, list[str]]:
         """The lines each file but uv.lock gains and loses (a `uv add` in pyproject.toml,

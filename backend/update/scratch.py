@@ -122,6 +122,11 @@ def uv_commands(uv: str, unit: UnitPlan) -> list[list[str]]:
     lock = [uv, "lock"]
     for name, target in dict((c.name, c.target) for c in unit.changes).items():
         lock += ["--upgrade-package", f"{name}=={target}"]
+    if "*" in unit.upgrade:
+        lock.append("--upgrade")
+    else:
+        for name in unit.upgrade:
+            lock += ["--upgrade-package", name]
     commands.append(lock)
     return commands
 
@@ -140,6 +145,8 @@ def _group_flags(group: str) -> list[str]:
 async def resolve_unit(unit: UnitPlan, uv: str, cancel: asyncio.Event | None = None) -> None:
     """Fill in the unit's base files, new files, lock diff and commands; on failure
     set its result to `failed` with uv's message."""
+    if unit.sync_only:  # nothing to resolve: applying it is the sync
+        return
     with tempfile.TemporaryDirectory(prefix="devkit-plan-") as scratch:
         try:
             copy = await asyncio.to_thread(copy_unit, unit.folder, Path(scratch))

@@ -49,7 +49,7 @@ def test_manifest_and_every_span_name_has_a_group() -> None:
         and value.startswith("devkit.")
         and f"span.{value}" in spans
     ]
-    assert len(span_names) == 20
+    assert len(span_names) == 25
     types = attribute_types()
     for group in spans.values():
         for ref in group["attributes"]:
