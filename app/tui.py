@@ -488,9 +488,10 @@ class DevkitApp(App[None]):
             dashboard.action_show_pane("charts")
             dashboard.charts_pane.chosen = message.key
             self._show_charts()
-        elif message.kind == "project":
+        elif message.kind == "project":  # its gauge, and the project's remediation
             dashboard.action_show_pane("charts")
             dashboard.charts_pane.reveal_project(message.key)
+            self._open_remediation(message.key)
         elif message.kind == "audit":
             dashboard.action_show_pane("audit")
             entry = next((e for e in self.feed.audit if str(e.seq) == message.key), None)
@@ -633,6 +634,19 @@ class DevkitApp(App[None]):
                 self.run_worker(self.backend.scan(reason="scan"), group="rescan")
 
         self.push_screen(UpdatePlanScreen(self.backend, message.pairs), finished)
+
+    def on_charts_pane_remediate_requested(self, message: ChartsPane.RemediateRequested) -> None:
+        self._open_remediation(message.project)
+
+    def _open_remediation(self, project: str) -> None:
+        """The project's remediation screen, then a rescan and new scores if it applied."""
+        from screens.remediation import RemediationScreen
+
+        def finished(units: list | None) -> None:  # type: ignore[type-arg]
+            if units and any(u.result == "success" for u in units):
+                self.run_worker(self.backend.scan(reason="scan"), group="rescan")
+
+        self.push_screen(RemediationScreen(self.backend, project), finished)
 
     def on_dashboard_screen_policy_apply_requested(self) -> None:
         """`P`: the bundle's plan (say so when there is no bundle, or a bad one)."""

@@ -143,7 +143,7 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         self.state = "applying"
         self._status("Applying… esc cancels (the running project is rolled back)")
         try:
-            await self.backend.updates.updater().apply(self.units, self.cancel, self._progress)
+            await self.apply_units()
         except Exception as exc:
             self._status(f"Update stopped: {exc}", error=True)
         self.state = "done"
@@ -153,7 +153,13 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
             counts[unit.result] = counts.get(unit.result, 0) + 1
         summary = ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
         failed = counts.get("rolled-back", 0) + counts.get("failed", 0)
-        self._status(f"Done: {summary} · esc to close", error=bool(failed))
+        self._status(self.done_message(summary), error=bool(failed))
+
+    async def apply_units(self) -> None:
+        await self.backend.updates.updater().apply(self.units, self.cancel, self._progress)
+
+    def done_message(self, summary: str) -> str:
+        return f"Done: {summary} · esc to close"
 
     def _progress(self, unit: UnitPlan, step: str) -> None:
         self.steps[str(unit.folder)] = step
@@ -218,10 +224,12 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
                     change.target, change.method, self._status_cell(unit),
                     key=f"{change.project}\x00{change.name}",
                 )  # fmt: skip
-            if not unit.changes:  # a plan of files (constraints): one row for the project
+            if not unit.changes:  # constraints, a re-lock, a sync: one row for the project
+                what = ", ".join(unit.constraints or unit.upgrade) or "-"
+                how = "constraints" if unit.constraints else ("sync" if unit.sync_only else "lock")
                 table.add_row(
-                    "✓", plain(unit.project), plain(", ".join(unit.constraints) or "-"), "", "",
-                    "constraints", self._status_cell(unit), key=f"{unit.project}\x00",
+                    "✓", plain(unit.project), plain(what), "", "", how, self._status_cell(unit),
+                    key=f"{unit.project}\x00",
                 )  # fmt: skip
         for item in self.skipped:
             table.add_row(

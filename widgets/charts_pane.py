@@ -58,6 +58,29 @@ class ChartsPane(Vertical):
         Binding(
             "c", "cycle_chart", "Chart", id="charts.chart", tooltip="I-MR, X-bar/R, X-bar/S, p"
         ),
+        Binding(
+            "left_square_bracket",
+            "move_gauge(-1)",
+            "Previous gauge",
+            id="charts.gauge_up",
+            show=False,
+            tooltip="Highlight the entropy gauge above",
+        ),
+        Binding(
+            "right_square_bracket",
+            "move_gauge(1)",
+            "Next gauge",
+            id="charts.gauge_down",
+            show=False,
+            tooltip="Highlight the entropy gauge below",
+        ),
+        Binding(
+            "R",
+            "remediate",
+            "Remediate",
+            id="charts.remediate",
+            tooltip="The highlighted gauge's project: strategies from its entropy, a plan, apply",
+        ),
         Binding("L", "toggle_log", "Log", id="charts.log", tooltip="Durations in ms or log(ms)"),
         Binding(
             "b",
@@ -78,6 +101,13 @@ class ChartsPane(Vertical):
             super().__init__()
             self.chart = chart
             self.log = log
+
+    class RemediateRequested(Message):
+        """`R`: the remediation screen of this project."""
+
+        def __init__(self, project: str) -> None:
+            super().__init__()
+            self.project = project
 
     class RebaselineRequested(Message):
         def __init__(self, name: str) -> None:
@@ -154,6 +184,25 @@ class ChartsPane(Vertical):
         """Highlight one project's gauge and scroll it into view."""
         self.project_shown = project
         self.show_entropy(self.entropy_shown)
+
+    def ranked_projects(self) -> list[str]:
+        """The gauges' projects, worst first, as they are shown."""
+        return [r.project for r in sorted(self.entropy_shown, key=lambda r: (-r.score, r.project))]
+
+    def action_move_gauge(self, step: int) -> None:
+        projects = self.ranked_projects()
+        if not projects:
+            return
+        at = projects.index(self.project_shown) if self.project_shown in projects else -1
+        self.reveal_project(projects[max(0, min(len(projects) - 1, at + step))])
+
+    def action_remediate(self) -> None:
+        projects = self.ranked_projects()
+        project = self.project_shown if self.project_shown in projects else None
+        if project is None and projects:
+            project = projects[0]
+        if project is not None:
+            self.post_message(self.RemediateRequested(project))
 
     def show_entropy(self, reports: list[EntropyReport]) -> None:
         self.entropy_shown = reports

@@ -188,24 +188,23 @@ def _drifts(inventory: Inventory, name: str) -> bool:
 
 
 def _aligned(inventory: Inventory, names: list[str]) -> dict[tuple[str, str], str]:
-    """For each name: the newest version any project holds that every project's
-    declared specifiers allow, as the target of each project not on it."""
+    """For each name: the newest version any project locks, as the target of each
+    project locked below it whose own specifiers allow it (nobody moves down; a
+    project pinned elsewhere stays, and its evidence with it)."""
     targets: dict[tuple[str, str], str] = {}
     for name in sorted(names):
         row = inventory.packages[name]
-        held = {v for u in row.usages for v in [*u.locked, *filter(None, [u.installed])]}
-        specifiers = [_specifier(s) for u in row.usages for s in u.declared if s]
-        allowed = [
-            v for v in held
-            if _version(v) is not None
-            and all(s is None or s.contains(v, prereleases=True) for s in specifiers)
-        ]  # fmt: skip
-        if not allowed:
+        held = [v for v in (_version(x) for u in row.usages for x in u.locked) if v]
+        if not held:
             continue
-        best = max(allowed, key=lambda v: _version(v) or Version("0"))
+        best = max(held)
         for usage in row.usages:
-            if usage.locked and best not in usage.locked:
-                targets[(name, usage.project)] = best
+            locked = [v for v in (_version(x) for x in usage.locked) if v]
+            specifiers = [_specifier(s) for s in usage.declared if s]
+            if not locked or max(locked) >= best:
+                continue
+            if all(s is None or s.contains(best, prereleases=True) for s in specifiers):
+                targets[(name, usage.project)] = str(best)
     return targets
 
 

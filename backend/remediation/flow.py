@@ -16,7 +16,7 @@ from backend.remediation.charter import (
     needs_action,
     unmet_criteria,
 )
-from backend.remediation.develop import develop
+from backend.remediation.develop import develop as develop_units
 from backend.remediation.explore import Strategy, explore
 from backend.telemetry import names
 from backend.update.plan import Skipped, UnitPlan
@@ -88,9 +88,10 @@ class Remediation:
         """The plan's units, once `plan` ran."""
 
     async def plan(
-        self, projects: list[str], strategy_ids: list[str]
+        self, projects: list[str], strategy_ids: list[str], resolve: bool = True
     ) -> tuple[list[ProjectRemediation], list[Skipped]]:
-        """Define, measure, explore, develop: nothing is written."""
+        """Define, measure, explore, and (unless `resolve` is False) develop: nothing
+        is written."""
         backend = self.backend
         tracer = backend.tracer
         with tracer.start_as_current_span(names.REMEDIATE_DEFINE) as span:
@@ -114,12 +115,15 @@ class Remediation:
                 run.unmet = unmet_criteria(run.charter, run.before, inventory)
                 runs.append(run)
             span.set_attribute(names.PROJECT_COUNT, len(runs))
+        if not resolve:
+            self.units = []
+            return runs, []
         with tracer.start_as_current_span(names.REMEDIATE_DEVELOP) as span:
             span.set_attribute(names.PROJECT_COUNT, len(runs))
             chosen = [s for r in runs for s in r.strategies if s.id in r.chosen]
             folders = {p.name: p.path for p in inventory.projects}
             bundle = self._bundle() if any(s.action == "constrain" for s in chosen) else None
-            units, skipped = await develop(
+            units, skipped = await develop_units(
                 chosen, backend.workspace.scans, folders, backend.updates, bundle
             )
             await backend.updates.updater().resolve(units)
@@ -128,12 +132,15 @@ class Remediation:
         self.units = units
         return runs, skipped
 
-    async def implement(self, runs: list[ProjectRemediation]) -> None:
-        """Apply the plan, then measure again and judge each project by its charter."""
+    async def implement(
+        self, runs: list[ProjectRemediation], cancel: Any = None, progress: Any = None
+    ) -> None:
+        """Apply the plan, then measure again and judge each project by its charter
+        (`cancel` and `progress` as the updater takes them)."""
         backend = self.backend
         with backend.tracer.start_as_current_span(names.REMEDIATE_IMPLEMENT) as span:
             span.set_attribute(names.PROJECT_COUNT, len(runs))
-            await backend.updates.updater().apply(self.units)
+            await backend.updates.updater().apply(self.units, cancel, progress)
             inventory = await backend.scan(reason="remediate")
             await backend.mark_vulnerable()
             self._mark_policy()

@@ -102,6 +102,7 @@ async def test_enter_on_a_gauge_or_an_entry_opens_the_dashboard_there(
     demo_workspace: Path, tmp_path: Path
 ) -> None:
     from screens.audit_detail import AuditDetailScreen
+    from screens.remediation import RemediationScreen
 
     app = monitor_app(demo_workspace, tmp_path / "db.sqlite3")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -112,7 +113,11 @@ async def test_enter_on_a_gauge_or_an_entry_opens_the_dashboard_there(
         chooser = app.monitor.query_one(MonitorList)
         while str(chooser.highlighted_option.id) != f"project:{worst}":  # type: ignore[union-attr]
             await pilot.press("down")
-        await pilot.press("enter")
+        await pilot.press("enter")  # the project's remediation, over the dashboard at its gauge
+        await wait_until(pilot, lambda: isinstance(app.screen, RemediationScreen))
+        assert app.screen.project == worst  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: app.screen.state == "ready", timeout=60)  # type: ignore[attr-defined]
+        await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         assert app.dashboard.active_pane == "charts"
         assert app.dashboard.charts_pane.project_shown == worst
