@@ -416,7 +416,10 @@ class DashboardScreen(Screen[None]):
         name = project or (row.projects[0] if row and row.projects else None)
         info = next((p for p in inventory.projects if p.name == name), None)
         if info is not None:
-            self.app.push_screen(ProjectDetailScreen(info, self.violations))
+            from backend.remediation.charter import charter_json
+
+            charter = charter_json(self.app.backend.remediation().charter_of(info.name))  # type: ignore[attr-defined]
+            self.app.push_screen(ProjectDetailScreen(info, self.violations, charter))
 
     def action_apply_policy(self) -> None:
         self.post_message(self.PolicyApplyRequested())

@@ -5,6 +5,7 @@ rules it breaks. Every name and path is shown as text."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -31,10 +32,14 @@ class ProjectDetailScreen(ModalScreen[None]):
     ProjectDetailScreen #project-manifests { margin-top: 1; }
     """
 
-    def __init__(self, project: ProjectInfo, violations: list[Violation]) -> None:
+    def __init__(
+        self, project: ProjectInfo, violations: list[Violation], charter: dict[str, Any]
+    ) -> None:
         super().__init__()
         self.project = project
         self.violations = violations
+        self.charter = charter
+        """Its remediation charter, as `remediate --json` gives it."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
@@ -78,6 +83,18 @@ class ProjectDetailScreen(ModalScreen[None]):
             text.append(f"{label:<12}", style="bold")
             text.append_text(plain(value))
             text.append("\n")
+        charter = self.charter
+        criteria = charter.get("criteria", {})
+        text.append(f"{'Charter':<12}", style="bold")
+        text.append_text(plain(
+            f"act at {charter.get('threshold')}; allows {', '.join(charter.get('actions', []))};"
+            f" repaired: entropy < {criteria.get('max-score')}"
+            + (", no conflict" if criteria.get("no-conflict") else "")
+            + (f", nothing vulnerable at {criteria['no-vulnerable-at']} or worse"
+               if criteria.get("no-vulnerable-at") else "")
+            + (", lock in sync" if criteria.get("lock-in-sync") else "")
+        ))  # fmt: skip
+        text.append("\n")
         mine = [v for v in self.violations if v.project == project.name]
         text.append("Policy", style="bold")
         if not mine:

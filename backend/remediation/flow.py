@@ -100,7 +100,7 @@ class Remediation:
             self._mark_policy()
             chosen_projects = [p.name for p in inventory.projects
                                if not projects or p.name in projects]  # fmt: skip
-            charters = {name: self._charter(name) for name in chosen_projects}
+            charters = {name: self.charter_of(name) for name in chosen_projects}
             span.set_attribute(names.PROJECT_COUNT, len(charters))
         with tracer.start_as_current_span(names.REMEDIATE_MEASURE) as span:
             span.set_attribute(names.PROJECT_COUNT, len(charters))
@@ -154,7 +154,8 @@ class Remediation:
                 if run.after is not None:
                     run.unmet = unmet_criteria(run.charter, run.after, inventory)
 
-    def _charter(self, project: str) -> Charter:
+    def charter_of(self, project: str) -> Charter:
+        """The project's own charter, a root's, the user's, the defaults, merged."""
         backend = self.backend
         own = backend.project_settings().get(project)
         charter = own.charter if own is not None else None

@@ -48,5 +48,7 @@ async def test_d_shows_the_project_with_its_manifests(demo_workspace: Path, tmp_
         facts = str(screen.query_one("#project-facts").render())
         assert f"Folder      {project}" in facts
         assert "error deny:requests: requests 2.31.0" in facts
+        assert "Charter     act at MEDIUM; allows relock" in facts
+        assert "repaired: entropy < 0.3, no conflict" in facts
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, ProjectDetailScreen))
