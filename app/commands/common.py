@@ -58,6 +58,13 @@ def add_max_depth(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_apply_options(parser: Any) -> None:
+    """`--dry-run`, `--yes` and `--jobs`: how a command that changes projects applies."""
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    parser.add_argument("--yes", "-y", action="store_true", help="apply without asking")
+    parser.add_argument("--jobs", type=int, help="projects at once (default 2)")
+
+
 def add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", type=Path, help=f"SQLite file (default: ${DB_ENV_VAR} or the user data folder)"

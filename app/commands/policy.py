@@ -16,6 +16,7 @@ from app.commands.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     UsageProblem,
+    add_apply_options,
     add_db,
     add_json,
     add_roots,
@@ -60,9 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--project", action="append", default=[], metavar="P",
         help="only the lock of this project, by folder or name (repeatable)",
     )  # fmt: skip
-    apply.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    apply.add_argument("--yes", "-y", action="store_true", help="apply without asking")
-    apply.add_argument("--jobs", type=int, help="projects at once (default 2)")
+    add_apply_options(apply)
     add_json(parser)
     add_db(parser)
 

@@ -15,6 +15,7 @@ from app.commands.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    add_apply_options,
     add_db,
     add_json,
     add_roots,
@@ -44,9 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="apply this strategy (PROJECT:INDICATOR:N, as a dry run prints it; repeatable);"
         " default: each indicator's first one the charter allows",
     )  # fmt: skip
-    parser.add_argument("--dry-run", action="store_true", help="plan, change nothing")
-    parser.add_argument("--yes", "-y", action="store_true", help="apply without asking")
-    parser.add_argument("--jobs", type=int, help="projects at once (default 2)")
+    add_apply_options(parser)
     add_json(parser)
     add_db(parser)
 
