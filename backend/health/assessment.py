@@ -10,8 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend.health.drift import lock_drift_all
-from backend.health.entropy import EntropyReport, SpanHealth, assess, usages_by_project
-from backend.health.history import span_health
+from backend.health.entropy import (
+    EntropyReport,
+    SpanHealth,
+    TraceRef,
+    assess,
+    usages_by_project,
+)
+from backend.health.history import TRACES_PER_INDICATOR, span_health
 from backend.inventory.model import Inventory
 from backend.store.database import Store
 from backend.workspace.parse_cache import ParseCache
@@ -54,10 +60,17 @@ def with_semantic(project: str, health: SpanHealth, report: CheckReport) -> Span
     count = report.service_violations.get(project, 0)
     if not count:
         return health
-    ids = Counter(
-        f.id
-        for f in report.live_findings
-        if f.level == "violation" and f.registry == str(report.service_registry[project])
-    )
+    registry = str(report.service_registry[project])
+    violations = [f for f in report.live_findings
+                  if f.level == "violation" and f.registry == registry]  # fmt: skip
+    ids = Counter(f.id for f in violations)
     evidence = tuple(f"{n} x {finding_id}" for finding_id, n in ids.most_common())
-    return replace(health, semantic=evidence, semantic_violations=count)
+    spans = [f for f in reversed(violations) if f.trace_id]  # the newest spans first
+    traces = tuple(
+        TraceRef("semantic-drift", f"{f.signal_name or f.id}: {f.message}", f.trace_id or "",
+                 f.span_id or "")
+        for f in spans[:TRACES_PER_INDICATOR]
+    )  # fmt: skip
+    return replace(
+        health, semantic=evidence, semantic_violations=count, traces=health.traces + traces
+    )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from backend.inventory.model import Inventory, Usage
 
@@ -36,17 +36,34 @@ INDICATORS = {
 LEVELS = ((0.8, "CRITICAL"), (0.6, "HIGH"), (0.3, "MEDIUM"), (0.0, "LOW"))
 
 
+class TraceRef(NamedTuple):
+    """A span that shows an indicator's evidence: a point that broke a rule, a span
+    that breaks the registry (ids in hex, as the trace view takes them)."""
+
+    indicator: str
+    label: str
+    trace_id: str
+    span_id: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"label": self.label, "trace_id": self.trace_id, "span_id": self.span_id}
+
+
 @dataclass(frozen=True, slots=True)
 class Indicator:
     kind: str
     evidence: tuple[str, ...]
+    traces: tuple[TraceRef, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "kind": self.kind,
             "meaning": INDICATORS[self.kind],
             "evidence": list(self.evidence),
         }
+        if self.traces:
+            document["traces"] = [t.as_json() for t in self.traces]
+        return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +79,8 @@ class SpanHealth:
     semantic: tuple[str, ...] = ()
     """Evidence of semantic-convention violations in the project's spans."""
     semantic_violations: int = 0
+    traces: tuple[TraceRef, ...] = ()
+    """Spans to open for the performance, error-rate and semantic evidence."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +185,11 @@ def assess(
         ("error-rate-drift", spans.error_rate),
         ("semantic-drift", spans.semantic),
     ]
-    indicators = tuple(Indicator(kind, evidence) for kind, evidence in candidates if evidence)
+    indicators = tuple(
+        Indicator(kind, evidence, tuple(t for t in spans.traces if t.indicator == kind))
+        for kind, evidence in candidates
+        if evidence
+    )
     validation = len(info.errors) + spans.semantic_violations
     score = entropy_score(health, len(indicators), validation)
     return EntropyReport(

@@ -4,12 +4,13 @@ scores kept over time."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections import defaultdict
 from typing import Any
 
-from backend.health.entropy import EntropyReport, SpanHealth
+from backend.health.entropy import EntropyReport, SpanHealth, TraceRef
 from backend.spc.series import SeriesOptions, analyse
 from backend.store.database import Store
 from backend.telemetry import names
@@ -18,6 +19,11 @@ from backend.telemetry.model import STATUS_ERROR, Sample
 RECENT_ROWS = 50_000
 """Spans of other services are matched to projects among the newest rows only."""
 PER_PROJECT = 2_000
+TRACES_PER_INDICATOR = 5
+"""The newest points that broke a rule, kept as traces to open."""
+
+Pointer = tuple[str, str, int]
+"""(indicator, label, span row) of a span that shows the evidence."""
 
 
 async def span_health(
@@ -39,10 +45,30 @@ async def span_health(
         project = (services or {}).get(service, service)
         if project in wanted and len(grouped[project]) < PER_PROJECT * 2:
             grouped[project].append(tuple(row))  # type: ignore[arg-type]
-    return {project: _judge(grouped.get(project, [])) for project in projects}
+    judged = {project: _judge(grouped.get(project, [])) for project in projects}
+    rows_wanted = sorted({row for _, pointers in judged.values() for *_, row in pointers})
+    ids: dict[int, tuple[str, str]] = {}
+    if rows_wanted:
+        marks = ",".join("?" * len(rows_wanted))
+        found = await store.query(
+            "SELECT id, lower(hex(trace_id)), lower(hex(span_id)) FROM spans"
+            f" WHERE id IN ({marks})",
+            tuple(rows_wanted),
+        )
+        ids = {row: (trace, span) for row, trace, span in found}
+    return {
+        project: dataclasses.replace(
+            health,
+            traces=tuple(
+                TraceRef(kind, label, *ids[row]) for kind, label, row in pointers if row in ids
+            ),
+        )
+        for project, (health, pointers) in judged.items()
+    }
 
 
-def _judge(rows: list[tuple[str, int, int, int, int]]) -> SpanHealth:
+def _judge(rows: list[tuple[str, int, int, int, int]]) -> tuple[SpanHealth, list[Pointer]]:
+    """The project's span health, and the spans that show its evidence (by row)."""
     by_name: dict[str, list[Sample]] = defaultdict(list)
     everything: list[Sample] = []
     for name, row, start, duration, status in sorted(rows, key=lambda r: r[2]):
@@ -50,6 +76,7 @@ def _judge(rows: list[tuple[str, int, int, int, int]]) -> SpanHealth:
         by_name[name].append(sample)
         everything.append(sample)
     performance = []
+    slow: list[tuple[int, str, int]] = []
     for name, samples in sorted(by_name.items()):
         if len(samples) < 8:
             continue  # too few points for any run rule; rule 1 alone would be noise
@@ -57,20 +84,40 @@ def _judge(rows: list[tuple[str, int, int, int, int]]) -> SpanHealth:
         if series.violations:
             rules = ", ".join(f"rule {v.rule} ({len(v.points)} points)" for v in series.violations)
             performance.append(f"{name}: {rules}")
+        for violation in series.violations:
+            sample = samples[violation.points[-1]]  # the point at which the rule fired
+            label = f"{name}: rule {violation.rule}, {sample.duration_ms:.1f} ms"
+            slow.append((sample.start_ns, label, sample.row))
     error_rate = []
+    failing: list[tuple[int, str, int]] = []
     if everything:
-        p = analyse("errors", everything, SeriesOptions(chart="p"))
+        options = SeriesOptions(chart="p")
+        p = analyse("errors", everything, options)
         if p.violations:
             error_rate.append(
                 "error rate: "
                 + ", ".join(f"rule {v.rule} at {len(v.points)} buckets" for v in p.violations)
             )
-    return SpanHealth(
+        width = int(options.bucket_s * 1e9)
+        for violation in p.violations:
+            start = p.point_times[violation.points[-1]]
+            bucket = [s for s in everything if start <= s.start_ns < start + width]
+            sample = next((s for s in reversed(bucket) if s.error), bucket[-1])
+            label = f"error rate: rule {violation.rule}, {p.points[violation.points[-1]]:.0%}"
+            failing.append((sample.start_ns, label, sample.row))
+    pointers = [("performance-drift", label, row) for *_, label, row in _newest(slow)]
+    pointers += [("error-rate-drift", label, row) for *_, label, row in _newest(failing)]
+    health = SpanHealth(
         operations=len(everything),
         errors=sum(1 for s in everything if s.error),
         performance=tuple(performance),
         error_rate=tuple(error_rate),
     )
+    return health, pointers
+
+
+def _newest(found: list[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
+    return sorted(found, reverse=True)[:TRACES_PER_INDICATOR]
 
 
 async def record_scores(store: Store, reports: list[EntropyReport]) -> int:

@@ -61,7 +61,7 @@ def build_inventory(roots: list[Path], scans: list[ProjectScan]) -> Inventory:
             )
         )
     for row in rows.values():
-        _flag_drift(row)
+        flag_drift(row)
         row.flags = set().union(*(u.flags for u in row.usages))
     return Inventory(roots=roots, projects=projects, packages=dict(sorted(rows.items())))
 
@@ -156,7 +156,7 @@ def resolutions_of(row: PackageRow) -> dict[str, tuple[list[str], list[str]]]:
     return out
 
 
-def _flag_drift(row: PackageRow) -> None:
+def flag_drift(row: PackageRow) -> None:
     """`drift`: different resolutions (locks, or projects' own pins) hold different
     versions, or different environments have different ones installed. A lock that
     holds several versions by marker (a fork), and the members of one workspace lock,

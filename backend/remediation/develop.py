@@ -66,15 +66,29 @@ async def develop(
             unit = units[folder] = _bare_unit(folder, strategy.project, scan, scans)
         if strategy.action == "upgrade":
             unit.upgrade += [p for p in strategy.packages or ["*"] if p not in unit.upgrade]
+        unit.exact = unit.exact or strategy.exact
         if strategy.action == "sync":
             unit.sync_only = not unit.changes and not unit.upgrade and not unit.edits
         else:
             unit.sync_only = False
     for unit in units.values():
+        if unit.sync_only:  # what applying it runs, shown in the plan
+            unit.commands = [_sync_command(unit)]
+    for unit in units.values():
         unit.action = ACTION
         ids = [s.id for s in chosen if _covers(s, unit, folders, scans)]
         unit.details = {"strategies": ids}
     return sorted(units.values(), key=lambda u: u.project), skipped
+
+
+def _sync_command(unit: UnitPlan) -> str:
+    if unit.kind == "uv":
+        return "uv sync --locked" + ("" if unit.exact else " --inexact") + (
+            " --all-packages" if unit.workspace else ""
+        )  # fmt: skip
+    if unit.exact:
+        return "uv pip sync " + " ".join(unit.requirements)
+    return " && ".join(f"uv pip install -r {rel}" for rel in unit.requirements)
 
 
 def _lock_folder(scan: ProjectScan) -> Path:

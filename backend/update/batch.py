@@ -242,13 +242,18 @@ class Updater:
                 unit, "lock-check", [self.uv, "lock", "--check"], cancel, progress, commands
             )
             if unit.environment is not None:
-                sync = [self.uv, "sync", "--locked", "--inexact"]
+                sync = [self.uv, "sync", "--locked"] + ([] if unit.exact else ["--inexact"])
                 if unit.workspace:
                     sync.append("--all-packages")
                 await self._step(unit, "sync", sync, cancel, progress, commands)
         elif unit.environment is not None:
-            for rel in sorted(r for r in (unit.new or unit.requirements) if installable(r)):
-                install = [self.uv, "pip", "install", "--python", str(unit.environment), "-r", rel]
+            files = sorted(r for r in (unit.new or unit.requirements) if installable(r))
+            python = ["--python", str(unit.environment)]
+            if unit.exact and files:  # one sync of them all: each alone would drop the rest
+                install = [self.uv, "pip", "sync", *python, *files]
+                await self._step(unit, "sync", install, cancel, progress, commands)
+            for rel in files if not unit.exact else []:
+                install = [self.uv, "pip", "install", *python, "-r", rel]
                 await self._step(unit, "sync", install, cancel, progress, commands)
         if unit.check_command:
             try:

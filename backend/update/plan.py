@@ -130,6 +130,9 @@ class UnitPlan:
     """Packages `uv lock` may move to what their specifiers allow (`*`: every one)."""
     sync_only: bool = False
     """Nothing to write: the environment is brought in line with the lock."""
+    exact: bool = False
+    """The sync removes what the lock does not name (`uv sync` without `--inexact`,
+    `uv pip sync` for pins)."""
     details: dict[str, Any] = field(default_factory=dict)
     """More for its audit entries (a remediation's strategy ids)."""
 

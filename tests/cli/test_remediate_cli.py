@@ -48,7 +48,11 @@ def test_a_stale_lock_is_relocked_to_the_expected_score(
     project = by_project(preview)["app"]
     assert project["before"]["indicators"] == ["lock-drift"] and project["needs_action"]
     ids = [s["id"] for s in project["strategies"]]
-    assert ids == ["app:lock-drift:1", "app:lock-drift:2"]
+    assert ids == ["app:lock-drift:1", "app:lock-drift:2", "app:lock-drift:3"]
+    assert [s["actions"] for s in project["strategies"][1:]] == [
+        ["uv lock --upgrade-package alpha", "uv lock --upgrade-package gamma"],
+        ["uv lock --upgrade"],
+    ]  # smallest first: then the direct dependencies, then everything
     first = project["strategies"][0]
     assert first["actions"] == ["uv lock"] and first["risk"]["files"] == ["uv.lock"]
     assert first["expected_score"] < project["before"]["score"]
@@ -97,11 +101,41 @@ def test_drifting_versions_are_aligned(tmp_path: Path, local_index: LocalIndex) 
     code, done = remediate(tmp_path / "ws", tmp_path / "db.sqlite3", "--yes",
                            "--strategy", "one:version-drift:1")  # fmt: skip
     assert code == 0, done
-    strategy = by_project(done)["one"]["strategies"][0]
-    assert strategy["actions"] == ["alpha -> 1.1.0 in one"]
-    assert strategy["risk"] == {"files": ["uv.lock"], "major_bumps": 0, "projects": ["one"]}
+    strategies = by_project(done)["one"]["strategies"]
+    assert [s["id"] for s in strategies] == ["one:version-drift:1"]  # "all" is the same here
+    assert strategies[0]["actions"] == ["alpha -> 1.1.0 in one"]
+    assert strategies[0]["risk"] == {"files": ["uv.lock"], "major_bumps": 0, "projects": ["one"],
+                                     "undoable": True}  # fmt: skip
     assert locked(one, "alpha") == locked(two, "alpha") == "1.1.0"
     assert by_project(done)["one"]["after"]["indicators"] == []
+
+
+def test_aligning_one_project_leaves_a_pinned_one_drifting_as_expected(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    """The projection judges drift again: a third project pinned on the old version
+    keeps the package drifting, and the expected score says so."""
+    one = uv_project(tmp_path / "ws" / "one", local_index, ["alpha==1.0.0", "beta==1.0.0"],
+                     ["alpha>=1"], extra=LOW)  # fmt: skip
+    uv_project(tmp_path / "ws" / "two", local_index, ["alpha==1.1.0", "beta==1.0.0"],
+               ["alpha>=1"], extra=LOW)  # fmt: skip
+    pinned = uv_project(tmp_path / "ws" / "pinned", local_index, ["alpha==1.0.0", "beta==1.0.0"],
+                        ["alpha==1.0.0"], extra=LOW)  # fmt: skip
+    db = tmp_path / "db.sqlite3"
+    code, preview = remediate(tmp_path / "ws", db, "--dry-run", "--project", "one")
+    assert code == 0
+    strategies = {s["id"]: s for s in by_project(preview)["one"]["strategies"]}
+    assert strategies["one:version-drift:1"]["actions"] == ["alpha -> 1.1.0 in one"]
+    assert "one:version-drift:2" not in strategies  # `pinned` may not move; no broader one
+    expected = strategies["one:version-drift:1"]
+    code, done = remediate(tmp_path / "ws", db, "--yes", "--strategy", "one:version-drift:1")
+    assert code == 0  # the default criteria do not name version drift
+    run = by_project(done)["one"]
+    assert run["applied"] == ["one:version-drift:1"]
+    assert locked(one, "alpha") == "1.1.0" and locked(pinned, "alpha") == "1.0.0"
+    assert "version-drift" in run["after"]["indicators"]  # `pinned` still holds 1.0.0
+    assert run["after"]["score"] == expected["expected_score"] == run["before"]["score"]
+    assert run["worse"] is False  # foretold: moving `one` alone does not end the drift
 
 
 def test_the_charter_s_threshold_and_actions_are_honoured(
@@ -118,7 +152,7 @@ def test_the_charter_s_threshold_and_actions_are_honoured(
     assert by_project(done)["quiet"]["chosen"] == []
     strict_run = by_project(done)["strict"]
     assert strict_run["charter"]["actions"] == ["sync"]
-    assert [s["allowed"] for s in strict_run["strategies"]] == [False, False]
+    assert [s["allowed"] for s in strict_run["strategies"]] == [False, False, False]
     assert strict_run["chosen"] == [] and strict_run["applied"] == []
     assert "uv.lock is out of date with pyproject.toml" in strict_run["unmet"]
     assert {p: snapshot(p) for p in (quiet, strict)} == files
