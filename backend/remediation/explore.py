@@ -150,14 +150,17 @@ def _candidates(
     elif kind == "dependency-conflict":
         names = sorted(n for n, u in usages.items() if "conflict" in u.flags)
         if all(_lock_satisfies(usages[n]) for n in names):  # only the environment breaks it
+            install = "uv sync --locked --inexact" if _through_uv_lock(usages) else (
+                "uv pip install -r (each pin file)"
+            )  # fmt: skip
             out.append(make("Install what the lock says: its versions meet the specifiers",
-                            "sync", ["uv sync --locked --inexact"], packages=names))  # fmt: skip
+                            "sync", [install], packages=names))  # fmt: skip
         out += [
             make("Move each conflicting package to what its specifier allows", "upgrade",
                  [f"uv lock --upgrade-package {n}" for n in names], packages=names),
             make("Re-lock and move every package to the newest its specifier allows", "upgrade",
                  ["uv lock --upgrade"], packages=["*"]),
-        ]  # fmt: skip
+        ] if _through_uv_lock(usages) else []  # fmt: skip
     elif kind == "version-drift":
         drifting = [n for n in usages if "drift" in inventory.packages[n].flags]
         everywhere = _aligned(inventory, drifting)
@@ -247,6 +250,8 @@ def projected_report(
             elif usage.project == project:
                 mine = not strategy.targets and (touched is None or name in touched)
                 flags = usage.flags - environment - (fixed if mine else set())
+                if synced:
+                    usage, flags = _synced(usage, flags, strategy.exact)
             else:
                 flags = set(usage.flags)
             usages.append(dataclasses.replace(usage, flags=flags - {"drift"}))
@@ -272,6 +277,19 @@ def projected_report(
         semantic_violations=report.validation_errors - len(info.errors) if semantic else 0,
     )
     return assess(project, projected, evidence.get("lock-drift", ()), spans)
+
+
+def _synced(usage: Usage, flags: set[str], exact: bool) -> tuple[Usage, set[str]]:
+    """A usage once its environment is installed from the lock: the locked version
+    installed (so an installed version that broke a specifier no longer does), and,
+    for an exact sync, what the lock does not name gone."""
+    if "extraneous" in flags and exact:
+        return dataclasses.replace(usage, installed=None), flags - {"extraneous"}
+    if len(usage.locked) == 1 and (usage.installed is not None or "missing" in usage.flags):
+        if _lock_satisfies(usage):
+            flags = flags - {"conflict"}
+        return dataclasses.replace(usage, installed=usage.locked[0]), flags
+    return usage, flags
 
 
 def _usages(inventory: Inventory, project: str) -> dict[str, Usage]:

@@ -96,6 +96,7 @@ class Remediation:
         tracer = backend.tracer
         with tracer.start_as_current_span(names.REMEDIATE_DEFINE) as span:
             inventory = backend.inventory or await backend.scan(reason="remediate")
+            await backend.mark_outdated(offline=True)  # the newest releases the cache knows
             await backend.mark_vulnerable()
             self._mark_policy()
             chosen_projects = [p.name for p in inventory.projects
@@ -142,6 +143,7 @@ class Remediation:
             span.set_attribute(names.PROJECT_COUNT, len(runs))
             await backend.updates.updater().apply(self.units, cancel, progress)
             inventory = await backend.scan(reason="remediate")
+            await backend.mark_outdated(offline=True)
             await backend.mark_vulnerable()
             self._mark_policy()
             after = {r.project: r for r in await backend.entropy()}

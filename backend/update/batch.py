@@ -132,7 +132,7 @@ class Updater:
             span.set_attribute(names.PROJECT_NAME, unit.project)
             span.set_attribute(names.PACKAGE_COUNT, len(unit.changes))
             span.set_attribute(names.UPDATE_BATCH_ID, batch_id)
-            commands = list(unit.commands)
+            commands = [] if unit.sync_only else list(unit.commands)  # a sync's is its step
             if unit.result == "planned":
                 await self._write_and_verify(batch_id, unit, cancel, progress, commands)
             unit.commands = commands  # the plan's, then every step the apply ran
