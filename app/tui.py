@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -46,6 +47,9 @@ from widgets.charts_pane import ChartsPane
 from widgets.dependency_tree import TreeData
 from widgets.safe_text import plain
 from widgets.span_stream import SpanStream
+
+if TYPE_CHECKING:
+    from screens.remediation import RemediationScreen
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 TREE_SETTLE_S = 0.15
@@ -557,6 +561,11 @@ class DevkitApp(App[None]):
         self, message: AuditDetailScreen.TraceRequested
     ) -> None:
         self.open_trace(message.trace_id, "")
+
+    def on_remediation_screen_trace_requested(
+        self, message: RemediationScreen.TraceRequested
+    ) -> None:
+        self.open_trace(message.trace_id, message.span_id)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "inventory-table":

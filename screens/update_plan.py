@@ -91,7 +91,7 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
             yield Static("Resolving in a scratch copy…", id="plan-status")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#plan-table", DataTable)
         for label, key in (
             ("", "keep"), ("Project", "project"), ("Package", "package"), ("From", "from"),
             ("To", "to"), ("How", "how"), ("Status", "status"),
@@ -214,7 +214,7 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
     # -- drawing -------------------------------------------------------------------------
 
     def _fill(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#plan-table", DataTable)
         keep = self._cursor_key()
         table.clear()
         for unit in self.units:
@@ -260,7 +260,7 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         return text
 
     def _update_status_cells(self, unit: UnitPlan) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#plan-table", DataTable)
         for key in self._row_keys(unit):
             if key in table.rows:
                 table.update_cell(key, "status", self._status_cell(unit))
@@ -272,7 +272,7 @@ class UpdatePlanScreen(ModalScreen[list[UnitPlan]]):
         return [f"{c.project}\x00{c.name}" for c in unit.changes]
 
     def _cursor_key(self) -> str | None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#plan-table", DataTable)
         if not table.row_count:
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)

@@ -19,6 +19,7 @@ from backend.update.plan import (
 )
 
 if TYPE_CHECKING:
+    from backend.inventory.model import Inventory
     from backend.policy.bundle import LoadedBundle
     from backend.update.updates import Updates
     from backend.workspace.scanner import ProjectScan
@@ -79,6 +80,20 @@ async def develop(
         ids = [s.id for s in chosen if _covers(s, unit, folders, scans)]
         unit.details = {"strategies": ids}
     return sorted(units.values(), key=lambda u: u.project), skipped
+
+
+def resolved_moves(unit: UnitPlan, inventory: Inventory) -> dict[tuple[str, str], str]:
+    """(package, project) to the version the unit's resolution moves it to, for every
+    project whose versions come from the unit's lock (a workspace's members too)."""
+    moves: dict[tuple[str, str], str] = {}
+    for name, (_, new) in unit.lock_diff.changed.items():
+        row = inventory.packages.get(name)
+        if row is None or "," in new:  # a fork: several versions, no one target
+            continue
+        for usage in row.usages:
+            if usage.resolution and Path(usage.resolution).parent == unit.folder:
+                moves[(name, usage.project)] = new
+    return moves
 
 
 def _sync_command(unit: UnitPlan) -> str:

@@ -54,6 +54,9 @@ class Strategy:
     """A sync that also removes what the lock does not name."""
     trace: tuple[str, str] | None = None
     """(trace id, span id) of the span an `inspect` strategy opens."""
+    expected_from: str = "projection"
+    """`projection` (the evidence gone, the targets reached) or `resolution` (the
+    versions uv resolved for it in a scratch copy, once developed)."""
 
     def as_json(self) -> dict[str, Any]:
         extra: dict[str, Any] = {}
@@ -68,6 +71,7 @@ class Strategy:
             "risk": self.risk,
             "expected_score": round(self.expected_score, 4),
             "expected_level": self.expected_level,
+            "expected_from": self.expected_from,
             "allowed": self.allowed,
             "evidence": self.evidence,
             **extra,
@@ -290,6 +294,20 @@ def _synced(usage: Usage, flags: set[str], exact: bool) -> tuple[Usage, set[str]
             flags = flags - {"conflict"}
         return dataclasses.replace(usage, installed=usage.locked[0]), flags
     return usage, flags
+
+
+def expect_resolved(
+    strategy: Strategy,
+    report: EntropyReport,
+    inventory: Inventory,
+    moves: dict[tuple[str, str], str],
+) -> None:
+    """The strategy's expected score again, from the versions uv resolved for it (a
+    broad upgrade may move what nobody named, and drift where nothing drifted)."""
+    resolved = dataclasses.replace(strategy, targets={**strategy.targets, **moves})
+    projected = projected_report(report, inventory, resolved)
+    strategy.expected_score, strategy.expected_level = projected.score, projected.level
+    strategy.expected_from = "resolution"
 
 
 def _usages(inventory: Inventory, project: str) -> dict[str, Usage]:

@@ -17,12 +17,15 @@ from backend.remediation.charter import (
     unmet_criteria,
 )
 from backend.remediation.develop import develop as develop_units
-from backend.remediation.explore import Strategy, explore
+from backend.remediation.develop import resolved_moves
+from backend.remediation.explore import Strategy, expect_resolved, explore
 from backend.telemetry import names
 from backend.update.plan import Skipped, UnitPlan
 
 if TYPE_CHECKING:
     from backend.config.models import Charter
+    from backend.inventory.model import Inventory
+    from backend.update.batch import UndoOutcome
 
 PHASES = ("define", "measure", "explore", "develop", "implement")
 
@@ -86,6 +89,8 @@ class Remediation:
         """The Backend that holds it (its scan, entropy, updates, security, policy)."""
         self.units: list[UnitPlan] = []
         """The plan's units, once `plan` ran."""
+        self.batch_id: str | None = None
+        """The update batch `implement` applied (what `undo` reverts)."""
 
     async def plan(
         self, projects: list[str], strategy_ids: list[str], resolve: bool = True
@@ -130,6 +135,7 @@ class Remediation:
             await backend.updates.updater().resolve(units)
             for run in runs:
                 run.units = [u for u in units if set(u.details["strategies"]) & set(run.chosen)]
+                _expect_resolved(run, units, inventory)
         self.units = units
         return runs, skipped
 
@@ -141,12 +147,8 @@ class Remediation:
         backend = self.backend
         with backend.tracer.start_as_current_span(names.REMEDIATE_IMPLEMENT) as span:
             span.set_attribute(names.PROJECT_COUNT, len(runs))
-            await backend.updates.updater().apply(self.units, cancel, progress)
-            inventory = await backend.scan(reason="remediate")
-            await backend.mark_outdated(offline=True)
-            await backend.mark_vulnerable()
-            self._mark_policy()
-            after = {r.project: r for r in await backend.entropy()}
+            self.batch_id = await backend.updates.updater().apply(self.units, cancel, progress)
+            inventory, after = await self._measure_again()
             for run in runs:
                 run.applied = sorted(
                     {i for u in run.units if u.result == "success" for i in u.details["strategies"]}
@@ -155,6 +157,30 @@ class Remediation:
                 run.after = after.get(run.project)
                 if run.after is not None:
                     run.unmet = unmet_criteria(run.charter, run.after, inventory)
+
+    async def undo(self, runs: list[ProjectRemediation]) -> UndoOutcome:
+        """Revert what `implement` wrote (a sync wrote nothing, so it has nothing to
+        revert), then measure again: the history shows the undo too."""
+        from backend.update.batch import UndoOutcome
+
+        if self.batch_id is None:
+            return UndoOutcome(None)
+        outcome = await self.backend.updates.updater(require_uv=False).undo(self.batch_id)
+        if outcome.restored:
+            inventory, after = await self._measure_again()
+            for run in runs:
+                run.after = after.get(run.project)
+                if run.after is not None:
+                    run.unmet = unmet_criteria(run.charter, run.after, inventory)
+        return outcome
+
+    async def _measure_again(self) -> tuple[Inventory, dict[str, EntropyReport]]:
+        backend = self.backend
+        inventory = await backend.scan(reason="remediate")
+        await backend.mark_outdated(offline=True)
+        await backend.mark_vulnerable()
+        self._mark_policy()
+        return inventory, {r.project: r for r in await backend.entropy()}
 
     def charter_of(self, project: str) -> Charter:
         """The project's own charter, a root's, the user's, the defaults, merged."""
@@ -190,6 +216,19 @@ class Remediation:
             return self.backend.policy_bundle()
         except BundleError:
             return None
+
+
+def _expect_resolved(run: ProjectRemediation, units: list[UnitPlan], inventory: Inventory) -> None:
+    """A chosen strategy that is alone in its units is expected to reach what uv
+    resolved for it; units shared by several strategies keep each one's projection."""
+    for strategy in run.strategies:
+        covering = [u for u in units if strategy.id in u.details["strategies"]]
+        if not covering or strategy.action == "sync":
+            continue
+        if any(len(u.details["strategies"]) != 1 or u.result != "planned" for u in covering):
+            continue
+        moves = {pair: v for u in covering for pair, v in resolved_moves(u, inventory).items()}
+        expect_resolved(strategy, run.before, inventory, moves)
 
 
 def _chosen(run: ProjectRemediation, strategy_ids: list[str]) -> list[str]:

@@ -342,12 +342,18 @@ class Updater:
                 )
         return found
 
-    async def undo(self) -> UndoOutcome:
-        """Revert the newest batch that changed files, project by project, where the
-        files are still as that batch left them."""
-        rows = await self.store.query(
-            "SELECT batch_id FROM update_journal WHERE state = 'done' ORDER BY id DESC LIMIT 1"
-        )
+    async def undo(self, batch_id: str | None = None) -> UndoOutcome:
+        """Revert the newest batch that changed files (or the batch `batch_id`, when it
+        did), project by project, where the files are still as that batch left them."""
+        if batch_id is None:
+            rows = await self.store.query(
+                "SELECT batch_id FROM update_journal WHERE state = 'done' ORDER BY id DESC LIMIT 1"
+            )
+        else:
+            rows = await self.store.query(
+                "SELECT batch_id FROM update_journal WHERE state = 'done' AND batch_id = ? LIMIT 1",
+                (batch_id,),
+            )
         if not rows:
             return UndoOutcome(None)
         outcome = UndoOutcome(rows[0][0])

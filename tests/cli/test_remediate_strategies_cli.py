@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from tests.cli.test_remediate_cli import LOW, by_project, remediate
-from tests.cli.test_update_cli import cli, installed, locked
+from tests.cli.test_update_cli import cli, installed, locked, snapshot
 from tests.support.local_index import LocalIndex
 from tests.support.update_projects import loosen, requirements_project, uv, uv_project
 
@@ -170,3 +170,50 @@ def test_a_requirements_project_is_reinstalled_from_its_pins(
     assert run["after"]["indicators"] == [] and run["after"]["score"] == sync["expected_score"]
     assert sync["expected_score"] == conflict["expected_score"]  # one sync ends both
     assert json.loads(cli("undo", "--json", db=db).stdout)["restored"] == []
+
+
+def worse_workspace(ws: Path, index: LocalIndex, db: Path) -> dict[str, Path]:
+    """alpha drifts (1.0.0 in `one`, 1.1.0 in `two` and `pinned`); moving one and two
+    to alpha's newest release, 2.0.0, drags beta to 2.0.0 with it, while `pinned`
+    keeps alpha 1.1.0 and beta 1.0.0: then two packages drift where one did."""
+    folders = {
+        "one": uv_project(ws / "one", index, ["alpha==1.0.0", "beta==1.0.0"],
+                          ["alpha>=1", "beta>=1"], extra=LOW),
+        "two": uv_project(ws / "two", index, ["alpha==1.1.0", "beta==1.0.0"],
+                          ["alpha>=1", "beta>=1"], extra=LOW),
+        "pinned": uv_project(ws / "pinned", index, ["alpha==1.1.0", "beta==1.0.0"],
+                             ["alpha==1.1.0", "beta==1.0.0"], extra=LOW),
+    }  # fmt: skip
+    known = cli("outdated", str(ws), "--index-url", index.simple, db=db)
+    assert "2.0.0" in known.stdout, known.stderr
+    return folders
+
+
+def test_a_remediation_that_makes_things_worse_says_so_and_undo_restores(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
+    """The projection alone cannot know beta moves; the plan's resolution does, so the
+    expected score, once developed, is the worse one the apply then reaches."""
+    db = tmp_path / "db.sqlite3"
+    folders = worse_workspace(tmp_path / "ws", local_index, db)
+    files = {name: snapshot(folder) for name, folder in folders.items()}
+    code, preview = remediate(tmp_path / "ws", db, "--dry-run", "--strategy",
+                              "one:version-drift:2")  # fmt: skip
+    assert code == 0
+    here, newest = strategies_of(preview, "one", "version-drift")  # "all" would be `here`
+    assert here["actions"] == ["alpha -> 1.1.0 in one"] and here["expected_from"] == "projection"
+    assert newest["id"] == "one:version-drift:2"
+    assert newest["actions"] == ["alpha -> 2.0.0 in one", "alpha -> 2.0.0 in two"]
+    assert newest["risk"]["major_bumps"] == 2 and newest["expected_from"] == "resolution"
+    before = by_project(preview)["one"]["before"]["score"]
+    assert newest["expected_score"] > before  # foretold from what uv resolved
+
+    code, done = remediate(tmp_path / "ws", db, "--yes", "--strategy", "one:version-drift:2")
+    assert code == 0  # worse, yet within the criteria: the JSON says so, the exit does not
+    run = by_project(done)["one"]
+    assert run["applied"] == ["one:version-drift:2"] and run["worse"] is True
+    assert run["after"]["score"] == newest["expected_score"]
+    assert locked(folders["one"], "beta") == "2.0.0"
+    undone = json.loads(cli("undo", "--json", db=db).stdout)
+    assert sorted(undone["restored"]) == ["one", "two"]
+    assert {name: snapshot(folder) for name, folder in folders.items()} == files

@@ -83,6 +83,20 @@ async def test_each_drift_indicator_from_the_demo(demo_workspace: Path, tmp_path
     assert kinds["platform-cli"] & {"performance-drift", "error-rate-drift"} == set()
     api = found["api-service"]
     assert api.success_rate == pytest.approx(1 - 25 / 150)
+    base = sum(map(ord, "handle request")) * 100_000 + 1
+
+    def index_of(trace_id: str) -> int:  # span_records numbers its traces
+        return int(trace_id, 16) - base
+
+    by_kind = {i.kind: i for i in api.indicators}
+    slow = by_kind["performance-drift"].traces
+    assert 1 <= len(slow) <= 5 and all(index_of(t.trace_id) >= 100 for t in slow)
+    assert all(t.span_id == f"{index_of(t.trace_id) + 1:016x}" for t in slow)
+    assert slow[0].label.startswith("handle request: rule ")
+    failing = by_kind["error-rate-drift"].traces
+    high = [t for t in failing if not t.label.endswith(" 0%")]  # a bucket with errors in it
+    assert high and all(index_of(t.trace_id) in errors for t in high)  # shows a failed span
+    assert not by_kind["version-drift"].traces
     lock = next(i for i in found["data-pipeline"].indicators if i.kind == "lock-drift")
     assert lock.evidence == ("numpy: pyproject.toml says >=2.3, uv.lock recorded >=2.1",)
     assert found["broken-service"].validation_errors == 1
@@ -228,6 +242,9 @@ async def test_semantic_drift_from_the_live_check(demo_workspace: Path, tmp_path
     api = found["api-service"]
     semantic = next(i for i in api.indicators if i.kind == "semantic-drift")
     assert semantic.evidence == ("6 x missing_attribute", "1 x required_attribute_not_present")
+    stored = {(r.trace_id.hex(), r.span_id.hex()) for r in records}
+    assert semantic.traces and {(t.trace_id, t.span_id) for t in semantic.traces} <= stored
+    assert any("api.request" in t.label for t in semantic.traces)
     assert api.validation_errors == 7
 
 
