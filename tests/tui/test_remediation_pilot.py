@@ -91,7 +91,9 @@ async def test_an_inspect_strategy_opens_the_trace_of_a_point_that_broke_the_rul
         assert screen.chosen == ["app:lock-drift:1"]  # opening a trace chose nothing
 
 
-async def test_a_worse_remediation_is_undone_with_u(tmp_path: Path, local_index: LocalIndex) -> None:
+async def test_a_worse_remediation_is_undone_with_u(
+    tmp_path: Path, local_index: LocalIndex
+) -> None:
     db = tmp_path / "db.sqlite3"
     folders = worse_workspace(tmp_path / "ws", local_index, db)
     files = snapshot(folders["one"])
