@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from backend.settings import Settings
 
 REMEDIATE_SCHEMA = "devkit.remediate/1"
+SHOWN_STEPS = 4
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,11 +103,13 @@ def _print(runs: list[ProjectRemediation]) -> None:
         for strategy in run.strategies:
             mark = "*" if strategy.id in run.chosen else " "
             note = "" if strategy.allowed else " (the charter does not allow it)"
-            print(
-                f"  {mark} {printable(strategy.id)}: {printable(strategy.title)}"
-                f" -> {strategy.expected_score:.2f} {strategy.expected_level}{note}"
-            )
-            for step in strategy.actions[:4]:
+            expected = "" if strategy.action == "inspect" else (
+                f" -> {strategy.expected_score:.2f} {strategy.expected_level}"
+            )  # fmt: skip
+            print(f"  {mark} {printable(strategy.id)}: {printable(strategy.title)}{expected}{note}")
+            for step in strategy.actions[:SHOWN_STEPS]:
                 print(f"      {printable(step)}")
+            if len(strategy.actions) > SHOWN_STEPS:
+                print(f"      … and {len(strategy.actions) - SHOWN_STEPS} more (--json lists all)")
         verdict = "met" if run.criteria_met else "not met: " + "; ".join(run.unmet)
         print(f"  criteria {printable(verdict)}")

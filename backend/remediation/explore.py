@@ -137,7 +137,7 @@ def _candidates(
         out = [make("Install what the lock says", "sync", [install])]
         extra = sorted(n for n, u in usages.items() if "extraneous" in u.flags)
         if extra:
-            title = f"Install what the lock says and remove the {len(extra)} packages it lacks"
+            title = f"Install what the lock says; remove the {len(extra)} packages it does not name"
             exact = "uv sync --locked" if uv_lock else "uv pip sync (the pin files)"
             steps = [exact] + [f"remove {n}" for n in extra]
             out.append(make(title, "sync", steps, exact=True))
@@ -240,7 +240,10 @@ def projected_report(
     )
     """Applying a unit ends with the environment installed from the (new) lock."""
     fixed = FLAGS_FIXED.get(kind, set()) - {"drift"}  # drift is judged again below
-    environment = FLAGS_FIXED["environment-drift"] if synced else set()
+    settled = set(FLAGS_FIXED["environment-drift"]) if synced else set()
+    """What every usage of the project ends without, whichever package it is."""
+    if relocks:  # uv writes a lock only when it meets every specifier, and syncs to it
+        settled.add("conflict")
     touched = set(strategy.packages) - {"*"} or None
     packages: dict[str, PackageRow] = {}
     for name, row in inventory.packages.items():
@@ -253,7 +256,7 @@ def projected_report(
                 usage = dataclasses.replace(usage, locked=[target], installed=installed)
             elif usage.project == project:
                 mine = not strategy.targets and (touched is None or name in touched)
-                flags = usage.flags - environment - (fixed if mine else set())
+                flags = usage.flags - settled - (fixed if mine else set())
                 if synced:
                     usage, flags = _synced(usage, flags, strategy.exact)
             else:
