@@ -33,6 +33,13 @@ if TYPE_CHECKING:
     from backend.service import Backend
 
 
+class StrategyTable(NavigableTable[Text]):
+    """The strategies: the expected score before the long id and title, which give way
+    in a narrow terminal."""
+
+    SHRINKS = {"title": 16, "id": 14, "risk": 8}
+
+
 class RemediationScreen(UpdatePlanScreen):
     """Opened with `enter` on an entropy gauge (the monitor) or `R` (the charts pane)."""
 
@@ -49,8 +56,12 @@ class RemediationScreen(UpdatePlanScreen):
                 tooltip="Restore the files this remediation wrote, and measure again"),
     ]  # fmt: skip
     DEFAULT_CSS = """
-    RemediationScreen #remediation-summary { height: auto; max-height: 30%; padding: 0 1; }
-    RemediationScreen #remediation-strategies { height: auto; max-height: 35%;
+    RemediationScreen #remediation-summary { height: auto; max-height: 25%; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis; }
+    RemediationScreen #plan-diff { max-height: 25%; }
+    RemediationScreen.-developed #remediation-strategies { max-height: 25%; }
+    RemediationScreen.-developed #remediation-summary { max-height: 3; }
+    RemediationScreen #remediation-strategies { height: auto; max-height: 40%;
         border-bottom: solid $panel-lighten-2; }
     """
 
@@ -78,7 +89,7 @@ class RemediationScreen(UpdatePlanScreen):
             box.border_title = f"Remediation of {self.project}"
             box.border_subtitle = self.HINT
             yield Static(plain("Measuring…", style="dim"), id="remediation-summary")
-            yield NavigableTable(id="remediation-strategies", cursor_type="row")
+            yield StrategyTable(id="remediation-strategies", cursor_type="row")
             yield NavigableTable(id="plan-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="plan-diff")
             yield Static("Resolving in a scratch copy…", id="plan-status")
@@ -88,8 +99,8 @@ class RemediationScreen(UpdatePlanScreen):
         the focus on the strategies."""
         table = self.query_one("#remediation-strategies", DataTable)
         for label, key in (
-            ("#", "number"), ("", "chosen"), ("Strategy", "id"), ("What", "title"),
-            ("Expected", "expected"), ("Risk", "risk"),
+            ("#", "number"), ("", "chosen"), ("Expected", "expected"), ("Strategy", "id"),
+            ("What", "title"), ("Risk", "risk"),
         ):  # fmt: skip
             table.add_column(label, key=key)
         self.call_after_refresh(table.focus)
@@ -143,6 +154,7 @@ class RemediationScreen(UpdatePlanScreen):
         if self.state != "ready" or not self.chosen:
             return
         self.developed = True
+        self.add_class("-developed")  # the plan gets the room the strategies had
         self.state = "resolving"
         self.resolve()
 
@@ -164,6 +176,15 @@ class RemediationScreen(UpdatePlanScreen):
         strategy = self._strategy_under_cursor()
         if strategy is not None:
             self._toggle(strategy)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The strategy under the cursor, whole, where the plan shows a unit's diff."""
+        if event.data_table.id != "remediation-strategies":
+            return
+        event.prevent_default()  # the plan screen's own handler shows the plan's diff
+        strategy = self._strategy_under_cursor()
+        if strategy is not None:
+            self.query_one("#plan-diff", Static).update(_described(strategy))
 
     def action_undo(self) -> None:
         if self.state == "done" and self._undoable():
@@ -240,9 +261,11 @@ class RemediationScreen(UpdatePlanScreen):
                                f"{run.before.level}{after}", style="bold"))  # fmt: skip
         text.append_text(plain(f"  charter: act at {run.charter.threshold}, allows "
                                f"{', '.join(run.charter.actions)}\n", style="dim"))  # fmt: skip
-        for indicator in run.before.indicators:
+        for indicator in run.before.indicators:  # one line each: the table needs the room
             text.append_text(plain(f"{indicator.kind}: ", style="italic"))
-            text.append_text(plain("; ".join(indicator.evidence[:3])))
+            text.append_text(plain(indicator.evidence[0] if indicator.evidence else ""))
+            if len(indicator.evidence) > 1:
+                text.append_text(plain(f" (+{len(indicator.evidence) - 1} more)", style="dim"))
             text.append("\n")
         unmet = "criteria met" if run.criteria_met else "unmet: " + "; ".join(run.unmet)
         text.append_text(plain(unmet, style="green" if run.criteria_met else "yellow"))
@@ -271,8 +294,28 @@ class RemediationScreen(UpdatePlanScreen):
                 shown += " · not allowed by the charter"
             table.add_row(
                 plain(str(number) if number <= 9 else "", style="dim"), plain(mark, style="bold"),
-                plain(strategy.id, style=style), plain(strategy.title, style=style),
-                plain(expected, style=style), plain(shown, style="dim"), key=strategy.id,
+                plain(expected, style=style), plain(strategy.id, style=style),
+                plain(strategy.title, style=style), plain(shown, style="dim"), key=strategy.id,
             )  # fmt: skip
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
+
+
+def _described(strategy: Strategy) -> Text:
+    """Everything the table cuts short: the title, each step, the whole risk."""
+    text = Text()
+    text.append_text(plain(strategy.title, style="bold"))
+    if strategy.action != "inspect":
+        text.append_text(plain(f" → {strategy.expected_score:.2f} {strategy.expected_level}"
+                               f" ({strategy.expected_from})", style="dim"))  # fmt: skip
+    text.append("\n")
+    for step in strategy.actions:
+        text.append_text(plain(f"  {step}\n"))
+    risk = strategy.risk
+    if strategy.action != "inspect":
+        projects = ", ".join(risk.get("projects", []))
+        undo = "undo restores it" if risk.get("undoable") else "writes no file: undo cannot"
+        text.append_text(plain(f"touches {', '.join(risk.get('files', []))} in {projects}"
+                               f" · {risk.get('major_bumps', 0)} major bumps · {undo}",
+                               style="dim"))  # fmt: skip
+    return text

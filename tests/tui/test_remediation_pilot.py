@@ -40,7 +40,7 @@ async def test_from_the_gauge_to_a_repaired_project(
         assert "lock-drift: gamma" in shown
         table = screen.query_one("#remediation-strategies", DataTable)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        assert rows[0][:3] == ["1", "✓", "app:lock-drift:1"]  # the smallest, chosen
+        assert rows[0][:4] == ["1", "✓", "0.00 LOW", "app:lock-drift:1"]  # smallest, chosen
         assert [r[1] for r in rows[1:]] == [" ", " "] and app.focused is table
         assert screen.units == []  # nothing resolved before `d`
         await pilot.press("d")

@@ -392,3 +392,33 @@ def monitor_settled() -> Callable[[Pilot[None]], Awaitable[None]]:
 def test_monitor(snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     app = make_app(fixed_demo, tmp_path / "db.sqlite3", start="monitor")
     assert snap_compare(app, terminal_size=size, run_before=monitor_settled())
+
+
+def remediation_open() -> Callable[[Pilot[None]], Awaitable[None]]:
+    """The charts pane's first gauge (data-pipeline), then `R`: its remediation screen,
+    explored (nothing resolved before `d`)."""
+    history = with_history()
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        from screens.remediation import RemediationScreen
+
+        await history(pilot)
+        await pilot.press("R")
+        app = pilot.app
+        await wait_until(pilot, lambda: isinstance(app.screen, RemediationScreen))
+        screen = app.screen
+        assert isinstance(screen, RemediationScreen)
+        await wait_until(pilot, lambda: screen.state == "ready" and screen.run is not None)
+        app.clear_notifications()
+        await pilot.pause()
+        await wait_for_tables(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_remediation_screen(  # type: ignore[no-untyped-def]
+    snap_compare, fixed_demo: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    app = make_app(fixed_demo, tmp_path / "db.sqlite3")
+    assert snap_compare(app, terminal_size=size, run_before=remediation_open())
