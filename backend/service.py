@@ -502,7 +502,11 @@ class Backend:
 
     async def _recover_on_start(self) -> None:
         try:
-            await self.updates.recover()
+            interrupted = await self._store.query(
+                "SELECT 1 FROM update_journal WHERE state = 'applying' LIMIT 1"
+            )  # one query first: most starts have nothing to recover, and need no updater
+            if interrupted:
+                await self.updates.recover()
         except Exception as exc:
             self._problem(f"could not check the update journal: {exc!r}")
 

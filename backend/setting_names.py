@@ -12,4 +12,6 @@ DEFAULT_MAX_DEPTH = 8
 DB_FILE_NAME = "devkit.sqlite3"
 BUNDLE_FILE = "devkit-bundle.toml"
 """The policy bundle looked for at each root (the watcher reports its changes too)."""
+CONSTRAINTS_FILE = "devkit-constraints.txt"
+"""A requirements project's compiled policy constraints (written by `policy apply`)."""
 MAX_DEPTH_LIMIT = 64

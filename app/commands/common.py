@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import re
 import sys
 import time
@@ -248,7 +247,9 @@ def parse_since(text: str, now: float | None = None) -> int:
 
 
 def print_json(document: object) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    from backend.json_text import pretty
+
+    sys.stdout.write(pretty(document) + "\n")
 
 
 def printable(text: str) -> str:

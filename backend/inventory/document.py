@@ -6,7 +6,6 @@ The TypedDicts document the shape; building plain dicts keeps `list` fast.
 
 from __future__ import annotations
 
-import json
 from typing import TypedDict
 
 from backend.inventory.model import Inventory, PackageRow, ProjectInfo, Usage
@@ -81,7 +80,9 @@ def inventory_document(inventory: Inventory) -> InventoryDocument:
 
 
 def inventory_json(inventory: Inventory) -> str:
-    return json.dumps(inventory_document(inventory), indent=2)
+    from backend.json_text import pretty
+
+    return pretty(inventory_document(inventory))
 
 
 def _project(project: ProjectInfo) -> ProjectEntry:

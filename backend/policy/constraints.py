@@ -14,10 +14,6 @@ from packaging.specifiers import Specifier, SpecifierSet
 from backend.policy.bundle import LoadedBundle
 from backend.policy.models import Scope
 
-CONSTRAINTS_FILE = "devkit-constraints.txt"
-"""The constraints file `policy apply` writes beside a requirements project's files
-(included from each of them with `-c`)."""
-
 _COMPLEMENT = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 
 

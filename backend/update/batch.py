@@ -24,7 +24,7 @@ from opentelemetry.trace import StatusCode
 
 from backend.audit.entries import PackageChange
 from backend.parsers.records import ParseFailure
-from backend.policy.constraints import CONSTRAINTS_FILE
+from backend.setting_names import CONSTRAINTS_FILE
 from backend.store.database import Store
 from backend.telemetry import names
 from backend.telemetry.tracing import trace_id_of

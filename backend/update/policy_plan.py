@@ -24,8 +24,9 @@ from backend.policy.constraint_block import (
     with_block,
     with_include,
 )
-from backend.policy.constraints import CONSTRAINTS_FILE, RuleReport, compile_bundle
+from backend.policy.constraints import RuleReport, compile_bundle
 from backend.policy.models import Scope
+from backend.setting_names import CONSTRAINTS_FILE
 from backend.update.plan import (
     Change,
     Skipped,
