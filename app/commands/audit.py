@@ -18,6 +18,7 @@ from app.commands.common import (
     parse_since,
     print_json,
     printable,
+    run_async,
     settings_from,
 )
 from backend.audit.fields import ACTIONS, EXPORT_FIELDS
@@ -49,7 +50,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     from backend.audit.entries import AuditFilter
 
@@ -58,7 +58,7 @@ def run(options: argparse.Namespace) -> int:
         raise UsageProblem("--verify checks the whole log; it takes only --json and --db")
     settings = settings_from(options, roots=[], watch=False)
     if options.verify:
-        return asyncio.run(_verify(settings, options.json))
+        return run_async(_verify(settings, options.json))
     wanted = AuditFilter(
         since_ns=since_ns,
         action=options.action,
@@ -66,7 +66,7 @@ def run(options: argparse.Namespace) -> int:
         package=options.package,
     )
     export = "json" if options.json else "csv" if options.csv else None
-    entries = asyncio.run(_read(settings, wanted, export))
+    entries = run_async(_read(settings, wanted, export))
     if options.json:
         print_json({"schema": AUDIT_SCHEMA, "entries": [e.as_json() for e in entries]})
     elif options.csv:

@@ -17,6 +17,7 @@ from app.commands.common import (
     parse_since,
     print_json,
     printable,
+    run_async,
     settings_from,
     warn,
 )
@@ -65,7 +66,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     from backend.weaver.check import check_registry
     from backend.weaver.live_check import LiveCheck
@@ -88,7 +88,7 @@ def run(options: argparse.Namespace) -> int:
         async with open_backend(settings) as backend:
             await backend.checks.registry(registry_path, result, live, since_ns, engine)
 
-    asyncio.run(check_and_store())
+    run_async(check_and_store())
     samples, coverage = (live.samples, live.coverage()) if live else (0, None)
     if options.json:
         print_json(document(registry_path, result, samples, coverage, engine))

@@ -15,6 +15,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     printable,
+    run_async,
     settings_from,
 )
 
@@ -33,10 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     settings = settings_from(options, watch=False)
-    reports = asyncio.run(_reports(settings))
+    reports = run_async(_reports(settings))
     if options.json:
         print_json({"schema": ENTROPY_SCHEMA, "projects": [r.as_json() for r in reports]})
     else:

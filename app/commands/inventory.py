@@ -14,6 +14,7 @@ from app.commands.common import (
     add_json,
     add_roots,
     open_backend,
+    run_async,
     settings_from,
 )
 
@@ -30,12 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     from backend.inventory.document import inventory_json
 
     settings = settings_from(options, watch=False)
-    inventory = asyncio.run(_scan_once(settings))
+    inventory = run_async(_scan_once(settings))
     if options.json:
         sys.stdout.write(inventory_json(inventory) + "\n")
     else:

@@ -17,6 +17,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     printable,
+    run_async,
     settings_from,
 )
 
@@ -35,10 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     settings = settings_from(options, watch=False)
-    rows = asyncio.run(_licenses(settings, options.offline))
+    rows = run_async(_licenses(settings, options.offline))
     if options.json:
         print_json({"schema": LICENSES_SCHEMA, "packages": [r.as_json() for r in rows]})
     else:

@@ -24,6 +24,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     printable,
+    run_async,
     settings_from,
 )
 
@@ -62,12 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     if options.action is None:
         raise UsageProblem("say what to do: devkit-tui manifest generate|diff|verify")
     settings = settings_from(options, roots=[Path.cwd()], watch=False)
-    return asyncio.run(_run(settings, options))
+    return run_async(_run(settings, options))
 
 
 async def _run(settings: Any, options: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     printable,
+    run_async,
     settings_from,
 )
 
@@ -36,12 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     settings = settings_from(options, watch=False)
     # As uv: the flag, then the environment, then each project's `[tool.uv]` index.
     explicit = settings.index_url
-    rows, lookup = asyncio.run(_outdated(settings, explicit, options.offline, options.pre))
+    rows, lookup = run_async(_outdated(settings, explicit, options.offline, options.pre))
     from backend.index.simple_api import DEFAULT_INDEX
 
     index_url = explicit or DEFAULT_INDEX

@@ -24,6 +24,7 @@ from app.commands.common import (
     print_json,
     printable,
     project_folder,
+    run_async,
     settings_from,
 )
 
@@ -74,7 +75,6 @@ def run(options: argparse.Namespace) -> int:
         return EXIT_OK
     if options.action is None:
         raise UsageProblem("say what to do: devkit-tui policy check|apply [ROOT ...]")
-    import asyncio
 
     from backend.policy.bundle import BundleError, find_bundle, load_bundle
 
@@ -91,11 +91,11 @@ def run(options: argparse.Namespace) -> int:
     except BundleError as exc:
         raise UsageProblem(str(exc)) from None
     if options.action == "apply":
-        return asyncio.run(_apply(settings, bundle, options))
+        return run_async(_apply(settings, bundle, options))
     if options.manifest:
-        found = asyncio.run(_check_manifests(settings, bundle, options.manifest, options.env_name))
+        found = run_async(_check_manifests(settings, bundle, options.manifest, options.env_name))
     else:
-        found = asyncio.run(_check(settings, bundle, options.env_name))
+        found = run_async(_check(settings, bundle, options.env_name))
     if options.json:
         document: dict[str, Any] = {
             "schema": POLICY_SCHEMA,

@@ -23,6 +23,7 @@ from app.commands.common import (
     print_json,
     printable,
     project_folder,
+    run_async,
     settings_from,
     warn,
 )
@@ -52,10 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     settings = settings_from(options, watch=False)
-    return asyncio.run(_remediate(settings, options))
+    return run_async(_remediate(settings, options))
 
 
 async def _remediate(settings: Settings, options: argparse.Namespace) -> int:

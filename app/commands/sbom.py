@@ -18,6 +18,7 @@ from app.commands.common import (
     open_backend,
     printable,
     project_folder,
+    run_async,
     settings_from,
 )
 
@@ -40,12 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     selector = Path(options.project)
     roots = [selector] if selector.is_dir() else (options.root or [Path.cwd()])
     settings = settings_from(options, roots=roots, watch=False)
-    result = asyncio.run(_sbom(settings, options, selector))
+    result = run_async(_sbom(settings, options, selector))
     for problem in result.problems:
         print(f"sbom: {printable(problem)}", file=sys.stderr)
     if options.output is None:

@@ -14,6 +14,7 @@ from app.commands.common import (
     add_db,
     add_otlp,
     add_roots,
+    run_async,
     settings_from,
     warn,
 )
@@ -36,10 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     settings = settings_from(options, watch=True, receive_otlp=True)
-    return asyncio.run(serve(settings, as_json=options.json))
+    return run_async(serve(settings, as_json=options.json))
 
 
 async def serve(settings: Settings, as_json: bool = False) -> int:

@@ -16,6 +16,7 @@ from app.commands.common import (
     parse_since,
     print_json,
     printable,
+    run_async,
     settings_from,
 )
 
@@ -40,14 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     trace_id = parse_trace_id(options.trace) if options.trace else None
     since_ns = parse_since(options.since) if options.since else None
     if options.limit < 1:
         raise UsageProblem("--limit must be at least 1")
     settings = settings_from(options, roots=[], watch=False)
-    spans = asyncio.run(
+    spans = run_async(
         _query(settings, trace_id, options.name, options.service, since_ns, options.limit)
     )
     if options.json:

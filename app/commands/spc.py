@@ -15,6 +15,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     printable,
+    run_async,
     settings_from,
 )
 from backend.spc.defaults import (
@@ -73,7 +74,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     from backend.spc.series import SeriesOptions
 
@@ -89,9 +89,7 @@ def run(options: argparse.Namespace) -> int:
         spec_ms=options.spec,
     )
     stored = options.baseline is None
-    series, own = asyncio.run(
-        _series(settings, options.span, chart_options, options.window, stored)
-    )
+    series, own = run_async(_series(settings, options.span, chart_options, options.window, stored))
     if options.span and not series:
         raise UsageProblem(f"no spans named {options.span!r} are stored")
     if options.json:

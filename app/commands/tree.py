@@ -16,6 +16,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     project_folder,
+    run_async,
     settings_from,
 )
 
@@ -66,9 +67,7 @@ def run(options: argparse.Namespace) -> int:
     settings = settings_from(options, roots=roots, watch=False)
     project = _one_project(selector, settings) if selector.is_dir() else None
     if project is None:  # a name, or a folder of projects: find it among them
-        import asyncio  # only here: reading one project needs no event loop
-
-        project = _one_project(asyncio.run(_find_folder(settings, options.project)), settings)
+        project = _one_project(run_async(_find_folder(settings, options.project)), settings)
     assert project is not None
     graph, inventory = project.graph, project.inventory
     if graph is None:

@@ -15,6 +15,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     printable,
+    run_async,
     settings_from,
 )
 
@@ -28,10 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     settings = settings_from(options, watch=False, roots=[])
-    return asyncio.run(_undo(settings, options.json))
+    return run_async(_undo(settings, options.json))
 
 
 async def _undo(settings: Settings, as_json: bool) -> int:

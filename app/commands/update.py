@@ -22,6 +22,7 @@ from app.commands.common import (
     print_json,
     printable,
     project_folder,
+    run_async,
     settings_from,
     warn,
 )
@@ -67,7 +68,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     from backend.update.plan import Selection, UpdateRequest
     from backend.update.uv_runner import UnsafeArgument
@@ -85,7 +85,7 @@ def run(options: argparse.Namespace) -> int:
         all_outdated=options.all_outdated,
         latest=options.latest,
     )
-    return asyncio.run(_update(settings, selection, settings.index_url, options))
+    return run_async(_update(settings, selection, settings.index_url, options))
 
 
 async def _update(

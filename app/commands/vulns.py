@@ -19,6 +19,7 @@ from app.commands.common import (
     open_backend,
     print_json,
     printable,
+    run_async,
     settings_from,
 )
 
@@ -60,12 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    import asyncio
 
     if options.import_path is not None and not options.import_path.exists():
         raise UsageProblem(f"{options.import_path}: no such file or folder")
     settings = settings_from(options, watch=False)
-    document, results = asyncio.run(_run(settings, options))
+    document, results = run_async(_run(settings, options))
     if options.json:
         print_json(document)
     elif results is not None:

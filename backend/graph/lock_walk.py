@@ -95,23 +95,26 @@ def _walk(
         index[package.name].append(package)
     seen: dict[int, set[str]] = {}
     order: list[LockedPackage] = []
-    stack: list[LockEdge] = [e for e in roots if marker_applies(e.markers, environment)]
+    every = environment is None  # every marker applies: no edge needs judging
+    stack: list[LockEdge] = [e for e in roots if every or marker_applies(e.markers, environment)]
     while stack:
         edge = stack.pop()
         for package in lock_targets(index, edge):
-            done = seen.get(id(package))
-            wanted = set(edge.extras)
-            if done is not None and wanted <= done:
-                continue
+            key = id(package)
+            done = seen.get(key)
+            if done is not None and (not edge.extras or done.issuperset(edge.extras)):
+                continue  # the common case on a large lock: reached before, nothing new
             if done is None:
-                seen[id(package)] = set()
+                done = seen[key] = set()
                 order.append(package)
-            new_extras = wanted - seen[id(package)]
-            seen[id(package)] |= wanted
-            follow = list(package.dependencies) if done is None else []
-            for extra in new_extras:
+                follow = list(package.dependencies)
+            else:
+                follow = []
+            for extra in set(edge.extras) - done:
                 follow.extend(package.optional.get(extra, ()))
-            stack.extend(e for e in follow if marker_applies(e.markers, environment))
+            done.update(edge.extras)
+            stack.extend(follow if every else
+                         [e for e in follow if marker_applies(e.markers, environment)])  # fmt: skip
     return order
 
 

@@ -91,16 +91,19 @@ def _usages(scan: ProjectScan, project: str, local_names: set[str]) -> dict[str,
     names = set(declared) | set(scan.locked) | set(installed)
     env_markers = marker_environment(scan.environment.python_version) if scan.environment else None
     usages: dict[str, Usage] = {}
+    resolution = str(scan.lock_file) if scan.lock_file else None
+    environment = str(scan.environment.path) if scan.environment else None
     for name in sorted(names):
         dist = installed.get(name)
+        locked = scan.locked.get(name, [])
         usage = Usage(
             project=project,
             declarations=declared.get(name, []),
-            locked=sorted(scan.locked.get(name, []), key=version_key),
+            locked=sorted(locked, key=version_key) if len(locked) > 1 else list(locked),
             installed=dist.version if dist else None,
             direct=name in declared,
-            resolution=str(scan.lock_file) if scan.lock_file else None,
-            environment=str(scan.environment.path) if scan.environment else None,
+            resolution=resolution,
+            environment=environment,
             source=scan.sources.get(name),
             license=dist.license if dist else None,
         )

@@ -7,13 +7,37 @@ as they are (the JSON document in `backend.schema` does).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from backend.parsers.licenses import License
 
+C = TypeVar("C", bound=type)
 
+
+def quick_pickle(cls: C) -> C:
+    """A frozen slotted dataclass pickled as a plain tuple of its fields. Python's own
+    state functions for such classes call `fields()` for every object: a kept lock of
+    100,000 edges spends most of its load there (0.9 s of 1.3 s)."""
+    names = tuple(f.name for f in fields(cls))
+    state_of = attrgetter(*names)
+
+    def getstate(self: Any) -> tuple[Any, ...]:
+        state = state_of(self)
+        return state if len(names) > 1 else (state,)
+
+    def setstate(self: Any, state: tuple[Any, ...]) -> None:
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
+
+    cls.__getstate__ = getstate  # type: ignore[attr-defined]
+    cls.__setstate__ = setstate  # type: ignore[attr-defined]
+    return cls
+
+
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class FileError:
     """Something in a file that could not be read; the rest of the work goes on."""
@@ -35,6 +59,7 @@ class ParseFailure(Exception):
         self.error = error
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Declaration:
     """One requirement a project declares, with where it was declared.
@@ -54,6 +79,7 @@ class Declaration:
     editable: bool = False
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class LockEdge:
     """A dependency edge inside a lock file (uv.lock `dependencies` entries)."""

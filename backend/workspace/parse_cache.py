@@ -135,9 +135,11 @@ class ParseCache:
                 raise
 
 
-KEPT_PARSERS = {"parse_uv_lock", "parse_pylock", "parse_poetry_lock"}
-"""Results worth keeping between runs: locks, large and slow to parse. Manifests and
-environments are quick to read, and an environment changes with every install."""
+KEPT_PARSERS = {"parse_uv_lock", "parse_pylock", "parse_poetry_lock", "parse_pyproject"}
+"""Results worth keeping between runs: locks, large and slow to parse, and
+pyproject.toml, whose every requirement string is parsed by `packaging` (200 of them
+took ~190 ms; loading them kept takes a third of that). Requirements files are quick
+to read, and an environment changes with every install."""
 
 
 def _content_digest(path: Path) -> str:
