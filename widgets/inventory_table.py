@@ -105,6 +105,10 @@ class InventoryTable(NavigableTable[Text]):
         self.marked: set[str] = set()
         self._shown: dict[str, TableRow] = {}
         self.total_rows = 0
+        self._rows: list[TableRow] = []
+        self._colors: dict[str, str] = {}
+        self._rows_of: View | None = None
+        """The view `_rows` were worked out for (None: not since the last `show`)."""
 
     def on_mount(self) -> None:
         self._rebuild()
@@ -114,6 +118,7 @@ class InventoryTable(NavigableTable[Text]):
     def show(self, inventory: Inventory) -> None:
         """Display a new inventory, touching only rows and cells that changed."""
         self.inventory = inventory
+        self._rows_of = None  # flags are marked on the inventory in place: work them out again
         self._sync(full=False)
 
     def watch_view(self) -> None:
@@ -280,13 +285,30 @@ class InventoryTable(NavigableTable[Text]):
     def _sync(self, full: bool) -> None:
         if not self.is_mounted or self.inventory is None:
             return
-        rows = rows_for(self.inventory, self.view)
+        self._colors = {}  # the theme may have changed since the last sync
+        rows = self._all_rows()
         self.total_rows = len(rows)
-        wanted = {r.key: r for r in rows if not self.query or matches(r, self.query)}
+        query = self.query
+        wanted = {r.key: r for r in rows if not query or matches(r, query)}
+        gone = [key for key in self._shown if key not in wanted]
+        self._update(wanted, gone, full)
+        self.post_message(self.Changed(self))
+
+    def _all_rows(self) -> list[TableRow]:
+        """Every row of the inventory in this view, worked out once per `show` (a filter
+        keystroke only chooses among them)."""
+        inventory, view = self.inventory, self.view
+        assert inventory is not None
+        if self._rows_of != view:
+            self._rows, self._rows_of = rows_for(inventory, view), view
+        return self._rows
+
+    def _update(self, wanted: dict[str, TableRow], gone: list[str], full: bool) -> None:
+        """Remove, add and change only what differs from what is shown."""
         columns = [c.key for c in COLUMNS[self.view]]
         with self.app.batch_update():
-            for key in [k for k in self._shown if k not in wanted]:
-                self.remove_row(key)
+            self.remove_rows(gone)  # at once: a filter keystroke can hide thousands
+            for key in gone:
                 del self._shown[key]
             added = False
             for key, row in wanted.items():
@@ -303,7 +325,6 @@ class InventoryTable(NavigableTable[Text]):
                 self._shown[key] = row
             if added or full or self.order != SortOrder(columns[0]):
                 self._apply_sort()
-        self.post_message(self.Changed(self))
 
     def _apply_sort(self) -> None:
         if not self.row_count:
@@ -342,7 +363,12 @@ class InventoryTable(NavigableTable[Text]):
         return ""
 
     def _theme_color(self, name: str) -> str:
-        return theme_color(self, name)
+        """The theme's colour, looked up once per sync: `App.current_theme` is a lookup
+        of its own, and a sync can colour 10,000 cells."""
+        color = self._colors.get(name)
+        if color is None:
+            color = self._colors[name] = theme_color(self, name)
+        return color
 
 
 __all__ = ["InventoryTable", "RowKey", "SortOrder"]

@@ -3,13 +3,15 @@ never shows lines drawn before it measured its rows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import events
+from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 CellType = TypeVar("CellType")
 
@@ -90,6 +92,57 @@ class NavigableTable(DataTable[CellType]):
         if changed:
             self._require_update_dimensions = True
         return changed
+
+    def remove_rows(self, keys: Iterable[RowKey | str]) -> None:
+        """Remove many rows in one pass. DataTable's `remove_row` renumbers every row
+        left, so a filter that hides 5,000 of 10,000 rows one by one does 50 million
+        steps; this renumbers once. The rows kept keep their measured widths."""
+        doomed = [RowKey(k) if isinstance(k, str) else k for k in keys]
+        doomed = [k for k in doomed if k in self._row_locations]
+        if not doomed:
+            return
+        gone = {k.value for k in doomed}  # str hashes in C; a RowKey's hash is Python's
+        by_index = self._row_locations.get_key
+        ordered = (by_index(i) for i in range(len(self.rows)))
+        kept = [key for key in ordered if key is not None and key.value not in gone]
+        if self._updated_cells:
+            columns = list(self.columns)
+            self._updated_cells -= {CellKey(k, c) for k in doomed for c in columns}
+        for key in doomed:
+            del self.rows[key]
+            del self._data[key]
+        self._row_locations = TwoWayDict({key: i for i, key in enumerate(kept)})
+        self._require_update_dimensions = True
+        self.check_idle()
+        self.cursor_coordinate = self.cursor_coordinate  # kept inside the rows left
+        self.hover_coordinate = self.hover_coordinate
+        self._update_count += 1
+        self.refresh(layout=True)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Widths of new one-line rows of plain Text cells from their cell lengths, the
+        rest as DataTable measures them. Measuring through Rich asks the console for its
+        options, and with them the terminal's size, for every cell: 9,000 rows added
+        back by clearing a filter took ~1 s of it."""
+        columns = self.columns
+        measured: list[RowKey] = []
+        for row_key in new_rows:
+            row = self.rows.get(row_key)
+            cells = self._data.get(row_key)
+            if row is None or cells is None:
+                continue  # removed before the table was idle
+            if (
+                row.height != 1
+                or row.label is not None
+                or not all(type(cell) is Text and "\n" not in cell.plain for cell in cells.values())
+            ):
+                measured.append(row_key)
+                continue
+            for column_key, cell in cells.items():
+                column = columns.get(column_key)
+                if column is not None and cell.cell_len > column.content_width:
+                    column.content_width = cell.cell_len
+        super()._update_dimensions(measured)
 
     def add_row(self, *cells: CellType, **options: Any) -> RowKey:
         return super().add_row(*(_ellipsised(c) for c in cells), **options)

@@ -3,6 +3,7 @@ table measured its new rows is never shown again once it has."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 
@@ -80,3 +81,42 @@ async def test_columns_give_way_with_an_ellipsis_and_key_columns_stay_in_view() 
         await pilot.resize_terminal(100, 8)
         await pilot.pause()
         assert long_name in table.render_line(1).text  # wide again: whole again
+
+
+async def test_many_rows_removed_at_once_leave_the_rest_in_order() -> None:
+    """`remove_rows` renumbers once: what is left keeps its order, its keys find their
+    rows, the cursor stays inside the table, and the table can still sort and grow."""
+    app = OneTable()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(NavigableTable)
+        table.add_column("n", key="n")
+        for number in range(1000):
+            table.add_row(Text(str(number)), key=str(number))
+        table.move_cursor(row=990)
+        await pilot.pause()
+        table.remove_rows([str(n) for n in range(1000) if n % 7])  # keep multiples of 7
+        kept = [str(n) for n in range(0, 1000, 7)]
+        assert table.row_count == len(kept) == 143
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == kept
+        assert all(table.get_row_index(key) == i for i, key in enumerate(kept))
+        assert table.cursor_row == table.row_count - 1  # was on a removed row past the end
+        table.remove_rows(["not-a-row", "7"])  # unknown keys are ignored
+        table.add_row(Text("new"), key="new")
+        table.sort("n", key=lambda cell: cell.plain)
+        assert table.row_count == 143 and str(table.get_row_at(0)[0]) == "0"
+        await pilot.pause()
+
+
+async def test_widths_of_plain_rows_are_their_cell_lengths() -> None:
+    """New one-line Text rows are measured from their cell lengths (wide characters
+    count twice), as Rich would measure them."""
+    app = OneTable()
+    async with app.run_test(size=(120, 12)) as pilot:
+        table = app.query_one(NavigableTable)
+        table.add_column("Package", key="package")
+        table.add_column("Version", key="version")
+        table.add_row(Text("numpy"), Text("2.2.1"))
+        table.add_row(Text("日本語パッケージ"), Text("1.0"))
+        await pilot.pause()
+        widths = {key.value: column.content_width for key, column in table.columns.items()}
+        assert widths == {"package": 16, "version": len("Version")}

@@ -1,0 +1,48 @@
+"""The first-paint baseline: a minimal Textual app that paints one DataTable (the
+widget the inventory table is built on) holding the given rows, headless at the
+dashboard's size, and prints when it has; then its resident memory. Its rows come
+from a JSON file of cell lists, read after Textual is imported, as the dashboard
+reads its projects."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+
+
+class OneTable(App[None]):
+    def __init__(self, rows_file: Path) -> None:
+        super().__init__()
+        self.rows_file = rows_file
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        rows = json.loads(self.rows_file.read_text())
+        table = self.query_one(DataTable)
+        for label in ("", "Package", "Versions", "Flags", "Projects"):
+            table.add_column(label)
+        table.add_rows(rows)
+
+
+async def main(rows_file: Path) -> None:
+    app = OneTable(rows_file)
+    async with app.run_test(size=(160, 48)) as pilot:
+        table = app.query_one(DataTable)
+        while not table.row_count:
+            await pilot.pause(0.002)
+        await pilot.pause()
+        print(f"painted rows={table.row_count}", flush=True)
+        status = Path("/proc/self/status").read_text().splitlines()
+        rss = next(int(x.split()[1]) for x in status if x.startswith("VmRSS:"))
+        print(f"rss_mb={rss / 1024:.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(Path(sys.argv[1])))
