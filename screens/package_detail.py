@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,11 +14,13 @@ from textual.widgets import DataTable, Static
 
 from backend.inventory.build import resolutions_of
 from backend.inventory.model import PackageRow
-from backend.policy.check import Violation
 from backend.security.matching import PackageResult
 from widgets.inventory_rows import format_flags
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import one_line, plain
+
+if TYPE_CHECKING:
+    from backend.policy.check import Violation  # the bundle's models load with a bundle
 
 
 class PackageDetailScreen(ModalScreen[None]):

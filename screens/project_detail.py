@@ -5,7 +5,7 @@ rules it breaks. Every name and path is shown as text."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -16,8 +16,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from backend.inventory.model import ProjectInfo
-from backend.policy.check import Violation
 from widgets.safe_text import plain
+
+if TYPE_CHECKING:
+    from backend.policy.check import Violation  # the bundle's models load with a bundle
 
 
 class ProjectDetailScreen(ModalScreen[None]):

@@ -50,3 +50,10 @@ def test_every_headless_command_module_is_free_of_ui() -> None:
     imports += "\nfrom backend.service import Backend"  # and what their `run` opens
     loaded = loaded_after(imports)
     assert not [m for m in loaded if m.split(".")[0] in ("textual", "rich")], loaded
+
+
+def test_the_dashboard_loads_no_pydantic_before_a_file_needs_it() -> None:
+    """Configuration and policy files are pydantic models, loaded when such a file is
+    read: the dashboard's modules, and the backend it opens, load none of it."""
+    loaded = loaded_after("import app.tui\nfrom backend.service import Backend")
+    assert not [m for m in loaded if m.split(".")[0] == "pydantic"], loaded
