@@ -4,6 +4,7 @@ scores kept over time."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import time
@@ -35,17 +36,21 @@ async def span_health(
     never a project's: its reads of a project's files say how fast devkit is, not the
     project. One query for all projects, bounded by the newest rows."""
     wanted = set(projects) - {names.SERVICE}
-    grouped: dict[str, list[tuple[str, int, int, int, int]]] = defaultdict(list)
     rows = await store.query(
         "SELECT service_name, name, id, start_ns, end_ns - start_ns, status_code FROM spans"
         " WHERE id > (SELECT COALESCE(MAX(id), 0) FROM spans) - ? AND service_name IS NOT NULL",
         (RECENT_ROWS,),
     )
-    for service, *row in rows:
-        project = (services or {}).get(service, service)
-        if project in wanted and len(grouped[project]) < PER_PROJECT * 2:
-            grouped[project].append(tuple(row))  # type: ignore[arg-type]
-    judged = {project: _judge(grouped.get(project, [])) for project in projects}
+
+    def judge_all() -> dict[str, tuple[SpanHealth, list[Pointer]]]:
+        grouped: dict[str, list[tuple[str, int, int, int, int]]] = defaultdict(list)
+        for service, *row in rows:
+            project = (services or {}).get(service, service)
+            if project in wanted and len(grouped[project]) < PER_PROJECT * 2:
+                grouped[project].append(tuple(row))  # type: ignore[arg-type]
+        return {project: _judge(grouped.get(project, [])) for project in projects}
+
+    judged = await asyncio.to_thread(judge_all)  # 50,000 rows charted: off the loop
     rows_wanted = sorted({row for _, pointers in judged.values() for *_, row in pointers})
     ids: dict[int, tuple[str, str]] = {}
     if rows_wanted:

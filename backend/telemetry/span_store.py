@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,11 @@ _SELECT = (
     " r.attributes, c.name, c.version, s.id FROM spans s"
     " JOIN resources r ON r.id = s.resource_id JOIN scopes c ON c.id = s.scope_id"
 )
+
+
+PRUNE_CHUNK = 10_000
+"""Spans deleted per write when pruning: a delete of 100,000 rows in one write would
+hold the store's writer, and with it every batch arriving, for as long as it takes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +181,10 @@ class SpanStore:
         key = "s.start_ns" if (name is not None or trace_id is not None) else "s.id"
         sql += f" ORDER BY {key} {order}, s.id {order} LIMIT ?"
         params.append(limit)
-        return [span_document(row) for row in await self.store.query(sql, params)]
+        rows = await self.store.query(sql, params)
+        if len(rows) < 1_000:
+            return [span_document(row) for row in rows]
+        return await asyncio.to_thread(lambda: [span_document(row) for row in rows])
 
     async def samples(
         self, name: str, limit: int = 10_000, after_start_ns: int | None = None
@@ -214,17 +223,21 @@ class SpanStore:
             for row in await self.store.query("SELECT id, attributes FROM resources")
         }
         loads = json.loads
-        return [
-            {
-                "name": row[0],
-                "span_id": row[1].hex(),
-                "attributes": loads(row[2]),
-                "resource": resources.get(row[3], {}),
-                "trace_id": row[4].hex(),
-                "service": row[5],
-            }
-            for row in rows
-        ]
+
+        def decoded() -> list[dict[str, Any]]:
+            return [
+                {
+                    "name": row[0],
+                    "span_id": row[1].hex(),
+                    "attributes": loads(row[2]),
+                    "resource": resources.get(row[3], {}),
+                    "trace_id": row[4].hex(),
+                    "service": row[5],
+                }
+                for row in rows
+            ]
+
+        return await asyncio.to_thread(decoded)  # 100,000 JSON documents: off the loop
 
     async def names(self) -> list[tuple[str, int]]:
         """Every span name with how many spans of it are stored."""
@@ -248,28 +261,24 @@ class SpanStore:
         True when something was dropped. Nothing is written when nothing is due, so a
         store at rest keeps its version.
 
-        Rows are stored in arrival order, so the age cut is found by a binary search
-        over the primary key instead of an index on the receive time.
+        Rows are stored in arrival order and only the oldest are ever removed, so ids
+        run without gaps: the age cut is a binary search over the primary key, the
+        count cut is `max(id) - N`, and the rows go in chunks of `PRUNE_CHUNK`, each its
+        own write, so spans arriving meanwhile are stored between them.
         """
         cutoff_ns = (now_ns or time.time_ns()) - self.retention.max_age_ns
         first_kept = await self.first_id_received_since(cutoff_ns)
-        oldest = await self.store.query("SELECT min(id) FROM spans")
-        too_old = oldest[0][0] is not None and oldest[0][0] < first_kept
-        past_limit = await self.store.query(
-            "SELECT id FROM spans ORDER BY id DESC LIMIT 1 OFFSET ?", (self.retention.max_spans,)
-        )
-        if not too_old and not past_limit:
+        bounds = await self.store.query("SELECT min(id), max(id) FROM spans")
+        low, high = bounds[0]
+        if low is None:
             return False
-        await self.store.write(
-            [
-                ("DELETE FROM spans WHERE id < ?", [(first_kept,)]),
-                (
-                    "DELETE FROM spans WHERE id <= (SELECT id FROM spans ORDER BY id DESC"
-                    " LIMIT 1 OFFSET ?)",
-                    [(self.retention.max_spans,)],
-                ),
-            ]
-        )
+        cut = max(first_kept - 1, high - self.retention.max_spans)
+        if cut < low:
+            return False
+        while low <= cut:
+            upto = min(cut, low + PRUNE_CHUNK - 1)
+            await self.store.write([("DELETE FROM spans WHERE id BETWEEN ? AND ?", [(low, upto)])])
+            low = upto + 1
         return True
 
     async def first_id_received_since(self, cutoff_ns: int) -> int:

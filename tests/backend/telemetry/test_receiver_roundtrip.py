@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from opentelemetry.exporter.otlp.json.http.trace_exporter import (
     OTLPSpanExporter as JsonSpanExporter,
 )
@@ -140,8 +141,15 @@ async def test_trace_query_returns_the_whole_trace_in_order(receiving: Receiving
     exporter.shutdown()
 
 
-async def test_retention_by_age_and_by_count(receiving: Receiving) -> None:
+@pytest.mark.parametrize("chunk", [10_000, 4])
+async def test_retention_by_age_and_by_count(
+    receiving: Receiving, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same spans kept whether the old ones go in one write or in chunks of 4."""
+    from backend.telemetry import span_store
     from backend.telemetry.model import ResourceRecord, ScopeRecord, SpanRecord
+
+    monkeypatch.setattr(span_store, "PRUNE_CHUNK", chunk)
     from backend.telemetry.span_store import Retention, SpanStore, span_statements
 
     store = receiving.backend.store
