@@ -57,6 +57,9 @@ class Store:
         self._room = asyncio.Semaphore(queue_size)
         self._queue: queue.SimpleQueue[Write | None] = queue.SimpleQueue()
         self._reader: aiosqlite.Connection | None = None
+        self._interactive: aiosqlite.Connection | None = None
+        """A second reader for what a person waits on (a trace, the live stream), opened
+        on first use, so it never queues behind background reads on the first."""
         self._writer: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopped: asyncio.Future[None] | None = None
@@ -116,12 +119,29 @@ class Store:
         finally:
             self._room.release()
 
-    async def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        """Run a read on the reader connection (it never waits for the writer in WAL mode)."""
+    async def query(
+        self, sql: str, params: Sequence[Any] = (), interactive: bool = False
+    ) -> list[sqlite3.Row]:
+        """Run a read on a reader connection (it never waits for the writer in WAL
+        mode); `interactive` reads go to their own, beside the background's."""
         if self._reader is None:
             raise StoreError(f"{self.path}: the store is not open")
-        async with self._reader.execute(sql, params) as cursor:
+        reader = await self._interactive_reader() if interactive else self._reader
+        async with reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
+
+    async def _interactive_reader(self) -> aiosqlite.Connection:
+        if self._interactive is None:
+            try:
+                connection = await aiosqlite.connect(self.path, isolation_level=None)
+                await connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+            except (sqlite3.DatabaseError, OSError) as exc:
+                raise StoreError(f"{self.path}: cannot open a reader: {exc}") from None
+            if self._interactive is None:
+                self._interactive = connection
+            else:  # another read opened it meanwhile
+                await connection.close()
+        return self._interactive
 
     # -- the writer thread --------------------------------------------------------------
 
@@ -220,10 +240,11 @@ class Store:
                 raise
 
     async def _close_reader(self) -> None:
-        if self._reader is not None:
-            with contextlib.suppress(sqlite3.Error, ValueError):
-                await self._reader.close()
-            self._reader = None
+        for reader in (self._reader, self._interactive):
+            if reader is not None:
+                with contextlib.suppress(sqlite3.Error, ValueError):
+                    await reader.close()
+        self._reader = self._interactive = None
 
 
 def _settle(future: asyncio.Future[Any], error: Exception | None, result: Any) -> None:

@@ -146,7 +146,9 @@ class SpanStore:
 
     async def recent(self, limit: int = 200) -> list[dict[str, Any]]:
         """The spans stored last, newest first (the live stream)."""
-        rows = await self.store.query(_SELECT + " ORDER BY s.id DESC LIMIT ?", (limit,))
+        rows = await self.store.query(
+            _SELECT + " ORDER BY s.id DESC LIMIT ?", (limit,), interactive=True
+        )
         return [span_document(row) for row in rows]
 
     async def query(
@@ -157,6 +159,7 @@ class SpanStore:
         since_ns: int | None = None,
         limit: int = 100,
         newest_first: bool = True,
+        interactive: bool = False,
     ) -> list[dict[str, Any]]:
         """Spans matching every given filter.
 
@@ -181,7 +184,7 @@ class SpanStore:
         key = "s.start_ns" if (name is not None or trace_id is not None) else "s.id"
         sql += f" ORDER BY {key} {order}, s.id {order} LIMIT ?"
         params.append(limit)
-        rows = await self.store.query(sql, params)
+        rows = await self.store.query(sql, params, interactive=interactive)
         if len(rows) < 1_000:
             return [span_document(row) for row in rows]
         return await asyncio.to_thread(lambda: [span_document(row) for row in rows])
@@ -254,7 +257,9 @@ class SpanStore:
 
     async def trace(self, trace_id: bytes) -> list[dict[str, Any]]:
         """Every stored span of one trace, in start order."""
-        return await self.query(trace_id=trace_id, limit=100_000, newest_first=False)
+        return await self.query(
+            trace_id=trace_id, limit=100_000, newest_first=False, interactive=True
+        )
 
     async def prune(self, now_ns: int | None = None) -> bool:
         """Drop spans received before the retention age, then all but the newest N;

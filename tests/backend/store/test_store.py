@@ -130,3 +130,23 @@ def test_committed_snapshots_survive_sigkill(demo_workspace: Path, tmp_path: Pat
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM inventory_snapshots").fetchone()[0] == 7
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+async def test_an_interactive_read_does_not_queue_behind_a_long_one(tmp_path: Path) -> None:
+    """A trace opened while a background read scans the store answers at once: it has
+    its own connection, opened on first use."""
+    store = Store(tmp_path / "db.sqlite3")
+    await store.open()
+    try:
+        long_read = asyncio.ensure_future(store.query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
+            " SELECT count(*) FROM n"
+        ))  # fmt: skip
+        await asyncio.sleep(0.05)  # the long read is under way on the background reader
+        assert not long_read.done()
+        answer = await store.query("SELECT 41 + 1", interactive=True)
+        assert [tuple(r) for r in answer] == [(42,)]
+        assert not long_read.done()  # answered while the long read still runs
+        assert [tuple(r) for r in await long_read] == [(3000000,)]
+    finally:
+        await store.close()
