@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from backend.demo import build_demo_workspace  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 from backend.store.database import Store  # noqa: E402
+from tests.bench.bench_spc import migrate  # noqa: E402
 from tests.helpers import span_records  # noqa: E402
 
 SERVICES = ["api-service", "platform-cli", "data-pipeline", "shop"]
@@ -188,7 +189,7 @@ def main() -> None:
         work = Path(temp)
         root = build_demo_workspace(work / "demo")
         db = work / "million.sqlite3"
-        asyncio.run(_migrate(db))
+        asyncio.run(migrate(db))
         began = time.perf_counter()
         fill(db, options.spans)
         print(f"filled {options.spans:,} spans in {time.perf_counter() - began:.1f} s")
@@ -203,7 +204,7 @@ def main() -> None:
                   f" {max(values):6.1f}ms")  # fmt: skip
 
         quiet = work / "quiet.sqlite3"
-        asyncio.run(_migrate(quiet))
+        asyncio.run(migrate(quiet))
         spans = options.batches * 1000
         for label, path, prune in (("an empty store, nothing to prune (baseline)", quiet, False),
                                    ("the 1,000,000 limit, pruned meanwhile", db, True)):  # fmt: skip
@@ -211,12 +212,6 @@ def main() -> None:
             print(f"ingest {spans:,} spans into {label}: {spans / seconds:8,.0f} spans/s;"
                   f" a batch of 1,000 median {statistics.median(took):.1f} ms,"
                   f" max {max(took):.1f} ms; loop lag max {max(lag):.1f} ms")  # fmt: skip
-
-
-async def _migrate(db: Path) -> None:
-    store = Store(db)
-    await store.open()
-    await store.close()
 
 
 if __name__ == "__main__":

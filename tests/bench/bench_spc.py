@@ -88,7 +88,7 @@ def main() -> None:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         db = Path(temp) / "bench.sqlite3"
-        asyncio.run(_migrate(db))
+        asyncio.run(migrate(db))
         begin = time.perf_counter()
         fill(db, options.spans)
         print(f"filled {options.spans:,} spans in {time.perf_counter() - begin:.1f} s")
@@ -100,7 +100,7 @@ def main() -> None:
     )
 
 
-async def _migrate(db: Path) -> None:
+async def migrate(db: Path) -> None:
     store = Store(db)
     await store.open()
     await store.close()
