@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -421,6 +422,9 @@ class DevkitApp(App[None]):
         edited bundle or project is checked again); a bad bundle is said once."""
         from backend.policy.bundle import BundleError
 
+        # The bundle's pydantic models load the first time (~140 ms): in a thread, so
+        # the loop runs meanwhile; the marking itself stays here, beside the table.
+        await asyncio.to_thread(importlib.import_module, "backend.policy.marks")
         inventory = self.backend.inventory
         try:
             found = self.backend.mark_policy()

@@ -203,10 +203,14 @@ class SpanStore:
         sql += " ORDER BY start_ns DESC LIMIT ?"
         params.append(limit)
         rows = await self.store.query(sql, params)
-        return [
-            Sample(row[0], row[1], max(0, row[2]) / 1e6, row[3] == STATUS_ERROR)
-            for row in reversed(rows)
-        ]
+
+        def samples() -> list[Sample]:
+            return [
+                Sample(row[0], row[1], max(0, row[2]) / 1e6, row[3] == STATUS_ERROR)
+                for row in reversed(rows)
+            ]
+
+        return samples() if len(rows) < 1_000 else await asyncio.to_thread(samples)
 
     async def for_live_check(
         self, since_ns: int | None = None, limit: int = 100_000
