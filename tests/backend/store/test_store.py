@@ -142,7 +142,7 @@ async def test_an_interactive_read_does_not_queue_behind_a_long_one(tmp_path: Pa
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
             " SELECT count(*) FROM n"
         ))  # fmt: skip
-        await asyncio.sleep(0.05)  # the long read is under way on the background reader
+        await asyncio.sleep(0)  # handed to the background reader's thread
         assert not long_read.done()
         answer = await store.query("SELECT 41 + 1", interactive=True)
         assert [tuple(r) for r in answer] == [(42,)]
