@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -308,11 +308,11 @@ class DevkitApp(App[None]):
         dashboard's panes are gone before its last timer tick)."""
         if pane == "config":
             return True  # followed on every screen
-        if pane.startswith("monitor"):
-            return self.screen is self.monitor
         try:
+            if pane.startswith("monitor"):
+                return self.screen is self.monitor
             return self.dashboard.pane_visible(pane)
-        except NoMatches:
+        except (NoMatches, ScreenStackError):  # a tick after the last screen went
             return False
 
     def _span_stamp(self) -> tuple[object, ...]:
