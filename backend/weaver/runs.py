@@ -53,7 +53,7 @@ class CheckRuns:
         self, roots: list[Path], projects: dict[str, Path], span_limit: int = 10_000
     ) -> CheckReport:
         """Every registry under the roots checked, and the newest spans live-checked."""
-        registries = registries_under(roots, projects)
+        registries = await asyncio.to_thread(registries_under, roots, projects)  # a walk
         started = self._operations.clock()
         async with self._operations.operation("check", names.CHECK) as operation:
             try:
