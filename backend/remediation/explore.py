@@ -247,6 +247,10 @@ def projected_report(
     touched = set(strategy.packages) - {"*"} or None
     packages: dict[str, PackageRow] = {}
     for name, row in inventory.packages.items():
+        if not any(u.project == project or (name, u.project) in strategy.targets
+                   for u in row.usages):  # fmt: skip
+            packages[name] = row  # nothing of it moves: kept as it is, drift and all
+            continue
         usages = []
         for usage in row.usages:
             target = strategy.targets.get((name, usage.project))
