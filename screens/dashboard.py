@@ -10,7 +10,7 @@ from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from backend.audit.entries import AuditEntry
 from backend.health.entropy import EntropyReport
@@ -26,6 +26,7 @@ from widgets.audit_log import AuditLogPane
 from widgets.charts_pane import ChartsPane
 from widgets.dependency_tree import DependencyTree, TreeData
 from widgets.inventory_pane import InventoryPane
+from widgets.key_footer import KeyFooter
 from widgets.pane_tabs import PaneTabs
 from widgets.span_stream import SpanStream
 from widgets.weaver_pane import WeaverPane
@@ -158,9 +159,20 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="▣")
         yield PaneTabs(PANES, id="pane-tabs")
-        with Container(id="panes"):
+        width, height = self.app.size
+        for dimension, points in (
+            (width, self.HORIZONTAL_BREAKPOINTS),
+            (height, self.VERTICAL_BREAKPOINTS),
+        ):  # as the first resize would set them, which would restyle every pane
+            self.add_class(max(p for p in points if dimension >= p[0])[1], update=False)
+        grid, shown = self.layout_for(width, height)
+        with Container(id="panes", classes=" ".join(c for c, on in grid.items() if on)):
             for number, (pane, title) in enumerate(PANES, start=1):
-                with Vertical(id=f"{pane}-box", classes="pane") as box:
+                # recent[0], not active_pane: reading that reactive here would run its
+                # watcher before the panes exist
+                classes = "pane" + (" -active" if pane == self.recent[0] else "")
+                classes += "" if pane in shown else " -off"
+                with Vertical(id=f"{pane}-box", classes=classes) as box:
                     box.border_title = f"{number} {title}"
                     if pane == "inventory":
                         yield InventoryPane(id="inventory-pane")
@@ -177,7 +189,7 @@ class DashboardScreen(Screen[None]):
                         yield DependencyTree(id="tree-pane")
         too_small = f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}; m opens the monitor"
         yield Static(too_small, id="too-small")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.watch_active_pane("inventory")
@@ -193,16 +205,20 @@ class DashboardScreen(Screen[None]):
         self.place_panes()
         self.call_after_refresh(self._keep_focus_in_view)
 
+    def layout_for(self, width: int, height: int) -> tuple[dict[str, bool], list[str]]:
+        """The grid's classes at this size, and the panes shown: as many as read, the
+        most recently used ones, in their number order."""
+        columns, rows = grid_for(width, height)
+        shown = [pane for pane, _ in PANES if pane in self.recent[: columns * rows]]
+        grid = {"-cols-2": columns == 2, "-cols-3": columns == 3, "-rows-2": rows == 2}
+        return grid, shown
+
     def place_panes(self) -> None:
-        """As many panes as read at this size: the most recently used ones, in their
-        number order."""
-        columns, rows = grid_for(*self.size)
-        count = columns * rows
-        shown = [pane for pane, _ in PANES if pane in self.recent[:count]]
-        panes = self.query_one("#panes")
-        for n in (2, 3):
-            panes.set_class(columns == n, f"-cols-{n}")
-        panes.set_class(rows == 2, "-rows-2")
+        """Show the panes that fit. Each class change restyles everything below it, so
+        each node gets one batched update, and none when nothing changed (compose
+        already placed them for the starting size)."""
+        grid, shown = self.layout_for(*self.size)
+        self.query_one("#panes").update_classes(grid)
         for pane, _ in PANES:
             self.query_one(f"#{pane}-box").set_class(pane not in shown, "-off")
         tabs = self.query_one(PaneTabs)

@@ -1,7 +1,8 @@
 """Driver for the first-paint benchmark: starts the dashboard the way `devkit-tui ROOT`
-does (scan started before the UI is imported), headless, and prints when the
-inventory table holds every package, then its resident memory. The parent process
-times it from its spawn.
+does (scan started before the UI is imported), headless, and prints `painted` at
+the first frame after the inventory table holds every package, `settled` once every
+message the start-up queued has been handled (the other panes loaded), then its
+resident memory. The parent process times both lines from its spawn.
 
 With `--keys N` it then types N filter keystrokes into the inventory (`/`, then a
 package name letter by letter, then backspaces), each timed from the key to the
@@ -40,10 +41,12 @@ async def main(root: Path, db: Path, keys: int) -> None:
     app = DevkitApp(settings, backend)
     async with app.run_test(size=(160, 48)) as pilot:
         while app.updates_applied < 1:
-            await pilot.pause(0.002)
-        await pilot.pause()
+            await asyncio.sleep(0.002)
         table = app.screen.query_one(InventoryTable)
+        await table.wait_for_refresh()  # the frame that shows the rows
         print(f"painted rows={table.row_count}", flush=True)
+        await pilot.pause()
+        print("settled", flush=True)
         print(f"rss_mb={rss_mb():.1f}", flush=True)
         if not keys:
             return

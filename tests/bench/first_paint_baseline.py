@@ -1,6 +1,7 @@
 """The first-paint baseline: a minimal Textual app that paints one DataTable (the
 widget the inventory table is built on) holding the given rows, headless at the
-dashboard's size, and prints when it has; then its resident memory. Its rows come
+dashboard's size, and prints `painted` at the first frame that shows them and
+`settled` once it is idle, as the dashboard's driver does; then its resident memory. Its rows come
 from a JSON file of cell lists, read after Textual is imported, as the dashboard
 reads its projects."""
 
@@ -36,9 +37,11 @@ async def main(rows_file: Path) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         table = app.query_one(DataTable)
         while not table.row_count:
-            await pilot.pause(0.002)
-        await pilot.pause()
+            await asyncio.sleep(0.002)
+        await table.wait_for_refresh()
         print(f"painted rows={table.row_count}", flush=True)
+        await pilot.pause()
+        print("settled", flush=True)
         status = Path("/proc/self/status").read_text().splitlines()
         rss = next(int(x.split()[1]) for x in status if x.startswith("VmRSS:"))
         print(f"rss_mb={rss / 1024:.1f}", flush=True)

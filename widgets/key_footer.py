@@ -1,0 +1,41 @@
+"""The dashboard's footer: Textual's, recomposed only when the keys it shows change."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class KeyFooter(Footer):
+    """Focus moves and pane changes announce new bindings many times at start-up and on
+    every pane switch, mostly with the same keys to show; each recompose mounts and
+    styles every key again (a tenth of the dashboard's first paint). This footer
+    recomposes only when what it would show differs from what it shows."""
+
+    _shown: tuple[object, ...] | None = None
+
+    @staticmethod
+    def keys_shown(screen: Screen[object]) -> tuple[object, ...]:
+        """What a compose would show: each shown key, its label, whether enabled."""
+        active = screen.active_bindings
+        palette = active.get(screen.app.COMMAND_PALETTE_BINDING)
+        return (
+            *(
+                (binding.key, binding.key_display, binding.description, enabled, tooltip)
+                for _, binding, enabled, tooltip in active.values()
+                if binding.show
+            ),
+            palette[2] if palette else None,
+        )
+
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = self.keys_shown(self.screen)
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        unchanged = self._shown is not None and screen is self.screen
+        if unchanged and self.keys_shown(screen) == self._shown:
+            return
+        super().bindings_changed(screen)
