@@ -19,3 +19,13 @@ def pretty(document: Any) -> str:
         return orjson.dumps(document, option=OPTIONS).decode("utf-8")
     except orjson.JSONEncodeError:
         return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def compact(value: Any) -> str:
+    """`value` as one-line JSON without spaces: what the store keeps in text columns.
+    About ten times quicker per call than `json.dumps`, which matters for the
+    thousands of small lists a snapshot writes."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -54,6 +54,7 @@ def grid_for(width: int, height: int) -> tuple[int, int]:
 class DashboardScreen(Screen[None]):
     """Owns the pane keys; the app hands it data with `show_inventory`."""
 
+    AUTO_FOCUS = "#inventory-table"  # not the first focusable widget, then the table
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (MIN_WIDTH, "-fits")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (MIN_HEIGHT, "-tall")]
 

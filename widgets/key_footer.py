@@ -35,7 +35,10 @@ class KeyFooter(Footer):
         yield from super().compose()
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        unchanged = self._shown is not None and screen is self.screen
-        if unchanged and self.keys_shown(screen) == self._shown:
-            return
+        if self.is_attached and screen is self.screen:
+            keys = self.keys_shown(screen)
+            if keys == self._shown:
+                return
+            if screen.app.app_focus:  # else Footer waits for the focus to come back
+                self._shown = keys  # what the recompose this schedules will show
         super().bindings_changed(screen)

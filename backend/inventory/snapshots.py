@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import secrets
 from typing import Any
 
 from backend.inventory.model import Inventory, ProjectInfo, Usage
+from backend.json_text import compact
 from backend.store.database import Store
 
 _INSERT_SNAPSHOT = (
@@ -63,7 +63,7 @@ class SnapshotRecorder:
             if self._last_digest.get(key) == digest:
                 continue
             snapshot_id = secrets.randbits(62)
-            errors = json.dumps([[e.file, e.line, e.message] for e in project.errors])
+            errors = compact([[e.file, e.line, e.message] for e in project.errors])
             snapshots.append(
                 (
                     snapshot_id,
@@ -86,15 +86,15 @@ class SnapshotRecorder:
 def _package_row(name: str, usage: Usage) -> tuple[Any, ...]:
     return (
         name,
-        json.dumps(usage.declared),
-        json.dumps(usage.groups),
-        json.dumps(usage.locked),
+        compact(usage.declared),
+        compact(usage.groups),
+        compact(usage.locked),
         usage.installed,
         int(usage.direct),
-        json.dumps(sorted(usage.flags)),
+        compact(sorted(usage.flags)),
     )
 
 
 def _digest(project: ProjectInfo, rows: list[tuple[Any, ...]]) -> str:
-    payload = json.dumps([project.name, project.kind, [str(e) for e in project.errors], rows])
+    payload = compact([project.name, project.kind, [str(e) for e in project.errors], rows])
     return hashlib.sha256(payload.encode()).hexdigest()

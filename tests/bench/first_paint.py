@@ -38,13 +38,26 @@ async def main(root: Path, db: Path, keys: int) -> None:
     from widgets.inventory_rows import matches, rows_for
     from widgets.inventory_table import InventoryTable
 
-    app = DevkitApp(settings, backend)
+    class TimedApp(DevkitApp):
+        """Prints `painted` from inside the app, right after the frame that follows the
+        first inventory reaching the table: what a person would see first, not when
+        the Pilot, which starts only once the app is ready, gets to look."""
+
+        def _apply(self, event):  # type: ignore[no-untyped-def]
+            super()._apply(event)
+            if self.updates_applied == 1:
+                self.screen.call_after_refresh(self.first_frame)
+
+        def first_frame(self) -> None:
+            rows = self.screen.query_one(InventoryTable).row_count
+            print(f"painted rows={rows}", flush=True)
+            shown.set()
+
+    shown = asyncio.Event()
+    app = TimedApp(settings, backend)
     async with app.run_test(size=(160, 48)) as pilot:
-        while app.updates_applied < 1:
-            await asyncio.sleep(0.002)
+        await shown.wait()
         table = app.screen.query_one(InventoryTable)
-        await table.wait_for_refresh()  # the frame that shows the rows
-        print(f"painted rows={table.row_count}", flush=True)
         await pilot.pause()
         print("settled", flush=True)
         print(f"rss_mb={rss_mb():.1f}", flush=True)

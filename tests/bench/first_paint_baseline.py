@@ -30,16 +30,15 @@ class OneTable(App[None]):
         for label in ("", "Package", "Versions", "Flags", "Projects"):
             table.add_column(label)
         table.add_rows(rows)
+        self.call_after_refresh(self.first_frame)
+
+    def first_frame(self) -> None:
+        print(f"painted rows={self.query_one(DataTable).row_count}", flush=True)
 
 
 async def main(rows_file: Path) -> None:
     app = OneTable(rows_file)
     async with app.run_test(size=(160, 48)) as pilot:
-        table = app.query_one(DataTable)
-        while not table.row_count:
-            await asyncio.sleep(0.002)
-        await table.wait_for_refresh()
-        print(f"painted rows={table.row_count}", flush=True)
         await pilot.pause()
         print("settled", flush=True)
         status = Path("/proc/self/status").read_text().splitlines()
