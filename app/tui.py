@@ -105,7 +105,9 @@ class DevkitApp(App[None]):
         self._entropy_stale = True
         self._weaver_checked: tuple[int, int, tuple[int, ...]] | None = None
         self.live_charts = LiveCharts(self.backend.spans, spec_limits=settings.spec_limits)
-        self.dashboard = DashboardScreen()
+        self.dashboard = DashboardScreen(on_mounted=self._handle_waiting)
+        self._events: asyncio.Queue[object] | None = None
+        """The backend's events for this app, once `run_backend` subscribed."""
         self.feed = MonitorFeed(self)
         self.config_watch = ConfigWatch(self)
         self.monitor = self.feed.screen
@@ -189,7 +191,7 @@ class DevkitApp(App[None]):
     @work(exclusive=True, group="backend", exit_on_error=False, description="backend events")
     async def run_backend(self) -> None:
         """Start the backend and apply its events for as long as the app runs."""
-        events = self.backend.subscribe()
+        events = self._events = self.backend.subscribe()
         await self.backend.start()
         self.report_storage()
         if self.settings.receive_otlp:
@@ -219,6 +221,13 @@ class DevkitApp(App[None]):
             severity="error",
             markup=False,  # the error may quote paths, names, anything
         )
+
+    def _handle_waiting(self) -> None:
+        """The dashboard has just mounted: events that arrived meanwhile (the first
+        inventory, scanned while Textual loaded) are shown now, so the first frame
+        has the rows in it rather than the one after."""
+        while self._events is not None and not self._events.empty():
+            self._handle(self._events.get_nowait())
 
     def _handle(self, event: object) -> None:
         if isinstance(event, InventoryUpdated):

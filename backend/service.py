@@ -33,6 +33,7 @@ from backend.events import (
     PolicyChanged,
 )
 from backend.graph.dependency_graph import DependencyGraph
+from backend.inventory.build import build_inventory
 from backend.inventory.keeper import InventoryKeeper
 from backend.inventory.model import Inventory
 from backend.inventory.snapshots import SnapshotRecorder
@@ -79,7 +80,7 @@ class Backend:
         """Every operation's span and audit entry (its `clock` is fixed in snapshots)."""
         self.workspace = WorkspaceReader(
             settings.roots, settings.max_depth, settings.environment, scan_in_child,
-            self._problem, settings.cache_dir,
+            self._problem, settings.cache_dir, derive=build_inventory,
         )  # fmt: skip
         self.graphs = GraphCache(lambda: self.workspace.scans, self.workspace.cache)
         self.security = VulnerabilityChecker(self._store, self.operations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -151,8 +152,10 @@ class DashboardScreen(Screen[None]):
     active_pane: reactive[str] = reactive("inventory")
     """The pane in front (the only one shown when the terminal is narrow)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_mounted: Callable[[], None] | None = None) -> None:
         super().__init__()
+        self._on_mounted = on_mounted
+        """Called once the panes are mounted, before the first frame is drawn."""
         self.recent: list[str] = [pane for pane, _ in PANES]
         """Panes, the most recently in front first: those that fit are on screen."""
         self.on_screen: list[str] = []
@@ -195,6 +198,8 @@ class DashboardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch_active_pane("inventory")
         self.query_one("#inventory-table").focus()
+        if self._on_mounted is not None:
+            self._on_mounted()
 
     def on_screen_resume(self) -> None:
         """Back from the monitor or a detail screen: the pane in front may have data

@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, StatusCode, Tracer
 
 from backend.telemetry import names
 from backend.workspace.routing import affected_projects
-from backend.workspace.scan_process import ScanProcess
+from backend.workspace.scan_process import ChildScan, Derive, ScanProcess
 from backend.workspace.scanner import Layout, ProjectScan, Scanner, Timing
 
 PROGRESS_INTERVAL = 0.1
@@ -41,6 +42,7 @@ class WorkspaceReader:
         in_child: bool,
         report: Callable[[str], None],
         cache_dir: Path | None = None,
+        derive: Derive | None = None,
     ) -> None:
         self.roots = roots
         self.max_depth = max_depth
@@ -54,7 +56,11 @@ class WorkspaceReader:
         self.lock = asyncio.Lock()
         """Held while scans are read or replaced, so a full scan and a refresh never mix."""
         self._report = report
-        self._early: Future[tuple[list[ProjectScan], Layout]] | None = None
+        self._early: Future[ChildScan] | None = None
+        self._derive = derive
+        self.derived: tuple[Any, int, int] | None = None
+        """What the child made of the scans `read_all` last returned, with its start
+        and end (nanoseconds); None when they were read in this process."""
 
     @property
     def cache(self):  # type: ignore[no-untyped-def]
@@ -76,6 +82,7 @@ class WorkspaceReader:
 
     async def read_all(self, progress: Progress) -> tuple[list[ProjectScan], Layout]:
         """Discover and read every project (call with `lock` held)."""
+        self.derived = None
         scans = await self._read_in_child() if self.child is not None else None
         if scans is None:
             scans = await asyncio.to_thread(
@@ -109,9 +116,11 @@ class WorkspaceReader:
         if self.child is not None:
             self.child.shutdown()
 
-    def _submit(self) -> Future[tuple[list[ProjectScan], Layout]]:
+    def _submit(self) -> Future[ChildScan]:
         assert self.child is not None
-        return self.child.submit(self.roots, self.max_depth, self.environment, self.cache_dir)
+        return self.child.submit(
+            self.roots, self.max_depth, self.environment, self.cache_dir, self._derive
+        )
 
     async def _read_in_child(self) -> list[ProjectScan] | None:
         """The child's scans; None when it stopped answering (it is killed, and later
@@ -133,9 +142,10 @@ class WorkspaceReader:
                     " scanning in this process instead"
                 )
                 return None
-        scans, layout = waiting.result()
-        self.scanner.adopt(layout)
-        return scans
+        result = waiting.result()
+        self.scanner.adopt(result.layout)
+        self.derived = result.derived
+        return result.scans
 
 
 def record_project(tracer: Tracer, parent: Span, scan: ProjectScan) -> None:

@@ -15,8 +15,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing.queues import SimpleQueue
 from pathlib import Path
+from typing import Any
 
 from backend.workspace.scanner import Layout, ProjectScan, Scanner
 
@@ -31,9 +33,28 @@ def _initialise(queue: SimpleQueue[tuple[int, int, str] | None]) -> None:
     _progress = queue
 
 
+Derive = Callable[[list[Path], list[ProjectScan]], Any]
+"""What the child makes of its scans before sending them (the backend's inventory
+build): done there, it takes no GIL from the UI."""
+
+
+@dataclass(slots=True)
+class ChildScan:
+    """A full scan from the child: its scans and layout, and what `derive` made of
+    them with the nanoseconds it started and ended (None without a `derive`)."""
+
+    scans: list[ProjectScan]
+    layout: Layout
+    derived: tuple[Any, int, int] | None = None
+
+
 def full_scan(
-    roots: list[Path], max_depth: int, environment: Path | None, cache_dir: Path | None = None
-) -> tuple[list[ProjectScan], Layout]:
+    roots: list[Path],
+    max_depth: int,
+    environment: Path | None,
+    cache_dir: Path | None = None,
+    derive: Derive | None = None,
+) -> ChildScan:
     """Runs in the child: discover and read every project under the roots."""
     last = 0.0
 
@@ -47,7 +68,11 @@ def full_scan(
     scanner = Scanner(environment=environment, cache_dir=cache_dir)
     scans = scanner.scan_all(roots, max_depth, report)
     assert scanner.layout is not None
-    return scans, scanner.layout
+    if derive is None:
+        return ChildScan(scans, scanner.layout)
+    started = time.time_ns()
+    derived = derive(roots, scans)
+    return ChildScan(scans, scanner.layout, (derived, started, time.time_ns()))
 
 
 class ScanProcess:
@@ -71,10 +96,11 @@ class ScanProcess:
         max_depth: int,
         environment: Path | None,
         cache_dir: Path | None = None,
-    ) -> Future[tuple[list[ProjectScan], Layout]]:
-        """Start a full scan in the child; the future holds its scans and layout."""
+        derive: Derive | None = None,
+    ) -> Future[ChildScan]:
+        """Start a full scan in the child; the future holds its `ChildScan`."""
         self.last_heard = time.monotonic()
-        future = self._pool.submit(full_scan, roots, max_depth, environment, cache_dir)
+        future = self._pool.submit(full_scan, roots, max_depth, environment, cache_dir, derive)
         if self._relay is None:  # only now: a fork must happen before any thread starts
             self._relay = threading.Thread(
                 target=self._relay_progress, name="scan-progress", daemon=True
