@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from backend.graph.dependency_graph import DependencyGraph, graph_from_lock, grouped_edges
@@ -93,6 +92,8 @@ def _edge_group(declared: str) -> str:
 
 def lock_from_environment(installed: Environment) -> Lock:
     """The installed dists as lock entries, one edge per Requires-Dist line."""
+    from packaging.requirements import InvalidRequirement, Requirement  # only this path
+
     packages = []
     for dist in installed.dists.values():
         package = LockedPackage(
