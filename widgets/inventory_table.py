@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowKey
 
 from backend.inventory.model import Inventory
-from widgets.inventory_rows import COLUMNS, TableRow, View, cell_sort_value, matches, rows_for
+from widgets.inventory_rows import COLUMNS, TableRow, View, cell_sort_value, row_filter, rows_for
 from widgets.navigable_table import NavigableTable
 from widgets.safe_text import plain
 from widgets.theme import theme_color
@@ -289,7 +289,8 @@ class InventoryTable(NavigableTable[Text]):
         rows = self._all_rows()
         self.total_rows = len(rows)
         query = self.query
-        wanted = {r.key: r for r in rows if not query or matches(r, query)}
+        test = row_filter(query) if query.strip() else None
+        wanted = {r.key: r for r in rows if test is None or test(r)}
         gone = [key for key in self._shown if key not in wanted]
         self._update(wanted, gone, full)
         self.post_message(self.Changed(self))

@@ -42,11 +42,20 @@ class NavigableTable(DataTable[CellType]):
         table that does not also change size shows columns as wide as their labels until
         the cursor moves. Measuring here moves the key, so the next draw is measured."""
         measuring = bool(self._updated_cells) or self._require_update_dimensions
+        before = self._widths() if measuring else ()
         await super()._on_idle(event)
         if measuring:
             self.fit_columns()
-            self._update_count += 1
-            self.refresh()
+            # Lines drawn with the widths they have are right: redrawing them all after
+            # a filter keystroke that hid rows would draw the table twice per key.
+            if self._widths() != before:
+                self._update_count += 1
+                self.refresh()
+
+    def _widths(self) -> tuple[tuple[int, int, bool], ...]:
+        """What the drawn lines depend on of the columns' measures."""
+        columns = [self._label_column, *self.columns.values()]
+        return tuple((c.content_width, c.width, c.auto_width) for c in columns)
 
     def on_resize(self) -> None:
         if self.fit_columns():

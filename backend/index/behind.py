@@ -164,24 +164,31 @@ def mark_index_facts(
     is (with the reason), and the project's PEP 792 status when it is not active.
     Usages the index did not answer for keep no such flag."""
     per_usage = per_usage or {}
+    index_flags = frozenset(INDEX_FLAGS)
+    releases_of: dict[tuple[int, str], dict[Version | None, Release]] = {}
     for name, row in inventory.packages.items():
-        for flag in INDEX_FLAGS:
-            row.flags.discard(flag)
+        row.flags -= index_flags
         for usage in row.usages:
-            for flag in INDEX_FLAGS:
-                usage.flags.discard(flag)
-                usage.notes.pop(flag, None)
+            usage.flags -= index_flags
+            if usage.notes:
+                for flag in INDEX_FLAGS:
+                    usage.notes.pop(flag, None)
             found = per_usage.get((usage.project, name), lookup)
-            releases = {parsed_version(r.version): r for r in found.releases.get(name, [])}
-            for version in [*usage.locked, *filter(None, [usage.installed])]:
-                release = releases.get(parsed_version(version))
-                if release is not None and release.yanked:
-                    usage.flags.add("yanked")
-                    usage.notes["yanked"] = f"{version} yanked" + (
-                        f": {release.yanked_reason}" if release.yanked_reason else ""
-                    )
+            if found.releases.get(name):  # parsed once per package and index, not per usage
+                releases = releases_of.get((id(found), name))
+                if releases is None:
+                    releases = releases_of[(id(found), name)] = {
+                        parsed_version(r.version): r for r in found.releases[name]
+                    }
+                for version in [*usage.locked, *filter(None, [usage.installed])]:
+                    release = releases.get(parsed_version(version))
+                    if release is not None and release.yanked:
+                        usage.flags.add("yanked")
+                        usage.notes["yanked"] = f"{version} yanked" + (
+                            f": {release.yanked_reason}" if release.yanked_reason else ""
+                        )
             status, reason = found.status.get(name, ("active", None))
-            if status in INDEX_FLAGS:
+            if status in index_flags:
                 usage.flags.add(status)
                 usage.notes[status] = reason or f"the index marks {name} {status}"
-            row.flags.update(f for f in usage.flags if f in INDEX_FLAGS)
+            row.flags |= usage.flags & index_flags

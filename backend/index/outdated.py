@@ -158,6 +158,7 @@ async def find_outdated(
         for index, names in sorted(names_by_index.items())
     }
     merged = Lookup()
+    unknown: dict[str, None] = {}  # in order, once each: a list scan per name was quadratic
     for index, found in lookups.items():
         merged.fetched_ns.update(found.fetched_ns)
         merged.status.update(found.status)
@@ -165,7 +166,8 @@ async def find_outdated(
             merged.errors.update({n: f"{index}: {e}" for n, e in found.errors.items()})
         else:
             merged.errors.update(found.errors)
-        merged.unknown.extend(n for n in found.unknown if n not in merged.unknown)
+        unknown.update(dict.fromkeys(found.unknown))
+    merged.unknown = list(unknown)
     checked = {name for (_, name) in index_of}
     merged.unindexed = {n: why for n, why in unindexed.items() if n not in checked}
     per_usage = {key: lookups[index] for key, index in index_of.items()}

@@ -6,9 +6,10 @@ resident memory. The parent process times both lines from its spawn.
 
 With `--keys N` it then types N filter keystrokes into the inventory (`/`, then a
 package name letter by letter, then backspaces), each timed from the key to the
-frame after the table shows the rows that filter selects, and prints them in
-milliseconds, after ten presses of a key that changes nothing (`home` in the filter):
-the Pilot's own round trip, part of every figure."""
+first frame drawn once the table holds the rows that filter selects, and prints
+them in milliseconds, after ten presses of `down` in the table timed the same way
+(to the frame that shows the cursor moved): Textual's own round trip for a key
+that draws. Each key waits for the app to go idle before the next."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def rss_mb() -> float:
 async def main(root: Path, db: Path, keys: int) -> None:
     settings = Settings(roots=[root], db_path=db, watch=False)
     backend = start_backend(settings)
-    from app.tui import DevkitApp
+    from app.tui import AFTER_PAINT_S, DevkitApp
     from widgets.inventory_rows import matches, rows_for
     from widgets.inventory_table import InventoryTable
 
@@ -48,12 +49,33 @@ async def main(root: Path, db: Path, keys: int) -> None:
             if self.updates_applied == 1:
                 self.screen.call_after_refresh(self.first_frame)
 
+        def _display(self, screen, renderable):  # type: ignore[no-untyped-def]
+            """Each frame drawn: a key is answered by the first frame drawn once its
+            effect is in the widgets."""
+            super()._display(screen, renderable)
+            if renderable is not None and awaited and awaited[0]():
+                answered.append(time.perf_counter())
+                awaited.clear()
+
         def first_frame(self) -> None:
             rows = self.screen.query_one(InventoryTable).row_count
             print(f"painted rows={rows}", flush=True)
             shown.set()
 
     shown = asyncio.Event()
+    awaited: list = []  # type: ignore[type-arg]  # the condition a key's frame must meet
+    answered: list[float] = []
+
+    async def timed(key: str, done) -> float:  # type: ignore[no-untyped-def]
+        """Milliseconds from pressing `key` to the first frame drawn once `done()`."""
+        awaited[:] = [done]
+        started = time.perf_counter()
+        await pilot.press(key)
+        while awaited:  # the Pilot returns once idle; a frame may still be due
+            await asyncio.sleep(0.001)
+        await pilot.pause()
+        return (answered[-1] - started) * 1000
+
     app = TimedApp(settings, backend)
     async with app.run_test(size=(160, 48)) as pilot:
         await shown.wait()
@@ -63,31 +85,36 @@ async def main(root: Path, db: Path, keys: int) -> None:
         print(f"rss_mb={rss_mb():.1f}", flush=True)
         if not keys:
             return
+        # Keys are timed once the work the first inventory set off is done (the marks
+        # start AFTER_PAINT_S after it): they measure the filter, not that work.
+        await asyncio.sleep(AFTER_PAINT_S)
+        while any(w.group != "backend" and not w.is_finished for w in app.workers):
+            await asyncio.sleep(0.05)
+        await pilot.pause()
         assert table.inventory is not None
         rows = rows_for(table.inventory, table.view)
         name = max((r.package for r in rows), key=len)
-        typed = [name[: i + 1] for i in range(min(len(name), keys))]
-        typed += [name[:i] for i in range(len(typed) - 1, len(typed) - 1 - (keys - len(typed)), -1)]
+        forward = min(len(name), (keys + 1) // 2)  # typed, then as many rubbed out
+        typed = [name[: i + 1] for i in range(forward)]
+        typed += [name[:i] for i in range(forward - 1, max(-1, forward - 1 - (keys - forward)), -1)]
+        idle = []  # Textual's own round trip: a key that moves the cursor
+        for _ in range(10):
+            row = table.cursor_row
+            idle.append(await timed("down", lambda row=row: table.cursor_row != row))
+        print("idle_ms=" + ",".join(f"{s:.1f}" for s in idle), flush=True)
         await pilot.press("slash")
         await pilot.pause()
-        idle = []  # the Pilot's own round trip: a key the filter ignores (the cursor)
-        for _ in range(10):
-            started = time.perf_counter()
-            await pilot.press("home")
-            await pilot.pause()
-            idle.append((time.perf_counter() - started) * 1000)
-        print("idle_ms=" + ",".join(f"{s:.1f}" for s in idle), flush=True)
         samples = []
         previous = ""
         for text in typed[:keys]:
             key = text[-1] if len(text) > len(previous) else "backspace"
-            expected = sum(1 for r in rows if not text.strip() or matches(r, text.strip()))
-            started = time.perf_counter()
-            await pilot.press(key if key != "-" else "minus")
-            while table.query != text.strip() or table.row_count != expected:
-                await asyncio.sleep(0)
-            await pilot.pause()  # the frame that shows it
-            samples.append((time.perf_counter() - started) * 1000)
+            query = text.strip()
+            expected = sum(1 for r in rows if not query or matches(r, query))
+
+            def filtered(query: str = query, expected: int = expected) -> bool:
+                return table.query == query and table.row_count == expected
+
+            samples.append(await timed(key if key != "-" else "minus", filtered))
             previous = text
         print("keys_ms=" + ",".join(f"{s:.1f}" for s in samples), flush=True)
 

@@ -120,3 +120,38 @@ async def test_widths_of_plain_rows_are_their_cell_lengths() -> None:
         await pilot.pause()
         widths = {key.value: column.content_width for key, column in table.columns.items()}
         assert widths == {"package": 16, "version": len("Version")}
+
+
+async def test_rows_removed_leave_the_lines_drawn_meanwhile_in_place() -> None:
+    """A filter keystroke hides rows; the lines drawn for what is left are right (the
+    columns keep their widths), so measuring when idle does not draw them all again:
+    a 10,000-row table would be drawn twice per key."""
+    app = OneTable()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(NavigableTable)
+        table.add_column("n", key="n")
+        for number in range(100):
+            table.add_row(Text(f"row {number}"), key=str(number))
+        await pilot.pause()
+        drawn: list[int] = []
+        draw = table._render_line_in_row
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            drawn.append(1)
+            return draw(*args, **kwargs)
+
+        table._render_line_in_row = counted  # type: ignore[method-assign]
+        table.remove_rows([str(n) for n in range(50)])
+        first = table.render_line(1).text
+        assert drawn and "row 50" in first
+        drawn.clear()
+        await table._on_idle(events.Idle())
+        assert table.render_line(1).text == first
+        assert not drawn  # the same line, from the cache
+
+        table.add_row(Text("a row much wider than the others were"), key="wide")
+        table.render_line(1)
+        await table._on_idle(events.Idle())  # the column grew: its lines are drawn again
+        drawn.clear()
+        assert "row 50" in table.render_line(1).text
+        assert drawn
