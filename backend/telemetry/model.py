@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 # Status codes and span kinds, as OTLP numbers them.
 STATUS_UNSET, STATUS_OK, STATUS_ERROR = 0, 1, 2
 STATUS_NAMES = {STATUS_UNSET: "unset", STATUS_OK: "ok", STATUS_ERROR: "error"}
@@ -102,11 +104,20 @@ _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON for storage (attributes, events, links); one encoder, reused,
-    since building one per call was a third of the cost of storing a span."""
+    """Compact JSON for storage (attributes, events, links), written by orjson: a
+    tenth of the receiver's time went to the standard encoder. orjson writes NaN and
+    infinities as `null` and refuses integers past 64 bits; either sends the value
+    through the standard encoder, which keeps them (a `null` of any other kind too,
+    rare enough that telling them apart is not worth a walk of the value)."""
     if not value:
         return "[]" if isinstance(value, list) else "{}"
-    return _ENCODE(value)
+    try:
+        text = orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return _ENCODE(value)
+    if b"null" in text:
+        return _ENCODE(value)
+    return text.decode()
 
 
 @dataclass(frozen=True, slots=True)

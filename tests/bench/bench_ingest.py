@@ -197,9 +197,9 @@ async def ui_lag_during_ingest(
     app = DevkitApp(settings)
     lags: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.backend.telemetry.receiver_url is None:
+        while app.backend.receiver_url is None:
             await pilot.pause(0.05)
-        url = app.backend.telemetry.receiver_url + "/v1/traces"
+        url = app.backend.receiver_url + "/v1/traces"
         await pilot.press("3")  # the span stream is on screen, refreshing
         sender = asyncio.create_task(asyncio.to_thread(send_all, url, spans, 1))
         while not sender.done():
