@@ -41,6 +41,8 @@ class RequirementsFile:
     constraints: list[Declaration] = field(default_factory=list)
     pins: dict[str, str] = field(default_factory=dict)
     includes: list[Path] = field(default_factory=list)
+    local_projects: list[Path] = field(default_factory=list)
+    """The pyproject.toml of each local folder named (`-e ./pkg`), read for its name."""
     index_url: str | None = None
     """`-i`/`--index-url`: the index pip (and uv) resolve these pins against."""
     errors: list[FileError] = field(default_factory=list)
@@ -94,6 +96,7 @@ def _read(
         requirement = _url_requirement(line) if (editable or _BARE_URL.match(line)) else line
         if requirement is None and "://" not in line:
             requirement = _local_project_requirement(path.parent / line)
+            result.local_projects.append(path.parent / line / "pyproject.toml")
             if requirement is None:
                 continue  # an unnamed local path such as `-e .`: the project itself
         if requirement is None:

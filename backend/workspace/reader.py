@@ -102,7 +102,7 @@ class WorkspaceReader:
         for path in paths:
             self.scanner.cache.forget(path)
         rescanned = await asyncio.to_thread(
-            lambda: [self.scanner.scan_project(f) for f in sorted(folders)]
+            lambda: [self.scanner.scan_project(f, fresh=True) for f in sorted(folders)]
         )
         for scan in rescanned:
             self.scans[scan.path] = scan

@@ -19,7 +19,12 @@ from packaging.utils import canonicalize_name
 from backend.config.project import ProjectSettings, project_settings
 from backend.graph.lock_walk import expected_installed, project_node, reachable_versions
 from backend.graph.markers import marker_applies, marker_environment
-from backend.parsers.environment import find_environment, scan_environment, site_packages_of
+from backend.parsers.environment import (
+    ENV_FOLDER_NAMES,
+    find_environment,
+    scan_environment,
+    site_packages_of,
+)
 from backend.parsers.pep508 import declaration_from
 from backend.parsers.poetry_lock import parse_poetry_lock
 from backend.parsers.pylock import parse_pylock
@@ -44,6 +49,7 @@ from backend.workspace.discovery import (
 )
 from backend.workspace.lock_facts import recorded_declarations, sources_of
 from backend.workspace.parse_cache import ParseCache
+from backend.workspace.scan_cache import Identity, ScanCache, identity_of, interpreter
 
 ProgressCallback = Callable[[int, int, Path], None]
 FILE_FORMATS: dict[Callable[..., object], str] = {
@@ -116,7 +122,11 @@ class Scanner:
 
     def __init__(self, environment: Path | None = None, cache_dir: Path | None = None) -> None:
         self.cache = ParseCache(cache_dir)
+        self.kept = ScanCache(cache_dir)
+        """Whole scans between runs (with a cache folder)."""
         self._timings: list[Timing] = []
+        self._inputs: dict[str, Identity] = {}
+        """Every path the scan under way looked at, with its identity then."""
         self.layout: Layout | None = None
         self._environment_override = environment
 
@@ -188,12 +198,19 @@ class Scanner:
                 out.append(folder)
         return out
 
-    def scan_project(self, folder: Path) -> ProjectScan:
-        """Read one project's manifests, its lock and its environment."""
+    def scan_project(self, folder: Path, fresh: bool = False) -> ProjectScan:
+        """Read one project's manifests, its lock and its environment; a scan kept
+        from an earlier run serves while nothing it read changed (`fresh`: read anew,
+        as after a watched change)."""
         assert self.layout is not None, "scan_all first"
         started = time.time_ns()
         timings: list[Timing] = []
-        scan = self._scan_project(folder, timings)
+        key = self._key(folder)
+        scan = None if fresh else self.kept.get(key)
+        if scan is None:
+            self._inputs = {}
+            scan = self._scan_project(folder, timings)
+            self.kept.put(key, self._inputs, scan)
         scan.timings = [
             Timing(
                 names.PROJECT_READ,
@@ -209,11 +226,29 @@ class Scanner:
         ]
         return scan
 
+    def _key(self, folder: Path) -> tuple[object, ...]:
+        """What a kept scan of `folder` must have been read under: discovery's view of
+        it, its workspace, the environment asked for and this interpreter."""
+        assert self.layout is not None
+        found = self.layout.projects[folder]
+        return (
+            str(folder),
+            tuple(str(m) for m in found.manifests),
+            str(self.layout.workspace_of.get(folder)),
+            str(self._environment_override),
+            interpreter(),
+        )
+
+    def _exists(self, path: Path) -> bool:
+        """Whether `path` exists, noted as an input of the scan under way."""
+        identity = self._inputs[str(path)] = identity_of(path)
+        return identity is not None
+
     def _scan_project(self, folder: Path, timings: list[Timing]) -> ProjectScan:
         assert self.layout is not None
         self._timings = timings
         found = self.layout.projects[folder]
-        manifests = [m for m in found.manifests if m.exists()]
+        manifests = [m for m in found.manifests if self._exists(m)]
         workspace_root = self.layout.workspace_of.get(folder)
         errors: list[FileError] = []
         pyproject = self._read(folder / "pyproject.toml", parse_pyproject, errors)
@@ -241,7 +276,7 @@ class Scanner:
         if scan.index_url is None and workspace_root is not None and workspace_root != folder:
             root = self._read(workspace_root / "pyproject.toml", parse_pyproject, [])
             scan.index_url = root.index_url if root else None
-        if (folder / "setup.cfg").exists():
+        if self._exists(folder / "setup.cfg"):
             self._read_setup_cfg(folder / "setup.cfg", scan)
         pins: dict[str, str] = {}
         included: set[Path] = set()
@@ -250,6 +285,8 @@ class Scanner:
                 parsed = self._read(manifest, parse_requirements, errors)
                 if parsed:
                     included.update(parsed.includes)
+                    for path in (*parsed.includes, *parsed.local_projects):
+                        self._exists(path)
                     scan.declarations.extend(parsed.declarations)
                     errors.extend(parsed.errors)
                     pins.update(parsed.pins)
@@ -273,8 +310,10 @@ class Scanner:
             if version not in versions:
                 versions.append(version)
 
-        env_path = self._environment_override or find_environment(workspace_root or folder)
+        env_path = self._find_environment(workspace_root or folder)
         if env_path is not None:
+            self._exists(env_path / "lib")  # listed for site-packages
+            self._exists(env_path / "Lib" / "site-packages")
             scan.environment = self._read(
                 env_path, scan_environment, errors, stamp=site_packages_of(env_path)
             )
@@ -295,16 +334,26 @@ class Scanner:
             (folder / "pylock.toml", parse_pylock),
             (folder / "poetry.lock", parse_poetry_lock),
         ]
+        self._exists(folder)  # listed for its pylock.*.toml
         extra_pylocks = sorted(folder.glob("pylock.*.toml"))
         candidates += [(path, parse_pylock) for path in extra_pylocks]
         first: Lock | None = None
         for path, parser in candidates:
-            if path.exists():
+            if self._exists(path):
                 lock = self._read(path, parser, errors)
                 if lock is not None and lock.packages:
                     return lock  # an empty uv.lock beside a poetry.lock is not the lock
                 first = first or lock
         return first
+
+    def _find_environment(self, owner: Path) -> Path | None:
+        """The environment asked for, or the owner's own, its marker file noted."""
+        if self._environment_override is not None:
+            self._exists(self._environment_override / "pyvenv.cfg")
+            return self._environment_override
+        for name in ENV_FOLDER_NAMES:
+            self._exists(owner / name / "pyvenv.cfg")
+        return find_environment(owner)
 
     def _read_setup_cfg(self, path: Path, scan: ProjectScan) -> None:
         parser = configparser.ConfigParser(interpolation=None)
@@ -328,8 +377,10 @@ class Scanner:
 
     def _read(self, path: Path, parser, errors: list[FileError], stamp: Path | None = None):  # type: ignore[no-untyped-def]
         """A cached parse of `path`, or None (with an error entry) when it is unusable."""
-        if not path.exists():
+        if not self._exists(path):
             return None
+        if stamp is not None:
+            self._exists(stamp)
         misses, started = self.cache.misses, time.time_ns()
         error: str | None = None
         try:
