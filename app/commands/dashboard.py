@@ -49,6 +49,8 @@ def open_dashboard(settings: Settings, start: str = "dashboard") -> int:
     """The app on `start` (`dashboard` or `monitor`), its first scan under way."""
     backend = start_backend(settings)
     from app.tui import DevkitApp
+    from backend.collector import freeze_startup_objects
 
+    freeze_startup_objects()
     DevkitApp(settings, backend, start=start).run()
     return EXIT_OK

@@ -13,6 +13,7 @@ from typing import Any
 from opentelemetry.trace import StatusCode, Tracer
 
 from backend.audit.operations import OperationLog
+from backend.collector import collector_paused
 from backend.events import BackendProblem, EventBus, InventoryUpdated, ScanProgress
 from backend.inventory.build import build_inventory
 from backend.inventory.model import Inventory
@@ -114,7 +115,7 @@ class InventoryKeeper:
             span.end(end_time=end_ns)
             return inventory
         with tracer.start_as_current_span(names.INVENTORY_BUILD) as span:
-            inventory = await asyncio.to_thread(build_inventory, self._roots, scans)
+            inventory = await asyncio.to_thread(_build_paused, self._roots, scans)
             span.set_attributes(_counts(inventory))
             return inventory
 
@@ -159,3 +160,8 @@ def _counts(inventory: Inventory) -> dict[str, int]:
         names.PROJECT_COUNT: len(inventory.projects),
         names.PACKAGE_COUNT: len(inventory.packages),
     }
+
+
+def _build_paused(roots: list[Path], scans: list[ProjectScan]) -> Inventory:
+    with collector_paused():
+        return build_inventory(roots, scans)

@@ -16,7 +16,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from backend.parsers.licenses import License
-from backend.parsers.records import Declaration, FileError
+from backend.parsers.records import Declaration, FileError, pickled_by_init
 
 INDEX_FLAGS = ("yanked", "archived", "quarantined", "deprecated")
 """What the index says of a release (yanked) or of the project (PEP 792 status)."""
@@ -26,6 +26,7 @@ FLAGS = ("drift", "conflict", "missing", "extraneous", "env-drift", "outdated", 
          *INDEX_FLAGS, "policy")  # fmt: skip
 
 
+@pickled_by_init
 @dataclass(slots=True)
 class ProjectInfo:
     """A project as the inventory shows it."""
@@ -40,6 +41,7 @@ class ProjectInfo:
     package_count: int = 0
 
 
+@pickled_by_init
 @dataclass(slots=True)
 class Usage:
     """How one project uses one package."""
@@ -78,6 +80,7 @@ class Usage:
         return list(dict.fromkeys(d.group for d in self.declarations))
 
 
+@pickled_by_init
 @dataclass(slots=True)
 class PackageMetadata:
     """From the first installed copy found: shown in the detail screen."""
@@ -91,6 +94,7 @@ class PackageMetadata:
     requires_dist: tuple[str, ...] = ()
 
 
+@pickled_by_init
 @dataclass(slots=True)
 class PackageRow:
     """One package across all projects."""
@@ -118,6 +122,7 @@ class PackageRow:
         return min(found, key=SEVERITIES.index) if found else None
 
 
+@pickled_by_init
 @dataclass(slots=True)
 class Inventory:
     """The whole picture: projects and packages under the roots."""

@@ -20,7 +20,7 @@ from opentelemetry.trace import Span, StatusCode, Tracer
 
 from backend.telemetry import names
 from backend.workspace.routing import affected_projects
-from backend.workspace.scan_process import ChildScan, Derive, ScanProcess
+from backend.workspace.scan_process import Derive, ScanProcess, read_child_scan
 from backend.workspace.scanner import Layout, ProjectScan, Scanner, Timing
 
 PROGRESS_INTERVAL = 0.1
@@ -56,7 +56,7 @@ class WorkspaceReader:
         self.lock = asyncio.Lock()
         """Held while scans are read or replaced, so a full scan and a refresh never mix."""
         self._report = report
-        self._early: Future[ChildScan] | None = None
+        self._early: Future[bytes] | None = None
         self._derive = derive
         self.derived: tuple[Any, int, int] | None = None
         """What the child made of the scans `read_all` last returned, with its start
@@ -116,7 +116,7 @@ class WorkspaceReader:
         if self.child is not None:
             self.child.shutdown()
 
-    def _submit(self) -> Future[ChildScan]:
+    def _submit(self) -> Future[bytes]:
         assert self.child is not None
         return self.child.submit(
             self.roots, self.max_depth, self.environment, self.cache_dir, self._derive
@@ -142,7 +142,7 @@ class WorkspaceReader:
                     " scanning in this process instead"
                 )
                 return None
-        result = waiting.result()
+        result = await asyncio.to_thread(read_child_scan, waiting.result())
         self.scanner.adopt(result.layout)
         self.derived = result.derived
         return result.scans

@@ -11,6 +11,7 @@ process can deadlock the child).
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 from typing import Any
 
+from backend.collector import collector_paused
 from backend.workspace.scanner import Layout, ProjectScan, Scanner
 
 ProgressCallback = Callable[[int, int, Path], None]
@@ -54,8 +56,27 @@ def full_scan(
     environment: Path | None,
     cache_dir: Path | None = None,
     derive: Derive | None = None,
+) -> bytes:
+    """Runs in the child: discover and read every project under the roots; the
+    `ChildScan` pickled here, where it is made (`read_child_scan` reads it)."""
+    with collector_paused():
+        child_scan = _full_scan(roots, max_depth, environment, cache_dir, derive)
+        return pickle.dumps(child_scan, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_child_scan(data: bytes) -> ChildScan:
+    with collector_paused():
+        child_scan: ChildScan = pickle.loads(data)
+    return child_scan
+
+
+def _full_scan(
+    roots: list[Path],
+    max_depth: int,
+    environment: Path | None,
+    cache_dir: Path | None,
+    derive: Derive | None,
 ) -> ChildScan:
-    """Runs in the child: discover and read every project under the roots."""
     last = 0.0
 
     def report(done: int, total: int, path: Path) -> None:
@@ -97,8 +118,9 @@ class ScanProcess:
         environment: Path | None,
         cache_dir: Path | None = None,
         derive: Derive | None = None,
-    ) -> Future[ChildScan]:
-        """Start a full scan in the child; the future holds its `ChildScan`."""
+    ) -> Future[bytes]:
+        """Start a full scan in the child; the future holds its `ChildScan`, pickled
+        (`read_child_scan`)."""
         self.last_heard = time.monotonic()
         future = self._pool.submit(full_scan, roots, max_depth, environment, cache_dir, derive)
         if self._relay is None:  # only now: a fork must happen before any thread starts

@@ -36,6 +36,7 @@ async def main(root: Path, db: Path, keys: int) -> None:
     settings = Settings(roots=[root], db_path=db, watch=False)
     backend = start_backend(settings)
     from app.tui import AFTER_PAINT_S, DevkitApp
+    from backend.collector import freeze_startup_objects
     from widgets.inventory_rows import matches, rows_for
     from widgets.inventory_table import InventoryTable
 
@@ -76,6 +77,7 @@ async def main(root: Path, db: Path, keys: int) -> None:
         await pilot.pause()
         return (answered[-1] - started) * 1000
 
+    freeze_startup_objects()  # as `open_dashboard` does
     app = TimedApp(settings, backend)
     async with app.run_test(size=(160, 48)) as pilot:
         await shown.wait()
