@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from backend.collector import collector_paused
 from backend.parsers.records import FileError, ParseFailure
 
 T = TypeVar("T")
@@ -91,7 +92,7 @@ class ParseCache:
         if entry is None:
             return None
         try:
-            with entry.open("rb") as file:
+            with entry.open("rb") as file, collector_paused():  # a lock is 100,000 objects
                 code, identity, digest, value = pickle.load(file)
         except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
             return None  # none yet, or written by another version: parse again

@@ -25,6 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backend.collector import collector_paused
+
 if TYPE_CHECKING:
     from backend.workspace.scanner import ProjectScan
 
@@ -56,7 +58,7 @@ class ScanCache:
         if entry is None:
             return None
         try:
-            with entry.open("rb") as file:
+            with entry.open("rb") as file, collector_paused():
                 code, kept_key, inputs, scan = pickle.load(file)
         except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
                 ImportError):  # fmt: skip

@@ -116,8 +116,11 @@ async def panes(root: Path, db: Path) -> tuple[dict[str, list[float]], dict[str,
     from widgets.charts_pane import ChartsPane
     from widgets.span_stream import SpanTable
 
+    from backend.collector import freeze_startup_objects
+
     monitor = LagMonitor()
     took: dict[str, float] = {}
+    freeze_startup_objects()  # as `open_dashboard` does
     app = DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
     async with app.run_test(size=(160, 48)) as pilot:
         monitor.start()
