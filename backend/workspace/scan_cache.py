@@ -11,6 +11,11 @@ cache still answers for its unchanged files).
 
 An environment counts as its `site-packages` folder's identity, which every install
 and removal changes; that is the rule the parse cache keeps within a process too.
+
+A file's times move in clock ticks (milliseconds, or seconds on some file systems), so
+two writes of the same size within one tick leave the same identity. A scan that read
+a path changed in the last `SETTLE_NS` is therefore not kept: what it read may change
+again unseen (git calls such index entries racy).
 """
 
 from __future__ import annotations
@@ -21,19 +26,19 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from backend.collector import collector_paused
-
-if TYPE_CHECKING:
-    from backend.workspace.scanner import ProjectScan
 
 Identity = tuple[int, int, int, int] | None
 """(mtime_ns, ctime_ns, size, inode) of a path, or None when there is nothing there."""
 
 CODE_PACKAGES = ("parsers", "workspace", "graph", "config")
+SETTLE_NS = 2_000_000_000
+"""A path changed more recently than this is not trusted to show its next change."""
 """The backend packages whose code decides what a scan holds."""
 
 
@@ -52,8 +57,9 @@ class ScanCache:
         self.folder = folder / "scans" if folder is not None else None
         self.hits = 0
 
-    def get(self, key: tuple[Any, ...]) -> ProjectScan | None:
-        """The kept scan for `key` when every path it depended on is unchanged."""
+    def get(self, key: tuple[Any, ...]) -> Any:
+        """The kept scan (a `ProjectScan`) for `key`, when every path it depended on is
+        unchanged; None otherwise."""
         entry = self._entry(key)
         if entry is None:
             return None
@@ -68,12 +74,13 @@ class ScanCache:
         if any(identity_of(path) != identity for path, identity in inputs):
             return None
         self.hits += 1
-        return scan  # type: ignore[no-any-return]
+        return scan
 
-    def put(self, key: tuple[Any, ...], inputs: dict[str, Identity], scan: ProjectScan) -> None:
-        """Keep `scan`, written whole or not at all (a crash leaves no half entry)."""
+    def put(self, key: tuple[Any, ...], inputs: dict[str, Identity], scan: object) -> None:
+        """Keep `scan`, written whole or not at all (a crash leaves no half entry),
+        unless a path it read has only just changed."""
         entry = self._entry(key)
-        if entry is None:
+        if entry is None or _unsettled(inputs):
             return
         record = (_code_digest(), key, tuple(inputs.items()), scan)
         with contextlib.suppress(OSError, pickle.PickleError, TypeError, AttributeError):
@@ -93,6 +100,11 @@ class ScanCache:
             return None
         name = hashlib.blake2b(repr(key).encode(), digest_size=20).hexdigest()
         return self.folder / f"{name}.pickle"
+
+
+def _unsettled(inputs: dict[str, Identity]) -> bool:
+    recent = time.time_ns() - SETTLE_NS
+    return any(identity is not None and identity[0] > recent for identity in inputs.values())
 
 
 def interpreter() -> tuple[str, str, str]:

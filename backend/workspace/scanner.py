@@ -206,7 +206,7 @@ class Scanner:
         started = time.time_ns()
         timings: list[Timing] = []
         key = self._key(folder)
-        scan = None if fresh else self.kept.get(key)
+        scan: ProjectScan | None = None if fresh else self.kept.get(key)
         if scan is None:
             self._inputs = {}
             scan = self._scan_project(folder, timings)

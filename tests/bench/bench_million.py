@@ -112,11 +112,10 @@ async def until(condition: Callable[[], bool], timeout: float = 120) -> None:
 
 async def panes(root: Path, db: Path) -> tuple[dict[str, list[float]], dict[str, float]]:
     from app.tui import DevkitApp
+    from backend.collector import freeze_startup_objects
     from screens.trace_view import TraceScreen
     from widgets.charts_pane import ChartsPane
     from widgets.span_stream import SpanTable
-
-    from backend.collector import freeze_startup_objects
 
     monitor = LagMonitor()
     took: dict[str, float] = {}

@@ -5,7 +5,9 @@ and only that one, again."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +30,17 @@ def workspace(shared_projects: Path, tmp_path: Path) -> Path:
     (pinned / "requirements.txt").write_text("-r base.txt\nrich==13.7.1\n")
     (pinned / "base.txt").write_text("attrs==23.1.0\n")
     (pinned / ".venv" / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+    aged(root)
     return root
+
+
+def aged(root: Path) -> None:
+    """Every path under `root` last changed a minute ago: settled, so scans are kept."""
+    past = time.time_ns() - 60_000_000_000
+    for folder, _, files in os.walk(root, topdown=False):
+        for name in files:
+            os.utime(Path(folder, name), ns=(past, past))
+        os.utime(folder, ns=(past, past))
 
 
 def scanned(root: Path, cache: Path) -> tuple[Scanner, dict[str, ProjectScan]]:
@@ -95,6 +107,21 @@ def test_a_change_to_what_a_scan_looked_at_reads_that_project_again(
     later, after = scanned(workspace, tmp_path / "cache")
     assert check(after[project])
     assert later.kept.hits == len(after) - 1
+
+
+def test_a_scan_of_a_file_changed_just_now_is_not_kept(workspace: Path, tmp_path: Path) -> None:
+    """Two writes of one size within a clock tick leave one identity, so a scan that
+    read a file changed just now is not trusted to show that file's next change."""
+    _edit_included(workspace)
+    scanned(workspace, tmp_path / "cache")
+    again, after = scanned(workspace, tmp_path / "cache")
+    assert again.kept.hits == 2  # `pinned` was read again: its scan was not kept
+    assert after["pinned"].locked["attrs"] == ["24.2.0"]
+
+    aged(workspace)  # settled now
+    scanned(workspace, tmp_path / "cache")
+    settled, _ = scanned(workspace, tmp_path / "cache")
+    assert settled.kept.hits == 3
 
 
 def test_an_entry_written_by_other_code_is_not_read(
