@@ -121,19 +121,25 @@ class ParseCache:
         entry = self._entry(path, parser, stamp)
         if entry is None:
             return
-        with contextlib.suppress(OSError, pickle.PickleError):
+        with contextlib.suppress(OSError):
             digest = digest or _content_digest(path)
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    record = (_code_digest(parser), _identity(stamp_key), digest, value)
-                    pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, entry)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            keep_pickle(entry, (_code_digest(parser), _identity(stamp_key), digest, value))
+
+
+def keep_pickle(entry: Path, record: object) -> None:
+    """Write `record` to `entry` whole or not at all (a crash leaves no half entry);
+    a full disk or an unpicklable value leaves nothing."""
+    with contextlib.suppress(OSError, pickle.PickleError, TypeError, AttributeError):
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, entry)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
 
 
 KEPT_PARSERS = {"parse_uv_lock", "parse_pylock", "parse_poetry_lock", "parse_pyproject"}

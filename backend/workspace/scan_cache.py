@@ -20,18 +20,17 @@ again unseen (git calls such index entries racy).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from backend.collector import collector_paused
+from backend.workspace.parse_cache import keep_pickle
 
 Identity = tuple[int, int, int, int] | None
 """(mtime_ns, ctime_ns, size, inode) of a path, or None when there is nothing there."""
@@ -82,18 +81,7 @@ class ScanCache:
         entry = self._entry(key)
         if entry is None or _unsettled(inputs):
             return
-        record = (_code_digest(), key, tuple(inputs.items()), scan)
-        with contextlib.suppress(OSError, pickle.PickleError, TypeError, AttributeError):
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, entry)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+        keep_pickle(entry, (_code_digest(), key, tuple(inputs.items()), scan))
 
     def _entry(self, key: tuple[Any, ...]) -> Path | None:
         if self.folder is None:
