@@ -8,6 +8,10 @@ again skips parsing an unchanged lock): one pickle per file and parser, valid wh
 the file's identity is the same or, when that changed (a checkout, a `touch`), its
 content hash still is, and while the parser's own code is the one that wrote it. The
 folder is the user's own cache folder, as trusted as the code that reads it.
+
+A result is kept only when the file had settled (see `kept`) and its identity did not
+move while it was parsed and hashed: the entry's identity, content hash and value then
+describe one and the same content.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -25,6 +28,7 @@ from typing import Any, TypeVar
 
 from backend.collector import collector_paused
 from backend.parsers.records import FileError, ParseFailure
+from backend.workspace.kept import identity_of, keep_pickle, unsettled
 
 T = TypeVar("T")
 
@@ -117,29 +121,16 @@ class ParseCache:
         value: Any,
         digest: str | None = None,
     ) -> None:
-        """Keep the result, written whole or not at all (a crash leaves no half entry)."""
+        """Keep the result, written whole or not at all (a crash leaves no half entry),
+        when the file had settled and stayed as it was while it was parsed and hashed."""
         entry = self._entry(path, parser, stamp)
-        if entry is None:
+        if entry is None or unsettled([stamp_key]):
             return
         with contextlib.suppress(OSError):
             digest = digest or _content_digest(path)
+            if identity_of(path) != stamp_key:
+                return  # written to meanwhile: the value may be of other content
             keep_pickle(entry, (_code_digest(parser), _identity(stamp_key), digest, value))
-
-
-def keep_pickle(entry: Path, record: object) -> None:
-    """Write `record` to `entry` whole or not at all (a crash leaves no half entry);
-    a full disk or an unpicklable value leaves nothing."""
-    with contextlib.suppress(OSError, pickle.PickleError, TypeError, AttributeError):
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, entry)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
 
 
 KEPT_PARSERS = {"parse_uv_lock", "parse_pylock", "parse_poetry_lock", "parse_pyproject"}

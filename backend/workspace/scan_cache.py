@@ -12,10 +12,7 @@ cache still answers for its unchanged files).
 An environment counts as its `site-packages` folder's identity, which every install
 and removal changes; that is the rule the parse cache keeps within a process too.
 
-A file's times move in clock ticks (milliseconds, or seconds on some file systems), so
-two writes of the same size within one tick leave the same identity. A scan that read
-a path changed in the last `SETTLE_NS` is therefore not kept: what it read may change
-again unseen (git calls such index entries racy).
+A scan that read a path changed in the last two seconds is not kept (see `kept`).
 """
 
 from __future__ import annotations
@@ -24,29 +21,15 @@ import hashlib
 import os
 import pickle
 import sys
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from backend.collector import collector_paused
-from backend.workspace.parse_cache import keep_pickle
-
-Identity = tuple[int, int, int, int] | None
-"""(mtime_ns, ctime_ns, size, inode) of a path, or None when there is nothing there."""
+from backend.workspace.kept import Identity, identity_of, keep_pickle, unsettled
 
 CODE_PACKAGES = ("parsers", "workspace", "graph", "config")
-SETTLE_NS = 2_000_000_000
-"""A path changed more recently than this is not trusted to show its next change."""
 """The backend packages whose code decides what a scan holds."""
-
-
-def identity_of(path: Path | str) -> Identity:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
 
 
 class ScanCache:
@@ -79,7 +62,7 @@ class ScanCache:
         """Keep `scan`, written whole or not at all (a crash leaves no half entry),
         unless a path it read has only just changed."""
         entry = self._entry(key)
-        if entry is None or _unsettled(inputs):
+        if entry is None or unsettled(inputs.values()):
             return
         keep_pickle(entry, (_code_digest(), key, tuple(inputs.items()), scan))
 
@@ -88,11 +71,6 @@ class ScanCache:
             return None
         name = hashlib.blake2b(repr(key).encode(), digest_size=20).hexdigest()
         return self.folder / f"{name}.pickle"
-
-
-def _unsettled(inputs: dict[str, Identity]) -> bool:
-    recent = time.time_ns() - SETTLE_NS
-    return any(identity is not None and identity[0] > recent for identity in inputs.values())
 
 
 def interpreter() -> tuple[str, str, str]:

@@ -47,9 +47,10 @@ from backend.workspace.discovery import (
     enclosing_workspace,
     is_requirements_file,
 )
+from backend.workspace.kept import Identity, identity_of
 from backend.workspace.lock_facts import recorded_declarations, sources_of
 from backend.workspace.parse_cache import ParseCache
-from backend.workspace.scan_cache import Identity, ScanCache, identity_of, interpreter
+from backend.workspace.scan_cache import ScanCache, interpreter
 
 ProgressCallback = Callable[[int, int, Path], None]
 FILE_FORMATS: dict[Callable[..., object], str] = {

@@ -409,6 +409,10 @@ def remediation_open() -> Callable[[Pilot[None]], Awaitable[None]]:
         screen = app.screen
         assert isinstance(screen, RemediationScreen)
         await wait_until(pilot, lambda: screen.state == "ready" and screen.run is not None)
+        # the strategy under the cursor, described below the table (a highlight message
+        # that a busy machine can handle after the picture)
+        diff = screen.query_one("#plan-diff")
+        await wait_until(pilot, lambda: "touches" in str(diff.render()))
         app.clear_notifications()
         await pilot.pause()
         await wait_for_tables(pilot)

@@ -5,9 +5,7 @@ and only that one, again."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 
 from backend.workspace import scan_cache
 from backend.workspace.scanner import ProjectScan, Scanner
+from tests.helpers import aged
 
 
 @pytest.fixture
@@ -32,15 +31,6 @@ def workspace(shared_projects: Path, tmp_path: Path) -> Path:
     (pinned / ".venv" / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
     aged(root)
     return root
-
-
-def aged(root: Path) -> None:
-    """Every path under `root` last changed a minute ago: settled, so scans are kept."""
-    past = time.time_ns() - 60_000_000_000
-    for folder, _, files in os.walk(root, topdown=False):
-        for name in files:
-            os.utime(Path(folder, name), ns=(past, past))
-        os.utime(folder, ns=(past, past))
 
 
 def scanned(root: Path, cache: Path) -> tuple[Scanner, dict[str, ProjectScan]]:

@@ -1,0 +1,54 @@
+"""What the parse cache and the scan cache share: a file's identity, the rule that a
+path changed only just now is not trusted, and the atomic write of an entry.
+
+A file's times move in clock ticks (milliseconds, or seconds on some file systems), so
+two writes of the same size within one tick leave the same identity. What was read
+from a path changed in the last `SETTLE_NS` is therefore not kept: it may change again
+unseen (git calls such index entries racy).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+Identity = tuple[int, int, int, int] | None
+"""(mtime_ns, ctime_ns, size, inode) of a path, or None when there is nothing there."""
+
+SETTLE_NS = 2_000_000_000
+"""A path changed more recently than this is not trusted to show its next change."""
+
+
+def identity_of(path: Path | str) -> Identity:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+
+
+def unsettled(identities: Iterable[Identity]) -> bool:
+    """Whether any of these paths changed within the last `SETTLE_NS`."""
+    recent = time.time_ns() - SETTLE_NS
+    return any(identity is not None and identity[0] > recent for identity in identities)
+
+
+def keep_pickle(entry: Path, record: object) -> None:
+    """Write `record` to `entry` whole or not at all (a crash leaves no half entry);
+    a full disk or an unpicklable value leaves nothing."""
+    with contextlib.suppress(OSError, pickle.PickleError, TypeError, AttributeError):
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, entry)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
