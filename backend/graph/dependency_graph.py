@@ -21,13 +21,14 @@ from packaging.version import InvalidVersion, Version
 
 from backend.graph.lock_walk import lock_targets, project_node
 from backend.graph.markers import marker_applies
-from backend.parsers.records import Lock, LockEdge, LockedPackage
+from backend.parsers.records import Lock, LockEdge, LockedPackage, pickled_by_init
 
 MISSING = "missing-from-lock"
 NodeKey = tuple[str, str | None]
 """(canonical name, version); one name can be locked at several versions."""
 
 
+@pickled_by_init
 @dataclass(frozen=True, slots=True)
 class GraphEdge:
     parent: NodeKey

@@ -43,7 +43,7 @@ def read_one_project(
     scan = scanner.scan_one(folder)
     if scan is None:
         return None
-    graph = GraphCache(lambda: {scan.path: scan}, scanner.cache).graph(scan.path)
+    graph = GraphCache(lambda: {scan.path: scan}, scanner.cache, cache_dir).graph(scan.path)
     return OneProject(scan, graph, build_inventory([scan.path], [scan]))
 
 

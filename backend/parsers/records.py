@@ -38,11 +38,12 @@ def quick_pickle(cls: C) -> C:
 
 
 def pickled_by_init(cls: C) -> C:
-    """A mutable slotted dataclass pickled as a call of its own `__init__` with its
-    fields: one generated function per object where Python's state functions (or
+    """A slotted dataclass pickled as a call of its own `__init__` with its fields:
+    one generated function per object where Python's state functions (or
     `quick_pickle`'s) run a loop of attribute sets. A 10,000-package inventory loads
-    in a fifth of the time, which the dashboard waits for at start. Every field must
-    be an `__init__` argument, and `__post_init__` must not exist."""
+    in a fifth of the time, which the dashboard waits for at start; a kept graph's
+    edges in three quarters. Every field must be an `__init__` argument, and
+    `__post_init__` must not exist."""
     names = tuple(f.name for f in fields(cls))
     assert all(f.init for f in fields(cls)) and not hasattr(cls, "__post_init__"), cls
     state_of = attrgetter(*names)

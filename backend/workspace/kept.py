@@ -20,6 +20,9 @@ from pathlib import Path
 Identity = tuple[int, int, int, int] | None
 """(mtime_ns, ctime_ns, size, inode) of a path, or None when there is nothing there."""
 
+Inputs = tuple[tuple[str, Identity], ...]
+"""Paths something read (or found missing, or listed), each with its identity then."""
+
 SETTLE_NS = 2_000_000_000
 """A path changed more recently than this is not trusted to show its next change."""
 
@@ -36,6 +39,11 @@ def unsettled(identities: Iterable[Identity]) -> bool:
     """Whether any of these paths changed within the last `SETTLE_NS`."""
     recent = time.time_ns() - SETTLE_NS
     return any(identity is not None and identity[0] > recent for identity in identities)
+
+
+def unchanged(inputs: Inputs) -> bool:
+    """Whether every path is as it was."""
+    return all(identity_of(path) == identity for path, identity in inputs)
 
 
 def keep_pickle(entry: Path, record: object) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.collector import collector_paused
-from backend.workspace.kept import Identity, identity_of, keep_pickle, unsettled
+from backend.workspace.kept import Inputs, keep_pickle, unchanged, unsettled
 
 CODE_PACKAGES = ("parsers", "workspace", "graph", "config")
 """The backend packages whose code decides what a scan holds."""
@@ -51,20 +51,20 @@ class ScanCache:
         except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
                 ImportError):  # fmt: skip
             return None  # none yet, or written by another version
-        if code != _code_digest() or kept_key != key:
+        if code != code_digest() or kept_key != key:
             return None
-        if any(identity_of(path) != identity for path, identity in inputs):
+        if not unchanged(inputs):
             return None
         self.hits += 1
         return scan
 
-    def put(self, key: tuple[Any, ...], inputs: dict[str, Identity], scan: object) -> None:
+    def put(self, key: tuple[Any, ...], inputs: Inputs, scan: object) -> None:
         """Keep `scan`, written whole or not at all (a crash leaves no half entry),
         unless a path it read has only just changed."""
         entry = self._entry(key)
-        if entry is None or unsettled(inputs.values()):
+        if entry is None or unsettled(identity for _, identity in inputs):
             return
-        keep_pickle(entry, (_code_digest(), key, tuple(inputs.items()), scan))
+        keep_pickle(entry, (code_digest(), key, inputs, scan))
 
     def _entry(self, key: tuple[Any, ...]) -> Path | None:
         if self.folder is None:
@@ -79,7 +79,7 @@ def interpreter() -> tuple[str, str, str]:
 
 
 @cache
-def _code_digest() -> str:
+def code_digest() -> str:
     """The source of every module that shapes a scan: an entry written by other code
     is not read."""
     backend = Path(__file__).resolve().parents[1]

@@ -47,7 +47,7 @@ from backend.workspace.discovery import (
     enclosing_workspace,
     is_requirements_file,
 )
-from backend.workspace.kept import Identity, identity_of
+from backend.workspace.kept import Identity, Inputs, identity_of
 from backend.workspace.lock_facts import recorded_declarations, sources_of
 from backend.workspace.parse_cache import ParseCache
 from backend.workspace.scan_cache import ScanCache, interpreter
@@ -85,10 +85,10 @@ class ProjectScan:
     manifests: list[Path]
     declarations: list[Declaration] = field(default_factory=list)
     locked: dict[str, list[str]] = field(default_factory=dict)
+    """Package name to the versions this project's lock holds for it."""
     sources: dict[str, str] = field(default_factory=dict)
     """Where the lock takes each package from (`registry:URL`, `git:...`, `url:...`,
     `path:...`); a registry wins over the other sources of one package."""
-    """Package name to the versions this project's lock holds for it."""
     lock_file: Path | None = None
     environment: Environment | None = None
     expected: set[str] | None = None
@@ -104,6 +104,9 @@ class ProjectScan:
     errors: list[FileError] = field(default_factory=list)
     timings: list[Timing] = field(default_factory=list)
     """The project read first, then each file actually parsed (cache hits are free)."""
+    inputs: Inputs = ()
+    """Every path the scan looked at, with its identity then: what a graph built from
+    it is kept under between runs."""
 
 
 @dataclass(slots=True)
@@ -211,7 +214,8 @@ class Scanner:
         if scan is None:
             self._inputs = {}
             scan = self._scan_project(folder, timings)
-            self.kept.put(key, self._inputs, scan)
+            scan.inputs = tuple(self._inputs.items())
+            self.kept.put(key, scan.inputs, scan)
         scan.timings = [
             Timing(
                 names.PROJECT_READ,

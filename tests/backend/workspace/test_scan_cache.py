@@ -118,7 +118,7 @@ def test_an_entry_written_by_other_code_is_not_read(
     workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scanned(workspace, tmp_path / "cache")
-    monkeypatch.setattr(scan_cache, "_code_digest", lambda: "another version")
+    monkeypatch.setattr(scan_cache, "code_digest", lambda: "another version")
     later, _ = scanned(workspace, tmp_path / "cache")
     assert later.kept.hits == 0
 
