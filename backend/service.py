@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -441,6 +442,8 @@ class Backend:
         """Every registry (devkit's and the projects') checked, and the newest spans
         live-checked; kept for the entropy score and audited as `check`."""
         projects = {p.name: p.path for p in self.inventory.projects} if self.inventory else {}
+        if self._checks is None:  # its first import is ~70 ms: not on the UI's loop
+            await asyncio.to_thread(importlib.import_module, "backend.weaver.runs")
         report = await self.checks.workspace(self.settings.roots, projects, span_limit)
         self.last_check = report
         return report

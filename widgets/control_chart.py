@@ -20,7 +20,7 @@ from backend.spc.series import Series
 from widgets.theme import theme_color
 
 if TYPE_CHECKING:
-    from textual_plotext import PlotextPlot
+    from widgets.kept_plot import KeptPlot
 
 
 class ControlChart(Vertical):
@@ -40,7 +40,10 @@ class ControlChart(Vertical):
         super().__init__(**kwargs)
         self.series: Series | None = None
         self.cursor: int | None = None
-        self._plots: tuple[PlotextPlot, PlotextPlot] | None = None
+        self._plots: tuple[KeptPlot, KeptPlot] | None = None
+        self._drawn: tuple[object, ...] | None = None
+        """What the plots show now: a refresh that changed nothing draws nothing
+        (building a plot is tens of milliseconds on the UI's loop)."""
 
     def compose(self) -> ComposeResult:
         yield Sparkline([], id="chart-sparkline")
@@ -49,7 +52,7 @@ class ControlChart(Vertical):
         self.series, self.cursor = series, cursor
         points = series.points if series else []
         self.query_one(Sparkline).data = points[-200:] or [0.0]
-        if not self.has_class("-compact"):
+        if not self.has_class("-compact") and self._shown_now() != self._drawn:
             self._draw()
 
     def on_resize(self) -> None:
@@ -59,8 +62,19 @@ class ControlChart(Vertical):
         if not compact:
             self._draw()
 
+    def _shown_now(self) -> tuple[object, ...] | None:
+        series = self.series
+        if series is None:
+            return None
+        violations = tuple((v.rule, tuple(v.points)) for v in series.violations)
+        return (series.span, series.chart, series.scale, series.limits, tuple(series.points),
+                tuple(series.spread_points), tuple(series.ucl_points),
+                tuple(series.lcl_points), violations, self.cursor,
+                tuple(self._colors().items()))  # fmt: skip
+
     def _draw(self) -> None:
         series = self.series
+        self._drawn = self._shown_now()
         if series is None:
             return
         main, spread = self._ensure_plots()
@@ -80,15 +94,15 @@ class ControlChart(Vertical):
             )
         else:
             spread.plt.clear_data()
-            spread.refresh()
+            spread.redraw()
 
-    def _ensure_plots(self) -> tuple[PlotextPlot, PlotextPlot]:
+    def _ensure_plots(self) -> tuple[KeptPlot, KeptPlot]:
         if self._plots is None:
-            from textual_plotext import PlotextPlot
+            from widgets.kept_plot import KeptPlot
 
             self._plots = (
-                PlotextPlot(classes="plot", id="chart-main"),
-                PlotextPlot(classes="spread", id="chart-spread"),
+                KeptPlot(classes="plot", id="chart-main"),
+                KeptPlot(classes="spread", id="chart-spread"),
             )
             self.mount(*self._plots, before=0)
         return self._plots
@@ -103,14 +117,12 @@ class ControlChart(Vertical):
         }
 
 
-def _draw_main(
-    plot: PlotextPlot, series: Series, cursor: int | None, colors: dict[str, str]
-) -> None:
+def _draw_main(plot: KeptPlot, series: Series, cursor: int | None, colors: dict[str, str]) -> None:
     limits = series.limits
     signals = sorted({i for v in series.violations for i in v.points})
     if limits is None:
         plot.plt.clear_data()
-        plot.refresh()
+        plot.redraw()
         return
     ucl = series.ucl_points or [limits.main.ucl]
     lcl = series.lcl_points or [limits.main.lcl]
@@ -118,7 +130,7 @@ def _draw_main(
 
 
 def _draw_lines(
-    plot: PlotextPlot,
+    plot: KeptPlot,
     points: list[float],
     center: float,
     ucl: list[float],
@@ -132,7 +144,7 @@ def _draw_lines(
     plt.clear_data()
     xs = [i + offset for i in range(len(points))]
     if not xs:
-        plot.refresh()
+        plot.redraw()
         return
     rgb = {name: _rgb(color) for name, color in colors.items()}
     plt.plot(xs, points, marker="braille", color=rgb["points"])
@@ -149,7 +161,7 @@ def _draw_lines(
     if cursor is not None and 0 <= cursor < len(points):
         plt.scatter([xs[cursor]], [points[cursor]], marker="◆", color=rgb["cursor"])
     plt.xlim(xs[0], xs[-1] if len(xs) > 1 else xs[0] + 1)
-    plot.refresh()
+    plot.redraw()
 
 
 def _rgb(color: str) -> tuple[int, int, int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
 from opentelemetry.sdk.resources import Resource
@@ -23,7 +23,9 @@ EXPORT_DELAY_MS = 500
 _log = logging.getLogger(__name__)
 
 
+@cache
 def devkit_version() -> str:
+    """Read once per process: each look-up walks the installed distributions."""
     try:
         return version("devkit-tui")
     except PackageNotFoundError:

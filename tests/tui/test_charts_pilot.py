@@ -132,3 +132,35 @@ async def test_devkits_own_series_come_after_the_users(
     series = json.loads(done.stdout)["series"]
     assert [(s["span"], s["own"]) for s in series] == [("search", False), (names.SCAN, True)]
     assert series[1]["violations"], "devkit's own series has the signals; it still comes last"
+
+
+async def test_a_store_write_without_new_spans_draws_no_plot(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """Quiet at rest: an audit row (a check, a scan) moves the store's version, and
+    the charts look again, but the same points are not plotted again (a plot is tens
+    of milliseconds on the UI's loop)."""
+    from widgets.control_chart import ControlChart
+
+    app = make_quiet_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for_inventory(pilot)
+        await app.backend.ready()
+        await app.backend.spans.add(fixed_history())
+        await pilot.press("4")
+        pane = app.screen.query_one(ChartsPane)
+        await wait_until(pilot, lambda: pane.series is not None and pane.series.n == 120)
+        await wait_until(pilot, lambda: app._charts_version == app.backend.store_version)
+        chart = app.screen.query_one(ControlChart)
+        drawn: list[object] = []
+        draw = chart._draw
+        chart._draw = lambda: (drawn.append(chart.series), draw())  # type: ignore[method-assign]
+
+        before = app.backend.store_version
+        await app.backend.scan(reason="test")  # an audit row and a snapshot, no span
+        await wait_until(pilot, lambda: app._charts_version > before)
+        assert drawn == []
+
+        await app.backend.spans.add(history("checkout", [400.0] * 3, first=120))
+        await wait_until(pilot, lambda: pane.series is not None and pane.series.n == 123)
+        assert len(drawn) == 1
