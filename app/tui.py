@@ -298,6 +298,8 @@ class DevkitApp(App[None]):
         self.set_timer(AFTER_PAINT_S, self.refresh_outdated)
         self.set_timer(AFTER_PAINT_S, self.refresh_vulnerable)
         self.set_timer(AFTER_PAINT_S, self.refresh_policy)
+        if self.updates_applied == 1:
+            self.set_timer(AFTER_PAINT_S, self.preload_plots)
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
@@ -311,6 +313,12 @@ class DevkitApp(App[None]):
         parsing locks; `graphs_warmed` counts the rounds (benchmarks wait on it)."""
         await asyncio.to_thread(self.backend.warm_graphs)
         self.graphs_warmed += 1
+
+    @work(group="preload", exit_on_error=False, description="chart plotting")
+    async def preload_plots(self) -> None:
+        """Plotext (~25 ms of imports) loaded in a thread, so the first chart drawn
+        does not import it on the loop."""
+        await asyncio.to_thread(importlib.import_module, "widgets.kept_plot")
 
     def _pane_on_screen(self, pane: str) -> bool:
         """For the refresh controller: False too while the app shuts down (the
