@@ -411,7 +411,7 @@ class Scanner:
         out: dict[Path, Path] = {}
         for project in found:
             path = project.path / "pyproject.toml"
-            if not path.exists():
+            if not _may_declare_workspace(path):
                 continue
             pyproject: PyProject | None = self._read(path, parse_pyproject, [])
             if pyproject is None:
@@ -434,6 +434,16 @@ class Scanner:
                         continue
                     out.setdefault(member_path, project.path)
         return out
+
+
+def _may_declare_workspace(pyproject: Path) -> bool:
+    """False when the file cannot hold `[tool.uv.workspace]` in any TOML spelling (a
+    table, dotted keys, an inline table all name it): most projects are answered
+    without parsing, or loading a kept parse of, their pyproject.toml."""
+    try:
+        return b"workspace" in pyproject.read_bytes()
+    except OSError:
+        return False
 
 
 def _kind(manifests: list[Path], workspace_root: Path | None, folder: Path) -> str:
