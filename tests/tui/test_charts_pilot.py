@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from backend.telemetry.model import SpanRecord
 from tests.helpers import span_records
 from tests.tui.conftest import wait_for_inventory, wait_until
@@ -31,16 +33,24 @@ def make_quiet_app(root: Path, db: Path):  # type: ignore[no-untyped-def]
     return DevkitApp(Settings(roots=[root], db_path=db, watch=False, trace_self=False))
 
 
+async def charts_of_fixed_history(pilot: Pilot[None]) -> ChartsPane:
+    """The fixed history stored, then `4`: the charts pane once it charts the first
+    series."""
+    app = pilot.app
+    await wait_for_inventory(pilot)
+    await app.backend.ready()  # type: ignore[attr-defined]
+    await app.backend.spans.add(fixed_history())  # type: ignore[attr-defined]
+    await pilot.press("4")
+    pane = app.screen.query_one(ChartsPane)
+    chooser = app.screen.query_one(SeriesList)
+    await wait_until(pilot, lambda: chooser.option_count == 2 and pane.series is not None)
+    return pane
+
+
 async def test_charts_follow_keys_and_live_spans(demo_workspace: Path, tmp_path: Path) -> None:
     app = make_quiet_app(demo_workspace, tmp_path / "db.sqlite3")
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for_inventory(pilot)
-        await app.backend.ready()
-        await app.backend.spans.add(fixed_history())
-        await pilot.press("4")
-        pane = app.screen.query_one(ChartsPane)
-        chooser = app.screen.query_one(SeriesList)
-        await wait_until(pilot, lambda: chooser.option_count == 2 and pane.series is not None)
+        pane = await charts_of_fixed_history(pilot)
         assert pane.series is not None and pane.series.span == "checkout"  # most signals
         assert pane.series.scale == "log(ms)" and pane.series.n == 120
         assert pane.cursor == 119
@@ -144,12 +154,7 @@ async def test_a_store_write_without_new_spans_draws_no_plot(
 
     app = make_quiet_app(demo_workspace, tmp_path / "db.sqlite3")
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for_inventory(pilot)
-        await app.backend.ready()
-        await app.backend.spans.add(fixed_history())
-        await pilot.press("4")
-        pane = app.screen.query_one(ChartsPane)
-        await wait_until(pilot, lambda: pane.series is not None and pane.series.n == 120)
+        pane = await charts_of_fixed_history(pilot)
         await wait_until(pilot, lambda: app._charts_version == app.backend.store_version)
         chart = app.screen.query_one(ControlChart)
         drawn: list[object] = []
