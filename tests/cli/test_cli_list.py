@@ -102,3 +102,26 @@ def test_backend_imports_no_ui() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_headless_run_leaves_without_teardown_but_with_everything_stored(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """The console script skips the interpreter's teardown after a headless command:
+    the output, the exit code, devkit's own spans and the audit entry are all there
+    (the scan's span is stored by the backend's stop, not by an exit handler)."""
+    import sqlite3
+
+    db = tmp_path / "db.sqlite3"
+    result = run("list", str(demo_workspace), "--json", "--db", str(db))
+    assert result.returncode == 1  # the broken pyproject is a finding
+    assert json.loads(result.stdout)["schema"] == "devkit.inventory/1"
+    connection = sqlite3.connect(db)
+    try:
+        spans = {name for (name,) in connection.execute("SELECT name FROM spans")}
+        entries = connection.execute("SELECT action, trace_id FROM audit_log").fetchall()
+    finally:
+        connection.close()
+    assert {"devkit.scan", "devkit.inventory.build", "devkit.snapshot.store"} <= spans
+    (trace,) = [trace for action, trace in entries if action == "scan"]
+    assert trace
