@@ -24,7 +24,7 @@ from backend.parsers.uv_lock import parse_uv_lock
 from backend.workspace.discovery import is_pylock_name
 from backend.workspace.kept import keep_pickle, unchanged, unsettled
 from backend.workspace.parse_cache import ParseCache
-from backend.workspace.scan_cache import code_digest
+from backend.workspace.scan_cache import code_digest, interpreter
 from backend.workspace.scanner import ProjectScan
 
 NOT_KEPT = object()
@@ -75,7 +75,7 @@ class GraphCache:
         graph = self._build(scan)
         inputs = scan.inputs
         if not unsettled(identity for _, identity in inputs) and unchanged(inputs):
-            keep_pickle(entry, (code_digest(), inputs, graph))
+            keep_pickle(entry, (code_digest(), interpreter(), inputs, graph))
         return graph
 
     def _entry(self, scan: ProjectScan) -> Path | None:
@@ -109,13 +109,14 @@ class GraphCache:
 
 def _load(entry: Path, scan: ProjectScan) -> object:
     """The kept graph (None included: nothing describes the edges), or `NOT_KEPT`
-    when there is none for this scan's inputs or it was written by other code."""
+    when there is none for this scan's inputs, or it was written by other code or
+    under another interpreter (whose marker values decide which edges are active)."""
     try:
         with entry.open("rb") as file, collector_paused():
-            code, inputs, graph = pickle.load(file)
+            code, python, inputs, graph = pickle.load(file)
     except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
             ImportError):  # fmt: skip
         return NOT_KEPT
-    if code != code_digest() or inputs != scan.inputs:
+    if code != code_digest() or python != interpreter() or inputs != scan.inputs:
         return NOT_KEPT
     return graph

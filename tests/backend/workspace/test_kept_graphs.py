@@ -55,11 +55,12 @@ def test_a_changed_lock_builds_the_graph_again(project: Path, tmp_path: Path) ->
     assert graph is not None and any(name == "blinker-renamed" for name, _ in graph.nodes)
 
 
-def test_a_graph_kept_by_other_code_is_not_read(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("name", ["code_digest", "interpreter"])
+def test_a_graph_kept_by_other_code_or_python_is_not_read(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     graph_cache(project, tmp_path / "cache").graph(project)
-    monkeypatch.setattr(graphs, "code_digest", lambda: "another version")
+    monkeypatch.setattr(graphs, name, lambda: "another version")
     later = graph_cache(project, tmp_path / "cache")
     assert later.graph(project) is not None and later.kept_hits == 0
 
