@@ -9,12 +9,10 @@ it was then (see `kept`).
 from __future__ import annotations
 
 import hashlib
-import pickle
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from backend.collector import collector_paused
 from backend.graph.dependency_graph import DependencyGraph, graph_from_uv_lock
 from backend.graph.fallbacks import graph_from_environment, graph_from_pylock
 from backend.graph.markers import marker_environment
@@ -22,7 +20,7 @@ from backend.parsers.pylock import parse_pylock
 from backend.parsers.records import ParseFailure
 from backend.parsers.uv_lock import parse_uv_lock
 from backend.workspace.discovery import is_pylock_name
-from backend.workspace.kept import keep_pickle, unchanged, unsettled
+from backend.workspace.kept import keep_pickle, load_pickle, unchanged, unsettled
 from backend.workspace.parse_cache import ParseCache
 from backend.workspace.scan_cache import code_digest, interpreter
 from backend.workspace.scanner import ProjectScan
@@ -111,12 +109,10 @@ def _load(entry: Path, scan: ProjectScan) -> object:
     """The kept graph (None included: nothing describes the edges), or `NOT_KEPT`
     when there is none for this scan's inputs, or it was written by other code or
     under another interpreter (whose marker values decide which edges are active)."""
-    try:
-        with entry.open("rb") as file, collector_paused():
-            code, python, inputs, graph = pickle.load(file)
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
-            ImportError):  # fmt: skip
+    record = load_pickle(entry, 4)
+    if record is None:
         return NOT_KEPT
+    code, python, inputs, graph = record
     if code != code_digest() or python != interpreter() or inputs != scan.inputs:
         return NOT_KEPT
     return graph

@@ -1,5 +1,6 @@
-"""What the parse cache and the scan cache share: a file's identity, the rule that a
-path changed only just now is not trusted, and the atomic write of an entry.
+"""What the caches kept between runs (parses, scans, graphs) share: a file's identity,
+the rule that a path changed only just now is not trusted, and how an entry is written
+(whole or not at all) and read (anything unreadable is no entry).
 
 A file's times move in clock ticks (milliseconds, or seconds on some file systems), so
 two writes of the same size within one tick leave the same identity. What was read
@@ -16,6 +17,9 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+from backend.collector import collector_paused
 
 Identity = tuple[int, int, int, int] | None
 """(mtime_ns, ctime_ns, size, inode) of a path, or None when there is nothing there."""
@@ -60,3 +64,16 @@ def keep_pickle(entry: Path, record: object) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
+
+
+def load_pickle(entry: Path, fields: int) -> tuple[Any, ...] | None:
+    """The record `keep_pickle` wrote, read with the garbage collector paused (a kept
+    lock is 100,000 objects); None when there is none yet, or it was cut short, or it
+    was written by another version (of devkit, or of a class it holds)."""
+    try:
+        with entry.open("rb") as file, collector_paused():
+            record = pickle.load(file)
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
+            ImportError):  # fmt: skip
+        return None
+    return record if isinstance(record, tuple) and len(record) == fields else None

@@ -19,16 +19,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import pickle
 import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from backend.collector import collector_paused
 from backend.parsers.records import FileError, ParseFailure
-from backend.workspace.kept import identity_of, keep_pickle, unsettled
+from backend.workspace.kept import identity_of, keep_pickle, load_pickle, unsettled
 
 T = TypeVar("T")
 
@@ -95,11 +93,10 @@ class ParseCache:
         entry = self._entry(path, parser, stamp)
         if entry is None:
             return None
-        try:
-            with entry.open("rb") as file, collector_paused():  # a lock is 100,000 objects
-                code, identity, digest, value = pickle.load(file)
-        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
-            return None  # none yet, or written by another version: parse again
+        record = load_pickle(entry, 4)
+        if record is None:
+            return None  # parse again
+        code, identity, digest, value = record
         if code != _code_digest(parser):
             return None
         if identity == _identity(stamp_key):

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from backend.collector import collector_paused
-from backend.workspace.kept import Inputs, keep_pickle, unchanged, unsettled
+from backend.workspace.kept import Inputs, keep_pickle, load_pickle, unchanged, unsettled
 
 CODE_PACKAGES = ("parsers", "workspace", "graph", "config")
 """The backend packages whose code decides what a scan holds."""
@@ -45,12 +43,10 @@ class ScanCache:
         entry = self._entry(key)
         if entry is None:
             return None
-        try:
-            with entry.open("rb") as file, collector_paused():
-                code, kept_key, inputs, scan = pickle.load(file)
-        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
-                ImportError):  # fmt: skip
-            return None  # none yet, or written by another version
+        record = load_pickle(entry, 4)
+        if record is None:
+            return None
+        code, kept_key, inputs, scan = record
         if code != code_digest() or kept_key != key:
             return None
         if not unchanged(inputs):
