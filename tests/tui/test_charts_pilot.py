@@ -169,3 +169,28 @@ async def test_a_store_write_without_new_spans_draws_no_plot(
         await app.backend.spans.add(history("checkout", [400.0] * 3, first=120))
         await wait_until(pilot, lambda: pane.series is not None and pane.series.n == 123)
         assert len(drawn) == 1
+
+
+async def test_a_chart_that_only_moved_is_not_built_again(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """`6` brings the Weaver pane on screen and moves the charts pane to another cell
+    of the same size: Textual renders it again there, and the kept build serves."""
+    from widgets.kept_plot import KeptPlot
+
+    app = make_quiet_app(demo_workspace, tmp_path / "db.sqlite3")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await charts_of_fixed_history(pilot)
+        plot = app.screen.query_one("#chart-main", KeptPlot)
+        await wait_until(pilot, lambda: plot._kept is not None)
+        box = app.screen.query_one("#charts-box")
+        size, where = plot.size, box.region.offset
+        builds: list[int] = []
+        build = plot.plt.build
+        plot.plt.build = lambda: (builds.append(1), build())[1]  # type: ignore[method-assign]
+
+        await pilot.press("6")
+        await wait_until(pilot, lambda: app.screen.query_one("#weaver-box").display)
+        await wait_until(pilot, lambda: box.region.offset != where)
+        await pilot.pause()
+        assert plot.size == size and builds == []
