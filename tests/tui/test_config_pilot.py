@@ -4,6 +4,7 @@ binding id, an unknown binding id or theme is named in a notice, and the rest ap
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from app.tui import DevkitApp
 from backend.settings import Settings
@@ -18,11 +19,27 @@ def configured_app(root: Path, db: Path, **values: object) -> DevkitApp:
         roots=[root], db_path=db, watch=False, trace_self=False,
         config_file=root / "config.toml", **values,  # type: ignore[arg-type]
     )  # fmt: skip
-    return DevkitApp(settings)
+    return recording(DevkitApp(settings))
+
+
+def recording(app: DevkitApp) -> DevkitApp:
+    """Every notice the app raises, kept for `notices`: Textual drops a notice once its
+    timeout (5 s) has passed, which a loaded machine can let happen before the test
+    gets to look."""
+    raised: list[str] = []
+    notify = app.notify
+
+    def kept(message: str, *args: Any, **options: Any) -> None:
+        raised.append(str(message))
+        notify(message, *args, **options)
+
+    app.notify = kept  # type: ignore[method-assign]
+    app.raised = raised  # type: ignore[attr-defined]
+    return app
 
 
 def notices(app: DevkitApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    return list(app.raised)  # type: ignore[attr-defined]
 
 
 async def test_a_remapped_key_works_and_help_shows_it(demo_workspace: Path, tmp_path: Path) -> None:
@@ -69,7 +86,7 @@ async def test_an_edited_file_applies_live_and_a_bad_edit_keeps_the_settings(
         roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False,
         trace_self=False, config_file=config, theme="nord",
     )  # fmt: skip
-    app = DevkitApp(settings)
+    app = recording(DevkitApp(settings))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_inventory(pilot)
         assert app.theme == "nord"
