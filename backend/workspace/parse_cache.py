@@ -99,7 +99,7 @@ class ParseCache:
         code, identity, digest, value = record
         if code != _code_digest(parser):
             return None
-        if identity == _identity(stamp_key):
+        if identity == stamp_key:
             return value
         try:
             same = _content_digest(path) == digest
@@ -127,7 +127,7 @@ class ParseCache:
             digest = digest or _content_digest(path)
             if identity_of(path) != stamp_key:
                 return  # written to meanwhile: the value may be of other content
-            keep_pickle(entry, (_code_digest(parser), _identity(stamp_key), digest, value))
+            keep_pickle(entry, (_code_digest(parser), stamp_key, digest, value))
 
 
 KEPT_PARSERS = {"parse_uv_lock", "parse_pylock", "parse_poetry_lock", "parse_pyproject"}
@@ -139,12 +139,6 @@ to read, and an environment changes with every install."""
 
 def _content_digest(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest()
-
-
-def _identity(stamp_key: tuple[int, ...]) -> tuple[int, ...]:
-    """mtime, ctime, size and inode, as the in-memory entries use: when any moved, the
-    content hash decides."""
-    return stamp_key
 
 
 @cache
