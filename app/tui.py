@@ -505,20 +505,20 @@ class DevkitApp(App[None]):
     async def refresh_monitor(self) -> None:
         await self.feed.refresh()
 
-    def on_monitor_screen_item_chosen(self, message: MonitorScreen.ItemChosen) -> None:
+    async def on_monitor_screen_item_chosen(self, message: MonitorScreen.ItemChosen) -> None:
         """`enter` in the monitor: the dashboard at that alarm, project or entry."""
         self.pop_screen()
         dashboard = self.dashboard
+        pane = "audit" if message.kind == "audit" else "charts"
+        dashboard.action_show_pane(pane)
+        await dashboard.pane_ready(pane)  # composed now if never shown before
         if message.kind == "alarm":
-            dashboard.action_show_pane("charts")
             dashboard.charts_pane.chosen = message.key
             self._show_charts()
         elif message.kind == "project":  # its gauge, and the project's remediation
-            dashboard.action_show_pane("charts")
             dashboard.charts_pane.reveal_project(message.key)
             self._open_remediation(message.key)
         elif message.kind == "audit":
-            dashboard.action_show_pane("audit")
             entry = next((e for e in self.feed.audit if str(e.seq) == message.key), None)
             dashboard.audit_pane.reveal(int(message.key))
             if entry is not None:

@@ -11,6 +11,7 @@ from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import AwaitMount, Widget
 from textual.widgets import DataTable, Header, Input, Static
 
 from backend.audit.entries import AuditEntry
@@ -159,6 +160,27 @@ class DashboardScreen(Screen[None]):
         self.recent: list[str] = [pane for pane, _ in PANES]
         """Panes, the most recently in front first: those that fit are on screen."""
         self.on_screen: list[str] = []
+        self._mounting: dict[str, AwaitMount] = {}
+        """Panes composed after the screen, while they mount: a pane is composed the
+        first time it is on screen, so a start at 80 columns builds one, not six."""
+        self.ready: set[str] = set()
+        """Panes composed and mounted: only these are handed data."""
+        self._entropy: list[EntropyReport] | None = None
+        """Scores computed for the monitor before the charts pane was composed."""
+
+    def _pane_widgets(self, pane: str) -> list[Widget]:
+        if pane == "inventory":
+            return [InventoryPane(id="inventory-pane")]
+        if pane == "spans":
+            return [SpanStream(id="spans-pane")]
+        if pane == "weaver":
+            return [WeaverPane(id="weaver-pane")]
+        if pane == "charts":
+            return [ChartsPane(id="charts-pane")]
+        if pane == "audit":
+            return [AuditLogPane(id="audit-pane")]
+        search = Input(placeholder="find a package in the tree", id="tree-search")
+        return [search, DependencyTree(id="tree-pane")]
 
     def compose(self) -> ComposeResult:
         yield Header(icon="▣")
@@ -178,22 +200,35 @@ class DashboardScreen(Screen[None]):
                 classes += "" if pane in shown else " -off"
                 with Vertical(id=f"{pane}-box", classes=classes) as box:
                     box.border_title = f"{number} {title}"
-                    if pane == "inventory":
-                        yield InventoryPane(id="inventory-pane")
-                    elif pane == "spans":
-                        yield SpanStream(id="spans-pane")
-                    elif pane == "weaver":
-                        yield WeaverPane(id="weaver-pane")
-                    elif pane == "charts":
-                        yield ChartsPane(id="charts-pane")
-                    elif pane == "audit":
-                        yield AuditLogPane(id="audit-pane")
-                    else:  # the tree
-                        yield Input(placeholder="find a package in the tree", id="tree-search")
-                        yield DependencyTree(id="tree-pane")
+                    if pane in shown:
+                        self.ready.add(pane)  # mounted with the screen
+                        yield from self._pane_widgets(pane)
         too_small = f"Terminal too small: need {MIN_WIDTH} x {MIN_HEIGHT}; m opens the monitor"
         yield Static(too_small, id="too-small")
         yield KeyFooter()
+
+    def _compose_pane(self, pane: str) -> None:
+        """Mount a pane shown for the first time; once mounted it may be handed data
+        (`PaneShown`) and, if still in front, take the focus."""
+        mounting = self.query_one(f"#{pane}-box").mount(*self._pane_widgets(pane))
+        self._mounting[pane] = mounting
+
+        async def mounted() -> None:
+            await mounting
+            self.ready.add(pane)
+            if pane == "charts" and self._entropy is not None:
+                self.charts_pane.show_entropy(self._entropy)
+            if self.active_pane == pane and self.is_current:
+                self._focus_pane(pane)
+            self.post_message(self.PaneShown(pane))
+
+        self.call_later(mounted)
+
+    async def pane_ready(self, pane: str) -> None:
+        """Wait until `pane` is mounted, if it was composed late and still mounts."""
+        mounting = self._mounting.get(pane)
+        if mounting is not None:
+            await mounting
 
     def on_mount(self) -> None:
         self.watch_active_pane("inventory")
@@ -204,7 +239,8 @@ class DashboardScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         """Back from the monitor or a detail screen: the pane in front may have data
         that arrived while it was covered."""
-        self.post_message(self.PaneShown(self.active_pane))
+        if self.active_pane in self.ready:
+            self.post_message(self.PaneShown(self.active_pane))
         self.call_after_refresh(self._keep_focus_in_view)
 
     def on_resize(self) -> None:
@@ -230,9 +266,13 @@ class DashboardScreen(Screen[None]):
         tabs = self.query_one(PaneTabs)
         tabs.set_class(len(shown) == len(PANES), "-all-shown")
         tabs.on_screen = frozenset(shown)
+        for pane in shown:
+            if pane not in self.ready and pane not in self._mounting:
+                self._compose_pane(pane)  # it says PaneShown once mounted
         if self.is_mounted:
             for pane in set(shown) - set(self.on_screen) - {self.active_pane}:
-                self.post_message(self.PaneShown(pane))  # it may have data to show
+                if pane in self.ready:
+                    self.post_message(self.PaneShown(pane))  # it may have data to show
         self.on_screen = shown
 
     def _keep_focus_in_view(self) -> None:
@@ -275,7 +315,11 @@ class DashboardScreen(Screen[None]):
         self.charts_pane.show_series(ranked, series)
 
     def show_entropy(self, reports: list[EntropyReport]) -> None:
-        self.charts_pane.show_entropy(reports)
+        """Scores reach the charts pane, or wait for it to be composed (the monitor
+        asks for them while the dashboard may never have shown it)."""
+        self._entropy = reports
+        if "charts" in self.ready:
+            self.charts_pane.show_entropy(reports)
 
     @property
     def weaver_pane(self) -> WeaverPane:
@@ -295,8 +339,8 @@ class DashboardScreen(Screen[None]):
         self.query_one(DependencyTree).show(data)
 
     def pane_visible(self, pane: str) -> bool:
-        """Is this pane on screen (at narrow widths only the active one is)?"""
-        return self.is_current and self.query_one(f"#{pane}-box").display
+        """Is this pane on screen (at narrow widths only the active one is) and mounted?"""
+        return self.is_current and pane in self.ready and self.query_one(f"#{pane}-box").display
 
     # -- panes ---------------------------------------------------------------------------
 
@@ -330,7 +374,8 @@ class DashboardScreen(Screen[None]):
             box.set_class(box.id == f"{pane}-box", "-active")
         self.query_one(PaneTabs).active = pane
         self.refresh_bindings()  # `u` and `U` belong to one pane each
-        self.post_message(self.PaneShown(pane))
+        if pane in self.ready:
+            self.post_message(self.PaneShown(pane))
 
     def on_audit_log_pane_entry_chosen(self, event: AuditLogPane.EntryChosen) -> None:
         self.app.push_screen(AuditDetailScreen(event.entry))
@@ -341,7 +386,13 @@ class DashboardScreen(Screen[None]):
         self.inventory_pane.reveal(event.package)
 
     def action_show_pane(self, pane: str) -> None:
+        """Bring a pane to the front and focus it (a pane composed just now takes the
+        focus once mounted)."""
         self.active_pane = pane
+        if pane in self.ready:
+            self._focus_pane(pane)
+
+    def _focus_pane(self, pane: str) -> None:
         target = {
             "inventory": "#inventory-table",
             "spans": "#span-table",
@@ -356,9 +407,10 @@ class DashboardScreen(Screen[None]):
         index = (ids.index(self.active_pane) + step) % len(ids)
         self.action_show_pane(ids[index])
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         """`/` filters the pane in front (inventory, spans, charts' series, audit, Weaver),
         or, in the tree pane, searches it."""
+        await self.pane_ready(self.active_pane)  # `/` typed right after its number
         if self.active_pane == "spans":
             self.query_one(SpanStream).open_filter()
             return

@@ -308,6 +308,9 @@ def with_history(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await app.backend.ready()  # type: ignore[attr-defined]
         await app.backend.spans.add(fixed_history())  # type: ignore[attr-defined]
         await check_new_spans(pilot)
+        if app.screen.query_one("#spans-box").display:  # its timer may come after `R`
+            stream = app.screen.query_one("#span-table", DataTable)
+            await wait_until(pilot, lambda: stream.row_count > 0)
         await pilot.press("4")
         pane = app.screen.query_one(ChartsPane)
         await wait_until(pilot, lambda: pane.series is not None and pane.series.n == 120)

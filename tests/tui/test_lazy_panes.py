@@ -1,0 +1,79 @@
+"""Panes are composed the first time they are on screen: a dashboard started in a small
+terminal builds the inventory only, and a pane brought up later still gets its data,
+the focus and its keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from app.tui import DevkitApp
+from backend.settings import Settings
+from tests.helpers import span_records
+from tests.tui.conftest import wait_for_inventory, wait_until
+from widgets.audit_log import AuditLogPane
+from widgets.charts_pane import ChartsPane
+from widgets.dependency_tree import DependencyTree
+from widgets.inventory_pane import InventoryPane
+from widgets.span_stream import SpanStream, SpanTable
+from widgets.weaver_pane import WeaverPane
+
+PANE_WIDGETS = {
+    "inventory": InventoryPane,
+    "tree": DependencyTree,
+    "spans": SpanStream,
+    "charts": ChartsPane,
+    "audit": AuditLogPane,
+    "weaver": WeaverPane,
+}
+
+
+def composed(app: DevkitApp) -> set[str]:
+    return {pane for pane, kind in PANE_WIDGETS.items() if app.dashboard.query(kind)}
+
+
+def make_app(tmp_path: Path) -> DevkitApp:
+    settings = Settings(
+        roots=[tmp_path], db_path=tmp_path / "db.sqlite3", watch=False, trace_self=False
+    )
+    return DevkitApp(settings)
+
+
+async def test_a_small_terminal_builds_the_inventory_alone_and_the_rest_when_shown(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_inventory(pilot)
+        assert composed(app) == {"inventory"}
+        await app.backend.ready()
+        await app.backend.spans.add(span_records("GET /cart", [10.0, 12.0, 11.0, 13.0]))
+        await pilot.press("3")
+        table = app.screen.query_one(SpanTable)
+        assert app.screen.focused is table  # the focus waited for the pane to mount
+        await wait_until(pilot, lambda: table.row_count == 4)  # and so did its data
+        await pilot.press("1")
+        assert composed(app) == {"inventory", "spans"}  # hidden again, but kept
+
+
+async def test_a_pane_composed_late_opens_its_own_filter(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_inventory(pilot)
+        await pilot.press("5", "slash", "x")  # a pane composed just now
+        focused = app.screen.focused
+        assert isinstance(focused, Input) and focused.value == "x"
+        assert app.screen.query_one(AuditLogPane) in focused.ancestors
+
+
+async def test_a_wide_terminal_builds_the_panes_it_shows(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:  # two columns, two rows
+        await wait_for_inventory(pilot)
+        assert composed(app) == {"inventory", "tree", "spans", "charts"}
+        await pilot.press("6")
+        await wait_until(pilot, lambda: "weaver" in composed(app))
+        assert "audit" not in composed(app)  # pushed off by the Weaver pane, never shown
