@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.collector import collector_paused
+from backend.workspace.pruning import mark_used
 
 Identity = tuple[int, int, int, int] | None
 """(mtime_ns, ctime_ns, size, inode) of a path, or None when there is nothing there."""
@@ -73,6 +74,7 @@ def load_pickle(entry: Path, fields: int) -> tuple[Any, ...] | None:
     try:
         with entry.open("rb") as file, collector_paused():
             record = pickle.load(file)
+            mark_used(entry, os.fstat(file.fileno()).st_mtime_ns)
     except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError,
             ImportError):  # fmt: skip
         return None

@@ -50,6 +50,7 @@ from backend.workspace.discovery import (
 from backend.workspace.kept import Identity, Inputs, identity_of
 from backend.workspace.lock_facts import recorded_declarations, sources_of
 from backend.workspace.parse_cache import ParseCache
+from backend.workspace.pruning import prune_daily
 from backend.workspace.scan_cache import ScanCache, interpreter
 
 ProgressCallback = Callable[[int, int, Path], None]
@@ -163,6 +164,7 @@ class Scanner:
             scans.append(self.scan_project(project.path))
             if progress:
                 progress(done, len(found), project.path)
+        prune_daily(self.cache.folder)  # what this scan read is marked used by now
         return scans
 
     def scan_one(self, folder: Path) -> ProjectScan | None:
