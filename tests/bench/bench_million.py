@@ -140,13 +140,15 @@ async def panes(root: Path, db: Path) -> tuple[dict[str, list[float]], dict[str,
         monitor.phase = "start to inventory"
         await until(lambda: app.updates_applied >= 1)
         took["start to inventory"] = time.perf_counter() - started
-        await phase("span pane", ("3",), lambda: app.screen.query_one(SpanTable).row_count > 0)
+        await phase("span pane", ("3",), lambda: "spans" in app.dashboard.ready
+                    and app.screen.query_one(SpanTable).row_count > 0)  # fmt: skip
         await phase("a trace", ("enter",), lambda: isinstance(app.screen, TraceScreen))
         await pilot.press("escape")
-        charts = app.screen.query_one(ChartsPane)
-        await phase("charts", ("4",), lambda: charts.series is not None)
-        weaver = app.dashboard.weaver_pane
-        await phase("weaver live check", ("6",), lambda: bool(weaver.summary))
+        dashboard = app.dashboard  # a pane is composed when first shown: looked up then
+        await phase("charts", ("4",), lambda: "charts" in dashboard.ready
+                    and dashboard.query_one(ChartsPane).series is not None)  # fmt: skip
+        await phase("weaver live check", ("6",), lambda: "weaver" in dashboard.ready
+                    and bool(dashboard.weaver_pane.summary))  # fmt: skip
         monitor.phase = "at rest"
         await asyncio.sleep(1.0)
         # The reference: Textual's own frame of this screen, every widget laid out

@@ -32,7 +32,7 @@ def rss_mb() -> float:
     return 0.0
 
 
-async def main(root: Path, db: Path, keys: int) -> None:
+async def main(root: Path, db: Path, keys: int, size: tuple[int, int]) -> None:
     settings = Settings(roots=[root], db_path=db, watch=False)
     backend = start_backend(settings)
     from app.tui import AFTER_PAINT_S, DevkitApp
@@ -79,7 +79,7 @@ async def main(root: Path, db: Path, keys: int) -> None:
 
     freeze_startup_objects()  # as `open_dashboard` does
     app = TimedApp(settings, backend)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await shown.wait()
         table = app.screen.query_one(InventoryTable)
         await pilot.pause()
@@ -126,5 +126,7 @@ if __name__ == "__main__":
     parser.add_argument("root", type=Path)
     parser.add_argument("db", type=Path)
     parser.add_argument("--keys", type=int, default=0)
+    parser.add_argument("--size", default="160x48", help="the terminal, WIDTHxHEIGHT")
     args = parser.parse_args()
-    asyncio.run(main(args.root, args.db, args.keys))
+    width, height = (int(n) for n in args.size.split("x"))
+    asyncio.run(main(args.root, args.db, args.keys, (width, height)))

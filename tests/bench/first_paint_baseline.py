@@ -36,9 +36,9 @@ class OneTable(App[None]):
         print(f"painted rows={self.query_one(DataTable).row_count}", flush=True)
 
 
-async def main(rows_file: Path) -> None:
+async def main(rows_file: Path, size: tuple[int, int]) -> None:
     app = OneTable(rows_file)
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         print("settled", flush=True)
         status = Path("/proc/self/status").read_text().splitlines()
@@ -47,4 +47,5 @@ async def main(rows_file: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1])))
+    width, height = (int(n) for n in (sys.argv[2] if len(sys.argv) > 2 else "160x48").split("x"))
+    asyncio.run(main(Path(sys.argv[1]), (width, height)))
