@@ -38,7 +38,6 @@ from backend.inventory.build import build_inventory
 from backend.inventory.keeper import InventoryKeeper
 from backend.inventory.model import Inventory
 from backend.inventory.snapshots import SnapshotRecorder
-from backend.security.checker import VulnerabilityChecker
 from backend.setting_names import BUNDLE_FILE
 from backend.settings import Settings
 from backend.store.database import Store, StoreError
@@ -48,7 +47,6 @@ from backend.telemetry.span_store import SpanStore
 from backend.workspace.discovery import SKIP_DIRS
 from backend.workspace.graphs import GraphCache
 from backend.workspace.reader import WorkspaceReader
-from backend.workspace.watcher import watch_roots
 
 if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip them
     from backend.health.entropy import EntropyReport
@@ -60,6 +58,7 @@ if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip
     from backend.policy.marks import PolicyWatch
     from backend.remediation.flow import Remediation
     from backend.sbom.writer import SbomResult
+    from backend.security.checker import VulnerabilityChecker
     from backend.update.updates import Updates
     from backend.weaver.report import CheckReport
     from backend.weaver.runs import CheckRuns
@@ -84,8 +83,7 @@ class Backend:
             self._problem, settings.cache_dir, derive=build_inventory,
         )  # fmt: skip
         self.graphs = GraphCache(lambda: self.workspace.scans, self.workspace.cache)
-        self.security = VulnerabilityChecker(self._store, self.operations)
-        """Advisories imported into the store, and the inventory checked against them."""
+        self._security: VulnerabilityChecker | None = None
         self._snapshots = SnapshotRecorder(self._store)
         self.keeper = InventoryKeeper(
             settings.roots,
@@ -209,6 +207,16 @@ class Backend:
             rows = await self.spans.query(**filters)
             span.set_attribute(names.QUERY_ROW_COUNT, len(rows))
             return rows
+
+    @property
+    def security(self) -> VulnerabilityChecker:
+        """Advisories imported into the store, and the inventory checked against them
+        (built on first use: `list` and `tree` never need it)."""
+        if self._security is None:
+            from backend.security.checker import VulnerabilityChecker
+
+            self._security = VulnerabilityChecker(self._store, self.operations)
+        return self._security
 
     # -- reading the workspace -------------------------------------------------------
 
@@ -530,6 +538,8 @@ class Backend:
             {"roots": [str(r) for r in self.settings.roots], "span_files": pattern},
             self.spans.counter.stored,
         )
+        from backend.workspace.watcher import watch_roots  # watchfiles and anyio: when watching
+
         watching = asyncio.create_task(
             watch_roots(self.settings.roots, self._on_change, self._stop, pattern)
         )

@@ -13,15 +13,17 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, StatusCode, Tracer
 
 from backend.telemetry import names
 from backend.workspace.routing import affected_projects
-from backend.workspace.scan_process import Derive, ScanProcess, read_child_scan
 from backend.workspace.scanner import Layout, ProjectScan, Scanner, Timing
+
+if TYPE_CHECKING:
+    from backend.workspace.scan_process import Derive, ScanProcess
 
 PROGRESS_INTERVAL = 0.1
 CHILD_STALL_S = 15.0
@@ -51,7 +53,11 @@ class WorkspaceReader:
         self.scanner = Scanner(environment=environment, cache_dir=cache_dir)
         self.scans: dict[Path, ProjectScan] = {}
         """The latest scan of each project folder."""
-        self.child: ScanProcess | None = ScanProcess() if in_child else None
+        self.child: ScanProcess | None = None
+        if in_child:  # multiprocessing and the process pool load only for a dashboard
+            from backend.workspace.scan_process import ScanProcess
+
+            self.child = ScanProcess()
         self.stall_after_s = CHILD_STALL_S
         self.lock = asyncio.Lock()
         """Held while scans are read or replaced, so a full scan and a refresh never mix."""
@@ -142,6 +148,8 @@ class WorkspaceReader:
                     " scanning in this process instead"
                 )
                 return None
+        from backend.workspace.scan_process import read_child_scan
+
         result = await asyncio.to_thread(read_child_scan, waiting.result())
         self.scanner.adopt(result.layout)
         self.derived = result.derived
