@@ -5,7 +5,6 @@ asked, and build the CycloneDX document."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from backend.index.licenses import license_rows
@@ -16,6 +15,7 @@ from backend.sbom.project import project_contents
 from backend.security.advisories import advisories_for, database_info
 from backend.security.matching import PackageResult, match_inventory
 from backend.store.database import Store
+from backend.version import __version__
 
 
 @dataclass(slots=True)
@@ -61,13 +61,6 @@ async def project_sbom(
             results = match_inventory(one.inventory, found, covered=info.records > 0)
             findings = [r for r in results if r.state == "vulnerable"]
     text = sbom_json(contents.name, contents.version, contents.releases, contents.edges,
-                     findings, _own_version())  # fmt: skip
+                     findings, __version__)  # fmt: skip
     flaws = {f.ids[0] for r in findings for f in r.findings}
     return SbomResult(contents.name, text, len(contents.releases), len(flaws), problems)
-
-
-def _own_version() -> str:
-    try:
-        return version("devkit-tui")
-    except PackageNotFoundError:
-        return ""

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
-from importlib.metadata import PackageNotFoundError, version
+from functools import lru_cache
 
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -16,20 +15,12 @@ from opentelemetry.trace import Span, Tracer
 
 from backend.telemetry import names
 from backend.telemetry.model import ResourceRecord, ScopeRecord, SpanRecord
+from backend.version import __version__
 
 SERVICE_NAME = names.SERVICE
 SCOPE_NAME = "devkit.backend"
 EXPORT_DELAY_MS = 500
 _log = logging.getLogger(__name__)
-
-
-@cache
-def devkit_version() -> str:
-    """Read once per process: each look-up walks the installed distributions."""
-    try:
-        return version("devkit-tui")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 class StoreSpanExporter(SpanExporter):
@@ -62,9 +53,7 @@ def deliver_to_loop(
 def make_provider(exporter: SpanExporter, forward_endpoint: str | None = None) -> TracerProvider:
     """A private provider (never the global one): tests and two backends stay apart."""
     provider = TracerProvider(
-        resource=Resource.create(
-            {"service.name": SERVICE_NAME, "service.version": devkit_version()}
-        )
+        resource=Resource.create({"service.name": SERVICE_NAME, "service.version": __version__})
     )
     provider.add_span_processor(
         BatchSpanProcessor(
@@ -81,7 +70,7 @@ def make_provider(exporter: SpanExporter, forward_endpoint: str | None = None) -
 
 
 def tracer_of(provider: TracerProvider) -> Tracer:
-    return provider.get_tracer(SCOPE_NAME, devkit_version())
+    return provider.get_tracer(SCOPE_NAME, __version__)
 
 
 def record_from_sdk(span: ReadableSpan) -> SpanRecord:
