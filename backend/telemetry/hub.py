@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -16,9 +17,11 @@ from backend.parsers.records import FileError
 from backend.settings import Settings
 from backend.store.database import Store, StoreError
 from backend.telemetry.model import SpanRecord
-from backend.telemetry.span_files import SpanFileIngestor
 from backend.telemetry.span_store import Retention, SpanStore
 from backend.telemetry.tracing import StoreSpanExporter, deliver_to_loop, make_provider, tracer_of
+
+if TYPE_CHECKING:
+    from backend.telemetry.span_files import SpanFileIngestor
 
 PRUNE_INTERVAL_S = 60.0
 _log = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ class Telemetry:
         """Start following span files (`*.otlp.jsonl` by default) under the roots."""
         if not self.settings.span_file_pattern:
             return None
+        from backend.telemetry.span_files import SpanFileIngestor  # a dashboard's, when watching
+
         self.span_files = SpanFileIngestor(
             self.spans, self.tracer, self.settings.span_file_pattern, on_error
         )

@@ -7,7 +7,6 @@ project it touches.
 
 from __future__ import annotations
 
-import configparser
 import glob
 import time
 from collections.abc import Callable
@@ -363,6 +362,8 @@ class Scanner:
         return find_environment(owner)
 
     def _read_setup_cfg(self, path: Path, scan: ProjectScan) -> None:
+        import configparser  # setup.cfg projects are few; the module is ~2 ms to load
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read(path, encoding="utf-8")
