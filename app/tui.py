@@ -20,7 +20,6 @@ from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from app.config_reload import ConfigWatch
-from app.monitor_feed import MonitorFeed
 from app.refresh import LivePane, RefreshController
 from backend.audit.entries import AuditFilter
 from backend.events import (
@@ -30,7 +29,6 @@ from backend.events import (
     PolicyChanged,
     ScanProgress,
 )
-from backend.health.entropy import EntropyReport
 from backend.service import Backend
 from backend.settings import Settings
 from backend.spc.live import LiveCharts
@@ -40,7 +38,6 @@ from screens.audit_detail import AuditDetailScreen
 from screens.confirm import ConfirmScreen
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
-from screens.monitor import MonitorScreen
 from screens.trace_view import TraceScreen
 from screens.weaver_detail import WeaverDetailScreen
 from widgets.audit_log import MAX_KEPT
@@ -50,6 +47,9 @@ from widgets.safe_text import plain
 from widgets.span_stream import SpanStream
 
 if TYPE_CHECKING:
+    from app.monitor_feed import MonitorFeed
+    from backend.health.entropy import EntropyReport
+    from screens.monitor import MonitorScreen
     from screens.remediation import RemediationScreen
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -108,9 +108,8 @@ class DevkitApp(App[None]):
         self.dashboard = DashboardScreen(on_mounted=self._handle_waiting)
         self._events: asyncio.Queue[object] | None = None
         """The backend's events for this app, once `run_backend` subscribed."""
-        self.feed = MonitorFeed(self)
+        self._feed: MonitorFeed | None = None
         self.config_watch = ConfigWatch(self)
-        self.monitor = self.feed.screen
         self.reports: list[EntropyReport] = []
         """The newest entropy reports (the charts pane and the monitor show them)."""
         self.entropy_at = (-1, 0.0)
@@ -122,19 +121,41 @@ class DevkitApp(App[None]):
                 LivePane("audit", self.refresh_audit, lambda: backend.store_version),
                 LivePane("charts", self.refresh_charts, lambda: backend.store_version),
                 LivePane("weaver", self.refresh_weaver, every=WEAVER_EVERY_TICKS),
-                LivePane("monitor", self.refresh_monitor, self.feed.stamp),
+                LivePane("monitor", self.refresh_monitor, lambda: self.feed.stamp()),
                 LivePane("config", self.config_watch.reload, self.config_watch.stamp),
-                LivePane("monitor-clock", self.feed.redraw, self.feed.arrivals.bucket_index),
+                LivePane(
+                    "monitor-clock",
+                    lambda: self.feed.redraw(),
+                    lambda: self.feed.arrivals.bucket_index(),
+                ),
             ],
             visible=self._pane_on_screen,
             paused=lambda: self.paused,
         )
         """Starts the live panes' refreshes when they are due; nothing at rest."""
 
+    @property
+    def feed(self) -> MonitorFeed:
+        """The monitor's data and screen, made the first time the monitor is wanted: a
+        dashboard that never opens it never loads the pulse and its charts (~30 ms)."""
+        if self._feed is None:
+            from app.monitor_feed import MonitorFeed
+
+            self._feed = MonitorFeed(self)
+            self.install_screen(self._feed.screen, "monitor")  # kept when popped
+        return self._feed
+
+    @property
+    def monitor(self) -> MonitorScreen:
+        return self.feed.screen
+
+    def _on_monitor(self) -> bool:
+        """Whether the monitor is in front (False, without making it, if never made)."""
+        return self._feed is not None and self.screen is self._feed.screen
+
     def on_mount(self) -> None:
         self.apply_user_settings(self.settings)
         self.push_screen(self.dashboard)
-        self.install_screen(self.monitor, "monitor")  # kept when popped: `m` goes back
         if self.start == "monitor":
             self.push_screen(self.monitor)
         self.run_backend()
@@ -303,7 +324,7 @@ class DevkitApp(App[None]):
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
-        if event.reason == "scan" and errors and self.screen is not self.monitor:
+        if event.reason == "scan" and errors and not self._on_monitor():
             noun = "file" if errors == 1 else "files"
             self.notify(f"{errors} {noun} could not be read: press e", severity="warning")
 
@@ -314,11 +335,12 @@ class DevkitApp(App[None]):
         await asyncio.to_thread(self.backend.warm_graphs)
         self.graphs_warmed += 1
 
-    @work(group="preload", exit_on_error=False, description="chart plotting")
+    @work(group="preload", exit_on_error=False, description="later modules")
     async def preload_plots(self) -> None:
-        """Plotext (~25 ms of imports) loaded in a thread, so the first chart drawn
-        does not import it on the loop."""
-        await asyncio.to_thread(importlib.import_module, "widgets.kept_plot")
+        """Plotext (~25 ms of imports) and the monitor's pulse (~30 ms) loaded in a
+        thread, so the first chart drawn or `m` does not import them on the loop."""
+        for module in ("widgets.kept_plot", "app.monitor_feed"):
+            await asyncio.to_thread(importlib.import_module, module)
 
     def _pane_on_screen(self, pane: str) -> bool:
         """For the refresh controller: False too while the app shuts down (the
@@ -327,7 +349,7 @@ class DevkitApp(App[None]):
             return True  # followed on every screen
         try:
             if pane.startswith("monitor"):
-                return self.screen is self.monitor
+                return self._on_monitor()
             return self.dashboard.pane_visible(pane)
         except (NoMatches, ScreenStackError):  # a tick after the last screen went
             return False
@@ -490,7 +512,7 @@ class DevkitApp(App[None]):
     async def refresh_entropy(self) -> None:
         """Every project's entropy, after each inventory while the charts pane is on
         screen (scores that moved are stored)."""
-        if not (self.dashboard.pane_visible("charts") or self.screen is self.monitor):
+        if not (self.dashboard.pane_visible("charts") or self._on_monitor()):
             self._entropy_stale = True
             return
         self._entropy_stale = False
@@ -499,7 +521,8 @@ class DevkitApp(App[None]):
         self.entropy_at = (version, time.monotonic())
         self.reports = reports
         self.dashboard.show_entropy(reports)
-        self.feed.redraw()
+        if self._feed is not None:
+            self._feed.redraw()
 
     @work(exclusive=True, group="monitor", exit_on_error=False, description="monitor")
     async def refresh_monitor(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +15,6 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import DataTable, Header, Input, Static
 
 from backend.audit.entries import AuditEntry
-from backend.health.entropy import EntropyReport
 from backend.inventory.model import Inventory
 from backend.spc.live import RankedSeries
 from backend.spc.series import Series
@@ -32,6 +31,9 @@ from widgets.key_footer import KeyFooter
 from widgets.pane_tabs import PaneTabs
 from widgets.span_stream import SpanStream
 from widgets.weaver_pane import WeaverPane
+
+if TYPE_CHECKING:
+    from backend.health.entropy import EntropyReport
 
 PANES: list[tuple[str, str]] = [
     ("inventory", "Inventory"),

@@ -4,7 +4,7 @@ entropy gauge."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,7 +14,6 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from backend.health.entropy import EntropyReport
 from backend.spc.live import RankedSeries
 from backend.spc.rules import RULES, SHORT_RULES
 from backend.spc.series import CHARTS, Series
@@ -22,6 +21,9 @@ from widgets.control_chart import ControlChart
 from widgets.filter_input import FilterInput
 from widgets.safe_text import plain
 from widgets.theme import theme_color
+
+if TYPE_CHECKING:
+    from backend.health.entropy import EntropyReport
 
 LEVEL_STYLE = {"LOW": "success", "MEDIUM": "warning", "HIGH": "error", "CRITICAL": "error"}
 

@@ -35,7 +35,11 @@ def composed(app: DevkitApp) -> set[str]:
 
 def make_app(tmp_path: Path) -> DevkitApp:
     settings = Settings(
-        roots=[tmp_path], db_path=tmp_path / "db.sqlite3", watch=False, trace_self=False
+        roots=[tmp_path],
+        db_path=tmp_path / "db.sqlite3",
+        watch=False,
+        trace_self=False,
+        refresh_s=0.2,
     )
     return DevkitApp(settings)
 
@@ -55,6 +59,22 @@ async def test_a_small_terminal_builds_the_inventory_alone_and_the_rest_when_sho
         await wait_until(pilot, lambda: table.row_count == 4)  # and so did its data
         await pilot.press("1")
         assert composed(app) == {"inventory", "spans"}  # hidden again, but kept
+
+
+async def test_the_monitor_is_made_when_first_opened(tmp_path: Path) -> None:
+    from screens.monitor import MonitorScreen
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_inventory(pilot)
+        ticks = app.live.ticks
+        await wait_until(pilot, lambda: app.live.ticks >= ticks + 3)
+        assert not app.is_screen_installed("monitor")  # no refresh tick made it
+        await pilot.press("m")
+        assert isinstance(app.screen, MonitorScreen)
+        await wait_until(pilot, lambda: app.feed.title.startswith("devkit-tui"))
+        await pilot.press("m")
+        assert app.screen is app.dashboard and app.is_screen_installed("monitor")
 
 
 async def test_a_pane_composed_late_opens_its_own_filter(
