@@ -34,12 +34,10 @@ from backend.settings import Settings
 from backend.spc.live import LiveCharts
 from backend.spc.series import SeriesOptions
 from backend.store.database import StoreError
-from screens.audit_detail import AuditDetailScreen
 from screens.confirm import ConfirmScreen
 from screens.dashboard import PANES, DashboardScreen
 from screens.help import HelpScreen
 from screens.trace_view import TraceScreen
-from screens.weaver_detail import WeaverDetailScreen
 from widgets.audit_log import MAX_KEPT
 from widgets.charts_pane import ChartsPane
 from widgets.dependency_tree import TreeData
@@ -49,8 +47,10 @@ from widgets.span_stream import SpanStream
 if TYPE_CHECKING:
     from app.monitor_feed import MonitorFeed
     from backend.health.entropy import EntropyReport
+    from screens.audit_detail import AuditDetailScreen
     from screens.monitor import MonitorScreen
     from screens.remediation import RemediationScreen
+    from screens.weaver_detail import WeaverDetailScreen
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 TREE_SETTLE_S = 0.15
@@ -545,6 +545,8 @@ class DevkitApp(App[None]):
             entry = next((e for e in self.feed.audit if str(e.seq) == message.key), None)
             dashboard.audit_pane.reveal(int(message.key))
             if entry is not None:
+                from screens.audit_detail import AuditDetailScreen
+
                 self.push_screen(AuditDetailScreen(entry))
 
     def action_monitor(self) -> None:

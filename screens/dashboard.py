@@ -19,10 +19,6 @@ from backend.inventory.model import Inventory
 from backend.spc.live import RankedSeries
 from backend.spc.series import Series
 from backend.telemetry.span_rates import SpanRates
-from screens.audit_detail import AuditDetailScreen
-from screens.errors import ErrorsScreen
-from screens.package_detail import PackageDetailScreen
-from screens.weaver_detail import WeaverDetailScreen
 from widgets.audit_log import AuditLogPane
 from widgets.charts_pane import ChartsPane
 from widgets.dependency_tree import DependencyTree, TreeData
@@ -328,6 +324,8 @@ class DashboardScreen(Screen[None]):
         return self.query_one(WeaverPane)
 
     def on_weaver_pane_group_chosen(self, event: WeaverPane.GroupChosen) -> None:
+        from screens.weaver_detail import WeaverDetailScreen  # detail screens: on first use
+
         self.app.push_screen(WeaverDetailScreen(event.title, event.findings))
 
     def show_audit(self, entries: list[AuditEntry]) -> None:
@@ -380,6 +378,8 @@ class DashboardScreen(Screen[None]):
             self.post_message(self.PaneShown(pane))
 
     def on_audit_log_pane_entry_chosen(self, event: AuditLogPane.EntryChosen) -> None:
+        from screens.audit_detail import AuditDetailScreen
+
         self.app.push_screen(AuditDetailScreen(event.entry))
 
     def on_dependency_tree_package_chosen(self, event: DependencyTree.PackageChosen) -> None:
@@ -515,6 +515,8 @@ class DashboardScreen(Screen[None]):
     def action_show_errors(self) -> None:
         inventory = self.inventory_pane.table.inventory
         if inventory is not None:
+            from screens.errors import ErrorsScreen
+
             self.app.push_screen(ErrorsScreen(inventory))
 
     def on_descendant_focus(self, event: object) -> None:
@@ -538,6 +540,8 @@ class DashboardScreen(Screen[None]):
         package, project = picked
         row = table.inventory.packages.get(package)
         if row is not None:
+            from screens.package_detail import PackageDetailScreen  # and its advisory matching
+
             self.app.push_screen(
                 PackageDetailScreen(
                     row,
