@@ -31,26 +31,20 @@ from backend.events import (
 )
 from backend.service import Backend
 from backend.settings import Settings
-from backend.spc.live import LiveCharts
-from backend.spc.series import SeriesOptions
 from backend.store.database import StoreError
-from screens.confirm import ConfirmScreen
 from screens.dashboard import PANES, DashboardScreen
-from screens.help import HelpScreen
-from screens.trace_view import TraceScreen
-from widgets.audit_log import MAX_KEPT
-from widgets.charts_pane import ChartsPane
-from widgets.dependency_tree import TreeData
 from widgets.safe_text import plain
-from widgets.span_stream import SpanStream
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each pane's and screen's module loads when it is first shown
     from app.monitor_feed import MonitorFeed
     from backend.health.entropy import EntropyReport
+    from backend.spc.live import LiveCharts
     from screens.audit_detail import AuditDetailScreen
     from screens.monitor import MonitorScreen
     from screens.remediation import RemediationScreen
     from screens.weaver_detail import WeaverDetailScreen
+    from widgets.charts_pane import ChartsPane
+    from widgets.span_stream import SpanStream
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 TREE_SETTLE_S = 0.15
@@ -104,7 +98,7 @@ class DevkitApp(App[None]):
         self._charts_version = -1
         self._entropy_stale = True
         self._weaver_checked: tuple[int, int, tuple[int, ...]] | None = None
-        self.live_charts = LiveCharts(self.backend.spans, spec_limits=settings.spec_limits)
+        self._live_charts: LiveCharts | None = None
         self.dashboard = DashboardScreen(on_mounted=self._handle_waiting)
         self._events: asyncio.Queue[object] | None = None
         """The backend's events for this app, once `run_backend` subscribed."""
@@ -296,8 +290,20 @@ class DevkitApp(App[None]):
             return
         self.sub_title = f"OTLP {url}"
 
+    @property
+    def live_charts(self) -> LiveCharts:
+        """The control charts over the stored spans, made when first looked at (the
+        charts pane or the monitor): the SPC modules load after the first paint."""
+        if self._live_charts is None:
+            from backend.spc.live import LiveCharts
+
+            self._live_charts = LiveCharts(self.backend.spans, self.backend.spec_limits())
+        return self._live_charts
+
     def _follow_spec_limits(self) -> None:
         """The spec limits of flags, projects and the user file, as they are now."""
+        if self._live_charts is None:
+            return  # taken when the charts are made
         limits = self.backend.spec_limits()
         if limits != self.live_charts.spec_limits:
             self.live_charts.set_spec_limits(limits)
@@ -387,6 +393,8 @@ class DevkitApp(App[None]):
                 return
             if version == self._audit_version:
                 return
+            from widgets.audit_log import MAX_KEPT  # loaded with the pane
+
             pane = self.dashboard.audit_pane
             newer = await self.backend.audit_entries(
                 AuditFilter(after_seq=pane.last_seq, newest_first=True, limit=MAX_KEPT)
@@ -425,6 +433,8 @@ class DevkitApp(App[None]):
         self._show_charts()
 
     async def on_charts_pane_chart_changed(self, message: ChartsPane.ChartChanged) -> None:
+        from backend.spc.series import SeriesOptions
+
         await self.live_charts.set_options(SeriesOptions(chart=message.chart, log=message.log))
         self._show_charts()
 
@@ -666,6 +676,8 @@ class DevkitApp(App[None]):
             lambda: {name: self.backend.project_graph(paths[name]) for name in projects}
         )
         flags = {name: set(r.flags) for name, r in inventory.packages.items()}
+        from widgets.dependency_tree import TreeData  # loaded with the pane
+
         data = TreeData(
             package,
             project or (projects[0] if projects else None),
@@ -730,6 +742,8 @@ class DevkitApp(App[None]):
         self.check_releases()
 
     def on_dashboard_screen_undo_requested(self) -> None:
+        from screens.confirm import ConfirmScreen
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.undo_last_batch()
@@ -766,6 +780,8 @@ class DevkitApp(App[None]):
     async def open_trace(self, trace_id: str, span_id: str) -> None:
         spans = await self.backend.spans.trace(bytes.fromhex(trace_id))
         if spans:
+            from screens.trace_view import TraceScreen
+
             self.push_screen(TraceScreen(spans, span_id or None))
         else:
             self.notify(
@@ -786,6 +802,8 @@ class DevkitApp(App[None]):
         await self.backend.scan()
 
     def action_help(self) -> None:
+        from screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         ours, generic = [], []

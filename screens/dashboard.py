@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,20 +16,20 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from backend.audit.entries import AuditEntry
 from backend.inventory.model import Inventory
-from backend.spc.live import RankedSeries
-from backend.spc.series import Series
 from backend.telemetry.span_rates import SpanRates
-from widgets.audit_log import AuditLogPane
-from widgets.charts_pane import ChartsPane
-from widgets.dependency_tree import DependencyTree, TreeData
 from widgets.inventory_pane import InventoryPane
 from widgets.key_footer import KeyFooter
 from widgets.pane_tabs import PaneTabs
-from widgets.span_stream import SpanStream
-from widgets.weaver_pane import WeaverPane
 
 if TYPE_CHECKING:
     from backend.health.entropy import EntropyReport
+    from backend.spc.live import RankedSeries
+    from backend.spc.series import Series
+    from widgets.audit_log import AuditLogPane
+    from widgets.charts_pane import ChartsPane
+    from widgets.dependency_tree import DependencyTree, TreeData
+    from widgets.span_stream import SpanStream
+    from widgets.weaver_pane import WeaverPane
 
 PANES: list[tuple[str, str]] = [
     ("inventory", "Inventory"),
@@ -167,16 +167,28 @@ class DashboardScreen(Screen[None]):
         """Scores computed for the monitor before the charts pane was composed."""
 
     def _pane_widgets(self, pane: str) -> list[Widget]:
+        """A pane's widgets, their modules loaded with them (a pane never shown costs
+        no import)."""
         if pane == "inventory":
             return [InventoryPane(id="inventory-pane")]
         if pane == "spans":
+            from widgets.span_stream import SpanStream
+
             return [SpanStream(id="spans-pane")]
         if pane == "weaver":
+            from widgets.weaver_pane import WeaverPane
+
             return [WeaverPane(id="weaver-pane")]
         if pane == "charts":
+            from widgets.charts_pane import ChartsPane
+
             return [ChartsPane(id="charts-pane")]
         if pane == "audit":
+            from widgets.audit_log import AuditLogPane
+
             return [AuditLogPane(id="audit-pane")]
+        from widgets.dependency_tree import DependencyTree
+
         search = Input(placeholder="find a package in the tree", id="tree-search")
         return [search, DependencyTree(id="tree-pane")]
 
@@ -303,11 +315,15 @@ class DashboardScreen(Screen[None]):
     def show_spans(
         self, spans: list[dict[str, Any]], rates: SpanRates, receiver: str | None
     ) -> None:
-        self.query_one(SpanStream).show(spans, rates, receiver)
+        self.span_stream.show(spans, rates, receiver)
+
+    @property
+    def span_stream(self) -> SpanStream:
+        return cast("SpanStream", self.query_one("#spans-pane"))
 
     @property
     def charts_pane(self) -> ChartsPane:
-        return self.query_one(ChartsPane)
+        return cast("ChartsPane", self.query_one("#charts-pane"))
 
     def show_charts(self, ranked: list[RankedSeries], series: Series | None) -> None:
         self.charts_pane.show_series(ranked, series)
@@ -321,7 +337,7 @@ class DashboardScreen(Screen[None]):
 
     @property
     def weaver_pane(self) -> WeaverPane:
-        return self.query_one(WeaverPane)
+        return cast("WeaverPane", self.query_one("#weaver-pane"))
 
     def on_weaver_pane_group_chosen(self, event: WeaverPane.GroupChosen) -> None:
         from screens.weaver_detail import WeaverDetailScreen  # detail screens: on first use
@@ -329,14 +345,18 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(WeaverDetailScreen(event.title, event.findings))
 
     def show_audit(self, entries: list[AuditEntry]) -> None:
-        self.query_one(AuditLogPane).add_entries(entries)
+        self.audit_pane.add_entries(entries)
 
     @property
     def audit_pane(self) -> AuditLogPane:
-        return self.query_one(AuditLogPane)
+        return cast("AuditLogPane", self.query_one("#audit-pane"))
 
     def show_tree(self, data: TreeData) -> None:
-        self.query_one(DependencyTree).show(data)
+        self.tree_pane.show(data)
+
+    @property
+    def tree_pane(self) -> DependencyTree:
+        return cast("DependencyTree", self.query_one("#tree-pane"))
 
     def pane_visible(self, pane: str) -> bool:
         """Is this pane on screen (at narrow widths only the active one is) and mounted?"""
@@ -414,7 +434,7 @@ class DashboardScreen(Screen[None]):
         or, in the tree pane, searches it."""
         await self.pane_ready(self.active_pane)  # `/` typed right after its number
         if self.active_pane == "spans":
-            self.query_one(SpanStream).open_filter()
+            self.span_stream.open_filter()
             return
         if self.active_pane == "charts":
             self.charts_pane.open_filter()
@@ -437,7 +457,7 @@ class DashboardScreen(Screen[None]):
         if event.input.id != "tree-search":
             return
         event.stop()
-        tree = self.query_one(DependencyTree)
+        tree = self.tree_pane
         if not tree.search(event.value):
             self.notify(
                 f"No package matching {event.value!r} in this tree",
