@@ -310,8 +310,12 @@ class InventoryTable(NavigableTable[Text]):
         inventory, view = self.inventory, self.view
         assert inventory is not None
         if self._rows_of != view:
-            self._rows, self._rows_of = rows_for(inventory, view), view
-            self._built.clear()  # rows of another inventory or view: theirs are never asked for
+            rows = rows_for(inventory, view)
+            keys = {row.key for row in rows}
+            # cells of rows that are gone are dropped; the rest are checked against
+            # their row when next asked for (`_cells`), so a new scan reuses them
+            self._built = {k: v for k, v in self._built.items() if k in keys}
+            self._rows, self._rows_of = rows, view
         return self._rows
 
     def _update(self, wanted: dict[str, TableRow], gone: list[str], full: bool) -> None:
@@ -359,7 +363,10 @@ class InventoryTable(NavigableTable[Text]):
     def _cells(self, row: TableRow, columns: list[str]) -> tuple[Text, ...]:
         theme = self.app.theme
         built = self._built.get(row.key)
-        if built is not None and built[0] is row and built[1] == theme:
+        if built is not None and built[1] == theme and (built[0] is row or built[0] == row):
+            # the same values: after each scan's marks a row is a new object, and a
+            # filter widened back shows thousands of them again (10,000 cells: ~0.5 s)
+            self._built[row.key] = (row, theme, built[2])
             return built[2]
         cells = tuple(self._cell(row, column) for column in columns)
         self._built[row.key] = (row, theme, cells)

@@ -47,6 +47,21 @@ async def test_a_row_brought_back_by_the_filter_shows_the_newest_inventory() -> 
         assert cell(table, "httpx", "versions") == "0.28.1"
 
 
+async def test_a_new_scan_with_the_same_values_reuses_the_cells_of_a_hidden_row() -> None:
+    """After every scan the marks show the inventory again, each row a new object: a
+    widened filter then brings back rows equal to the old ones, whose cells stand."""
+    app = OneTable()
+    async with app.run_test() as pilot:
+        table = app.query_one(InventoryTable)
+        table.show(inventory("0.27.0"))
+        await pilot.pause()
+        built = table.get_cell("httpx", "versions")
+        table.query = "rich"
+        table.show(inventory("0.27.0"))  # the same values, new objects
+        table.query = ""
+        assert table.get_cell("httpx", "versions") is built
+
+
 async def test_a_theme_changed_while_a_row_was_hidden_colours_it_anew() -> None:
     app = OneTable()
     async with app.run_test() as pilot:
