@@ -226,8 +226,10 @@ class DashboardScreen(Screen[None]):
         async def mounted() -> None:
             await mounting
             self.ready.add(pane)
+            del self._mounting[pane]
             if pane == "charts" and self._entropy is not None:
                 self.charts_pane.show_entropy(self._entropy)
+                self._entropy = None
             if self.active_pane == pane and self.is_current:
                 self._focus_pane(pane)
             self.post_message(self.PaneShown(pane))
@@ -331,9 +333,10 @@ class DashboardScreen(Screen[None]):
     def show_entropy(self, reports: list[EntropyReport]) -> None:
         """Scores reach the charts pane, or wait for it to be composed (the monitor
         asks for them while the dashboard may never have shown it)."""
-        self._entropy = reports
         if "charts" in self.ready:
             self.charts_pane.show_entropy(reports)
+        else:
+            self._entropy = reports
 
     @property
     def weaver_pane(self) -> WeaverPane:
