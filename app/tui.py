@@ -326,7 +326,7 @@ class DevkitApp(App[None]):
         self.set_timer(AFTER_PAINT_S, self.refresh_vulnerable)
         self.set_timer(AFTER_PAINT_S, self.refresh_policy)
         if self.updates_applied == 1:
-            self.set_timer(AFTER_PAINT_S, self.preload_plots)
+            self.set_timer(AFTER_PAINT_S, self.preload_later_modules)
         if event.trigger_ns is not None:
             self.last_latency_ms = (time.time_ns() - event.trigger_ns) / 1e6
         errors = event.inventory.error_count
@@ -342,7 +342,7 @@ class DevkitApp(App[None]):
         self.graphs_warmed += 1
 
     @work(group="preload", exit_on_error=False, description="later modules")
-    async def preload_plots(self) -> None:
+    async def preload_later_modules(self) -> None:
         """Plotext (~25 ms of imports) and the monitor's pulse (~30 ms) loaded in a
         thread, so the first chart drawn or `m` does not import them on the loop."""
         for module in ("widgets.kept_plot", "app.monitor_feed"):
