@@ -97,3 +97,16 @@ async def test_a_wide_terminal_builds_the_panes_it_shows(tmp_path: Path) -> None
         await pilot.press("6")
         await wait_until(pilot, lambda: "weaver" in composed(app))
         assert "audit" not in composed(app)  # pushed off by the Weaver pane, never shown
+
+
+async def test_a_terminal_grown_wide_builds_and_fills_the_panes_it_now_shows(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_inventory(pilot)
+        assert composed(app) == {"inventory"}
+        await pilot.resize_terminal(200, 50)  # three columns, two rows: every pane
+        await wait_until(pilot, lambda: composed(app) == set(PANE_WIDGETS))
+        audit = app.dashboard.audit_pane
+        await wait_until(pilot, lambda: bool(audit.entries))  # handed its data once mounted
