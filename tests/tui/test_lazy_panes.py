@@ -4,8 +4,11 @@ the focus and its keys."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from app.tui import DevkitApp
@@ -33,7 +36,11 @@ def composed(app: DevkitApp) -> set[str]:
     return {pane for pane, kind in PANE_WIDGETS.items() if app.dashboard.query(kind)}
 
 
-def make_app(tmp_path: Path) -> DevkitApp:
+@contextlib.asynccontextmanager
+async def dashboard(
+    tmp_path: Path, size: tuple[int, int] = (80, 24)
+) -> AsyncIterator[tuple[DevkitApp, Pilot[None]]]:
+    """A dashboard over an empty folder at `size`, its first inventory shown."""
     settings = Settings(
         roots=[tmp_path],
         db_path=tmp_path / "db.sqlite3",
@@ -41,15 +48,16 @@ def make_app(tmp_path: Path) -> DevkitApp:
         trace_self=False,
         refresh_s=0.2,
     )
-    return DevkitApp(settings)
+    app = DevkitApp(settings)
+    async with app.run_test(size=size) as pilot:
+        await wait_for_inventory(pilot)
+        yield app, pilot
 
 
 async def test_a_small_terminal_builds_the_inventory_alone_and_the_rest_when_shown(
     tmp_path: Path,
 ) -> None:
-    app = make_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_inventory(pilot)
+    async with dashboard(tmp_path) as (app, pilot):
         assert composed(app) == {"inventory"}
         await app.backend.ready()
         await app.backend.spans.add(span_records("GET /cart", [10.0, 12.0, 11.0, 13.0]))
@@ -64,9 +72,7 @@ async def test_a_small_terminal_builds_the_inventory_alone_and_the_rest_when_sho
 async def test_the_monitor_is_made_when_first_opened(tmp_path: Path) -> None:
     from screens.monitor import MonitorScreen
 
-    app = make_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_inventory(pilot)
+    async with dashboard(tmp_path) as (app, pilot):
         ticks = app.live.ticks
         await wait_until(pilot, lambda: app.live.ticks >= ticks + 3)
         assert not app.is_screen_installed("monitor")  # no refresh tick made it
@@ -80,9 +86,7 @@ async def test_the_monitor_is_made_when_first_opened(tmp_path: Path) -> None:
 async def test_a_pane_composed_late_opens_its_own_filter(
     tmp_path: Path,
 ) -> None:
-    app = make_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_inventory(pilot)
+    async with dashboard(tmp_path) as (app, pilot):
         await pilot.press("5", "slash", "x")  # a pane composed just now
         focused = app.screen.focused
         assert isinstance(focused, Input) and focused.value == "x"
@@ -90,9 +94,7 @@ async def test_a_pane_composed_late_opens_its_own_filter(
 
 
 async def test_a_wide_terminal_builds_the_panes_it_shows(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
-    async with app.run_test(size=(160, 48)) as pilot:  # two columns, two rows
-        await wait_for_inventory(pilot)
+    async with dashboard(tmp_path, (160, 48)) as (app, pilot):  # two columns, two rows
         assert composed(app) == {"inventory", "tree", "spans", "charts"}
         await pilot.press("6")
         await wait_until(pilot, lambda: "weaver" in composed(app))
@@ -102,9 +104,7 @@ async def test_a_wide_terminal_builds_the_panes_it_shows(tmp_path: Path) -> None
 async def test_a_terminal_grown_wide_builds_and_fills_the_panes_it_now_shows(
     tmp_path: Path,
 ) -> None:
-    app = make_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_inventory(pilot)
+    async with dashboard(tmp_path) as (app, pilot):
         assert composed(app) == {"inventory"}
         await pilot.resize_terminal(200, 50)  # three columns, two rows: every pane
         await wait_until(pilot, lambda: composed(app) == set(PANE_WIDGETS))
