@@ -29,16 +29,18 @@ from backend.events import (
     PolicyChanged,
     ScanProgress,
 )
-from backend.service import Backend
 from backend.settings import Settings
-from backend.store.database import StoreError
+from backend.store.errors import StoreError
 from screens.dashboard import PANES, DashboardScreen
 from widgets.safe_text import plain
 
 if TYPE_CHECKING:  # each pane's and screen's module loads when it is first shown
     from app.monitor_feed import MonitorFeed
     from backend.health.entropy import EntropyReport
+    from backend.inventory.model import Inventory
+    from backend.service import Backend
     from backend.spc.live import LiveCharts
+    from backend.workspace.scan_process import FirstScan
     from screens.audit_detail import AuditDetailScreen
     from screens.monitor import MonitorScreen
     from screens.remediation import RemediationScreen
@@ -72,13 +74,25 @@ class DevkitApp(App[None]):
     ]
 
     def __init__(
-        self, settings: Settings, backend: Backend | None = None, start: str = "dashboard"
+        self,
+        settings: Settings,
+        backend: Backend | None = None,
+        start: str = "dashboard",
+        first_scan: FirstScan | None = None,
     ) -> None:
+        """Without a `backend`, one is built when first wanted: after the first frame
+        when `first_scan` (begun before this module was imported) has answered by then,
+        so that frame shows the inventory without waiting for the backend's imports."""
         super().__init__()
         self.start = start
         """`monitor` opens on the monitor screen, with the dashboard a key away."""
         self.settings = settings
-        self.backend = backend or Backend(settings, scan_in_child=True)
+        self._backend = backend
+        self.first_scan = first_scan
+        self._first: InventoryUpdated | None = None
+        """The first scan's inventory, read before the backend was built, until shown."""
+        self._shown_early: Inventory | None = None
+        """That inventory once shown, until the backend publishes it in its turn."""
         self.paused = False
         self.updates_applied = 0
         """How many inventories reached the screen; tests and benchmarks wait on it."""
@@ -108,12 +122,11 @@ class DevkitApp(App[None]):
         """The newest entropy reports (the charts pane and the monitor show them)."""
         self.entropy_at = (-1, 0.0)
         """Store version and monotonic time of the last entropy assessment."""
-        backend = self.backend
         self.live = RefreshController(
             [
                 LivePane("spans", self.refresh_spans, self._span_stamp),
-                LivePane("audit", self.refresh_audit, lambda: backend.store_version),
-                LivePane("charts", self.refresh_charts, lambda: backend.store_version),
+                LivePane("audit", self.refresh_audit, lambda: self.backend.store_version),
+                LivePane("charts", self.refresh_charts, lambda: self.backend.store_version),
                 LivePane("weaver", self.refresh_weaver, every=WEAVER_EVERY_TICKS),
                 LivePane("monitor", self.refresh_monitor, lambda: self.feed.stamp()),
                 LivePane("config", self.config_watch.reload, self.config_watch.stamp),
@@ -127,6 +140,15 @@ class DevkitApp(App[None]):
             paused=lambda: self.paused,
         )
         """Starts the live panes' refreshes when they are due; nothing at rest."""
+
+    @property
+    def backend(self) -> Backend:
+        """The one backend, built the first time it is wanted (see `__init__`)."""
+        if self._backend is None:
+            from backend.service import Backend
+
+            self._backend = Backend(self.settings, scan_in_child=True, first_scan=self.first_scan)
+        return self._backend
 
     @property
     def feed(self) -> MonitorFeed:
@@ -149,11 +171,32 @@ class DevkitApp(App[None]):
 
     def on_mount(self) -> None:
         self.apply_user_settings(self.settings)
+        self._first = self._first_inventory()
         self.push_screen(self.dashboard)
         if self.start == "monitor":
             self.push_screen(self.monitor)
-        self.run_backend()
+        if self._first is None:
+            self.run_backend()
+        else:  # the first frame shows it; the backend is built and started after it
+            self.call_after_refresh(self.run_backend)
         self.set_interval(self.settings.refresh_s, self.live.tick)
+
+    def _first_inventory(self) -> InventoryUpdated | None:
+        """The first scan's inventory, if its child has answered while Textual loaded
+        (usually: it scanned on the other core). Read now, the first frame has the rows
+        in it; a scan not yet done, or failed, is left to the backend."""
+        first = self.first_scan
+        if first is None or self._backend is not None or not first.answered:
+            return None
+        try:
+            derived = first.read().derived
+        except Exception:  # the backend reads it again and reports the failure
+            return None
+        if derived is None:
+            return None
+        inventory = derived[0]
+        changed = tuple(p.name for p in inventory.projects)
+        return InventoryUpdated(inventory, changed, "scan", None)
 
     def apply_user_settings(self, settings: Settings, changed: set[str] | None = None) -> None:
         """The configuration file's look, keys and limits: all of them at start, the
@@ -201,7 +244,10 @@ class DevkitApp(App[None]):
             )
 
     async def on_unmount(self) -> None:
-        await self.backend.stop()
+        if self._backend is not None:
+            await self._backend.stop()
+        elif self.first_scan is not None:  # closed before the backend was wanted
+            self.first_scan.process.shutdown()
 
     @work(exclusive=True, group="backend", exit_on_error=False, description="backend events")
     async def run_backend(self) -> None:
@@ -241,11 +287,18 @@ class DevkitApp(App[None]):
         """The dashboard has just mounted: events that arrived meanwhile (the first
         inventory, scanned while Textual loaded) are shown now, so the first frame
         has the rows in it rather than the one after."""
+        if self._first is not None:
+            first, self._first = self._first, None
+            self._apply(first)
+            self._shown_early = first.inventory
         while self._events is not None and not self._events.empty():
             self._handle(self._events.get_nowait())
 
     def _handle(self, event: object) -> None:
-        if isinstance(event, InventoryUpdated):
+        if isinstance(event, InventoryUpdated) and event.inventory is self._shown_early:
+            self._shown_early = None  # the backend's first scan, already on screen
+            self.refresh_tree()  # which could not look up graphs before
+        elif isinstance(event, InventoryUpdated):
             self._apply(event)
         elif isinstance(event, ScanProgress):
             self.dashboard.show_progress(event.done, event.total)
@@ -660,6 +713,8 @@ class DevkitApp(App[None]):
     @work(exclusive=True, group="tree", exit_on_error=False, description="dependency tree")
     async def refresh_tree(self) -> None:
         """Graphs of every project that has the package, built off the event loop."""
+        if self._backend is None:
+            return  # the first frame is drawn before the backend: asked again once built
         inventory = self.backend.inventory
         if self._tree_for is None or inventory is None or not self.dashboard.pane_visible("tree"):
             return

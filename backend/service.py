@@ -62,14 +62,22 @@ if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip
     from backend.update.updates import Updates
     from backend.weaver.report import CheckReport
     from backend.weaver.runs import CheckRuns
+    from backend.workspace.scan_process import FirstScan
 
 
 class Backend:
     """Scans the roots, keeps the inventory current, stores snapshots and spans."""
 
-    def __init__(self, settings: Settings, scan_in_child: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        scan_in_child: bool = False,
+        first_scan: FirstScan | None = None,
+    ) -> None:
         """`scan_in_child` runs full scans in a child process (the TUI wants this; a
-        one-shot `list` does not, as spawning costs more than it saves there)."""
+        one-shot `list` does not, as spawning costs more than it saves there).
+        `first_scan` is the first of them, begun before this backend was made (the
+        dashboard begins it before importing anything else); its child does the rest."""
         self.settings = settings
         self.events = EventBus()
         self.last_check: CheckReport | None = None
@@ -80,7 +88,7 @@ class Backend:
         """Every operation's span and audit entry (its `clock` is fixed in snapshots)."""
         self.workspace = WorkspaceReader(
             settings.roots, settings.max_depth, settings.environment, scan_in_child,
-            self._problem, settings.cache_dir, derive=build_inventory,
+            self._problem, settings.cache_dir, derive=build_inventory, first=first_scan,
         )  # fmt: skip
         self.graphs = GraphCache(lambda: self.workspace.scans, self.workspace.cache)
         self._security: VulnerabilityChecker | None = None

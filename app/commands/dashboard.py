@@ -15,8 +15,8 @@ from app.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from backend.service import Backend
     from backend.settings import Settings
+    from backend.workspace.scan_process import FirstScan
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,25 +32,26 @@ def run(options: argparse.Namespace) -> int:
     return open_dashboard(settings)
 
 
-def start_backend(settings: Settings) -> Backend:
-    """A dashboard's backend with its first scan already running in a child process.
+def begin_first_scan(settings: Settings) -> FirstScan:
+    """The dashboard's first scan, begun in a child process before the UI, or even the
+    backend, is imported: importing Textual and scanning each take a few hundred
+    milliseconds, and this way they overlap on two cores. The backend is built once
+    the first frame is drawn (its imports are not needed for that frame)."""
+    from backend.inventory.build import build_inventory
+    from backend.workspace.scan_process import FirstScan
 
-    Called before the UI is imported: importing Textual and scanning each take about
-    half a second, and this way they overlap on two cores.
-    """
-    from backend.service import Backend
-
-    backend = Backend(settings, scan_in_child=True)
-    backend.begin_scan()
-    return backend
+    return FirstScan.start(
+        settings.roots, settings.max_depth, settings.environment, settings.cache_dir,
+        derive=build_inventory,
+    )  # fmt: skip
 
 
 def open_dashboard(settings: Settings, start: str = "dashboard") -> int:
     """The app on `start` (`dashboard` or `monitor`), its first scan under way."""
-    backend = start_backend(settings)
+    first_scan = begin_first_scan(settings)
     from app.tui import DevkitApp
     from backend.collector import freeze_startup_objects
 
     freeze_startup_objects()
-    DevkitApp(settings, backend, start=start).run()
+    DevkitApp(settings, start=start, first_scan=first_scan).run()
     return EXIT_OK

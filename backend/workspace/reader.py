@@ -23,7 +23,7 @@ from backend.workspace.routing import affected_projects
 from backend.workspace.scanner import Layout, ProjectScan, Scanner, Timing
 
 if TYPE_CHECKING:
-    from backend.workspace.scan_process import Derive, ScanProcess
+    from backend.workspace.scan_process import ChildScan, Derive, FirstScan, ScanProcess
 
 PROGRESS_INTERVAL = 0.1
 CHILD_STALL_S = 15.0
@@ -45,7 +45,10 @@ class WorkspaceReader:
         report: Callable[[str], None],
         cache_dir: Path | None = None,
         derive: Derive | None = None,
+        first: FirstScan | None = None,
     ) -> None:
+        """`first`: the first full scan, begun in its own child before this reader was
+        made (the dashboard's); that child then serves every later full scan too."""
         self.roots = roots
         self.max_depth = max_depth
         self.environment = environment
@@ -53,8 +56,8 @@ class WorkspaceReader:
         self.scanner = Scanner(environment=environment, cache_dir=cache_dir)
         self.scans: dict[Path, ProjectScan] = {}
         """The latest scan of each project folder."""
-        self.child: ScanProcess | None = None
-        if in_child:  # multiprocessing and the process pool load only for a dashboard
+        self.child: ScanProcess | None = first.process if first is not None else None
+        if in_child and first is None:  # multiprocessing and the pool: a dashboard's only
             from backend.workspace.scan_process import ScanProcess
 
             self.child = ScanProcess()
@@ -62,7 +65,7 @@ class WorkspaceReader:
         self.lock = asyncio.Lock()
         """Held while scans are read or replaced, so a full scan and a refresh never mix."""
         self._report = report
-        self._early: Future[bytes] | None = None
+        self._early = first
         self._derive = derive
         self.derived: tuple[Any, int, int] | None = None
         """What the child made of the scans `read_all` last returned, with its start
@@ -76,7 +79,9 @@ class WorkspaceReader:
     def begin(self) -> None:
         """Start the first full scan in the child now, before there is an event loop."""
         if self.child is not None and self._early is None:
-            self._early = self._submit()
+            from backend.workspace.scan_process import FirstScan
+
+            self._early = FirstScan(self.child, self._submit())
 
     def follow_child_progress(self, progress: Progress) -> None:
         """Report the child's progress through `progress`, on the running loop."""
@@ -133,8 +138,14 @@ class WorkspaceReader:
         scans run in a thread)."""
         child = self.child
         assert child is not None
-        future, self._early = self._early, None
-        waiting = asyncio.wrap_future(future or self._submit())
+        first, self._early = self._early, None
+        if first is None:
+            from backend.workspace.scan_process import FirstScan
+
+            first = FirstScan(child, self._submit())
+        if first.is_read:  # the app read it for its first frame
+            return self._adopt(first.read())
+        waiting = asyncio.wrap_future(first.future)
         while True:
             done, _ = await asyncio.wait({waiting}, timeout=1.0)
             if done:
@@ -148,9 +159,9 @@ class WorkspaceReader:
                     " scanning in this process instead"
                 )
                 return None
-        from backend.workspace.scan_process import read_child_scan
+        return self._adopt(await asyncio.to_thread(first.read))
 
-        result = await asyncio.to_thread(read_child_scan, waiting.result())
+    def _adopt(self, result: ChildScan) -> list[ProjectScan]:
         self.scanner.adopt(result.layout)
         self.derived = result.derived
         return result.scans

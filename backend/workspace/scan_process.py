@@ -153,5 +153,44 @@ class ScanProcess:
                 callback(done, total, Path(path))
 
 
+class FirstScan:
+    """A full scan begun in a child before anything else is imported: the dashboard's
+    first, started ahead of the backend and of Textual. Whoever needs it first reads
+    it, once: the app before its first frame when the child has already answered (the
+    usual case), else the backend once it is built."""
+
+    def __init__(self, process: ScanProcess, future: Future[bytes]) -> None:
+        self.process = process
+        self.future = future
+        self._read: ChildScan | None = None
+
+    @classmethod
+    def start(
+        cls,
+        roots: list[Path],
+        max_depth: int,
+        environment: Path | None,
+        cache_dir: Path | None = None,
+        derive: Derive | None = None,
+    ) -> FirstScan:
+        process = ScanProcess()
+        return cls(process, process.submit(roots, max_depth, environment, cache_dir, derive))
+
+    @property
+    def answered(self) -> bool:
+        """Whether reading it now would not wait for the child."""
+        return self._read is not None or self.future.done()
+
+    @property
+    def is_read(self) -> bool:
+        return self._read is not None
+
+    def read(self) -> ChildScan:
+        """The child's scan (waits for it); a scan that failed in the child raises here."""
+        if self._read is None:
+            self._read = read_child_scan(self.future.result())
+        return self._read
+
+
 def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()

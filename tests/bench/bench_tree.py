@@ -57,7 +57,7 @@ async def pane_open_ms() -> tuple[float, float, int]:
     it (graphs built in the background once the scan is in, as the app does), then `f` for the forward tree."""
     import asyncio
 
-    from app.commands.dashboard import start_backend
+    from app.commands.dashboard import begin_first_scan
     from app.tui import DevkitApp
     from backend.settings import Settings
     from widgets.dependency_tree import DependencyTree
@@ -66,7 +66,7 @@ async def pane_open_ms() -> tuple[float, float, int]:
         settings = Settings(
             roots=[PROJECT], db_path=Path(temp) / "db.sqlite3", watch=False, trace_self=False
         )
-        app = DevkitApp(settings, start_backend(settings))
+        app = DevkitApp(settings, first_scan=begin_first_scan(settings))
         async with app.run_test(size=(100, 30)) as pilot:
             while app.updates_applied < 1 or app.graphs_warmed < 1:
                 await pilot.pause(0.01)
