@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from app.config_reload import ConfigWatch
 from app.refresh import LivePane, RefreshController
+from backend.collector import SettledCollector, frozen_at_start
 from backend.audit.entries import AuditFilter
 from backend.events import (
     BackendNotice,
@@ -140,6 +141,8 @@ class DevkitApp(App[None]):
             paused=lambda: self.paused,
         )
         """Starts the live panes' refreshes when they are due; nothing at rest."""
+        self.collector = SettledCollector(enabled=frozen_at_start())
+        """Full collections at quiet moments (only in the dashboard's own process)."""
 
     @property
     def backend(self) -> Backend:
@@ -179,7 +182,19 @@ class DevkitApp(App[None]):
             self.run_backend()
         else:  # the first frame shows it; the backend is built and started after it
             self.call_after_refresh(self.run_backend)
-        self.set_interval(self.settings.refresh_s, self.live.tick)
+        self.set_interval(self.settings.refresh_s, self._tick)
+
+    def _tick(self) -> None:
+        self.live.tick()
+        if self.collector.due() and self._quiet():
+            self.collector.settle()
+
+    def _quiet(self) -> bool:
+        """Nothing under way that a person may be waiting for: the first inventory is
+        shown and no worker runs beside the one that follows the backend."""
+        return self.updates_applied > 0 and all(
+            w.is_finished or w.group == "backend" for w in self.workers
+        )
 
     def _first_inventory(self) -> InventoryUpdated | None:
         """The first scan's inventory, if its child has answered while Textual loaded
