@@ -21,8 +21,8 @@ from textual.worker import Worker, WorkerState
 
 from app.config_reload import ConfigWatch
 from app.refresh import LivePane, RefreshController
-from backend.collector import SettledCollector, frozen_at_start
 from backend.audit.entries import AuditFilter
+from backend.collector import SettledCollector, frozen_at_start
 from backend.events import (
     BackendNotice,
     BackendProblem,
