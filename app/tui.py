@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # each pane's and screen's module loads when it is first show
     from backend.inventory.model import Inventory
     from backend.service import Backend
     from backend.spc.live import LiveCharts
-    from backend.workspace.scan_process import FirstScan
+    from backend.workspace.scan_process import PendingScan
     from screens.audit_detail import AuditDetailScreen
     from screens.monitor import MonitorScreen
     from screens.remediation import RemediationScreen
@@ -79,7 +79,7 @@ class DevkitApp(App[None]):
         settings: Settings,
         backend: Backend | None = None,
         start: str = "dashboard",
-        first_scan: FirstScan | None = None,
+        first_scan: PendingScan | None = None,
     ) -> None:
         """Without a `backend`, one is built when first wanted: after the first frame
         when `first_scan` (begun before this module was imported) has answered by then,

@@ -62,7 +62,7 @@ if TYPE_CHECKING:  # the analyses load on first use: `list` and first paint skip
     from backend.update.updates import Updates
     from backend.weaver.report import CheckReport
     from backend.weaver.runs import CheckRuns
-    from backend.workspace.scan_process import FirstScan
+    from backend.workspace.scan_process import PendingScan
 
 
 class Backend:
@@ -72,7 +72,7 @@ class Backend:
         self,
         settings: Settings,
         scan_in_child: bool = False,
-        first_scan: FirstScan | None = None,
+        first_scan: PendingScan | None = None,
     ) -> None:
         """`scan_in_child` runs full scans in a child process (the TUI wants this; a
         one-shot `list` does not, as spawning costs more than it saves there).

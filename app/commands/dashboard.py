@@ -16,7 +16,7 @@ from app.commands.common import (
 
 if TYPE_CHECKING:
     from backend.settings import Settings
-    from backend.workspace.scan_process import FirstScan
+    from backend.workspace.scan_process import PendingScan
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,15 +32,15 @@ def run(options: argparse.Namespace) -> int:
     return open_dashboard(settings)
 
 
-def begin_first_scan(settings: Settings) -> FirstScan:
+def begin_first_scan(settings: Settings) -> PendingScan:
     """The dashboard's first scan, begun in a child process before the UI, or even the
     backend, is imported: importing Textual and scanning each take a few hundred
     milliseconds, and this way they overlap on two cores. The backend is built once
     the first frame is drawn (its imports are not needed for that frame)."""
     from backend.inventory.build import build_inventory
-    from backend.workspace.scan_process import FirstScan
+    from backend.workspace.scan_process import PendingScan
 
-    return FirstScan.start(
+    return PendingScan.start(
         settings.roots, settings.max_depth, settings.environment, settings.cache_dir,
         derive=build_inventory,
     )  # fmt: skip

@@ -23,7 +23,7 @@ from backend.workspace.routing import affected_projects
 from backend.workspace.scanner import Layout, ProjectScan, Scanner, Timing
 
 if TYPE_CHECKING:
-    from backend.workspace.scan_process import ChildScan, Derive, FirstScan, ScanProcess
+    from backend.workspace.scan_process import ChildScan, Derive, PendingScan, ScanProcess
 
 PROGRESS_INTERVAL = 0.1
 CHILD_STALL_S = 15.0
@@ -45,7 +45,7 @@ class WorkspaceReader:
         report: Callable[[str], None],
         cache_dir: Path | None = None,
         derive: Derive | None = None,
-        first: FirstScan | None = None,
+        first: PendingScan | None = None,
     ) -> None:
         """`first`: the first full scan, begun in its own child before this reader was
         made (the dashboard's); that child then serves every later full scan too."""
@@ -79,9 +79,9 @@ class WorkspaceReader:
     def begin(self) -> None:
         """Start the first full scan in the child now, before there is an event loop."""
         if self.child is not None and self._early is None:
-            from backend.workspace.scan_process import FirstScan
+            from backend.workspace.scan_process import PendingScan
 
-            self._early = FirstScan(self.child, self._submit())
+            self._early = PendingScan(self.child, self._submit())
 
     def follow_child_progress(self, progress: Progress) -> None:
         """Report the child's progress through `progress`, on the running loop."""
@@ -140,9 +140,9 @@ class WorkspaceReader:
         assert child is not None
         first, self._early = self._early, None
         if first is None:
-            from backend.workspace.scan_process import FirstScan
+            from backend.workspace.scan_process import PendingScan
 
-            first = FirstScan(child, self._submit())
+            first = PendingScan(child, self._submit())
         if first.is_read:  # the app read it for its first frame
             return self._adopt(first.read())
         waiting = asyncio.wrap_future(first.future)

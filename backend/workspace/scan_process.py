@@ -153,11 +153,11 @@ class ScanProcess:
                 callback(done, total, Path(path))
 
 
-class FirstScan:
-    """A full scan begun in a child before anything else is imported: the dashboard's
-    first, started ahead of the backend and of Textual. Whoever needs it first reads
-    it, once: the app before its first frame when the child has already answered (the
-    usual case), else the backend once it is built."""
+class PendingScan:
+    """A full scan handed to the child, read at most once. The dashboard's first is
+    begun before anything else is imported, ahead of the backend and of Textual, and
+    whoever needs it first reads it: the app before its first frame when the child
+    has already answered (the usual case), else the backend once it is built."""
 
     def __init__(self, process: ScanProcess, future: Future[bytes]) -> None:
         self.process = process
@@ -172,7 +172,7 @@ class FirstScan:
         environment: Path | None,
         cache_dir: Path | None = None,
         derive: Derive | None = None,
-    ) -> FirstScan:
+    ) -> PendingScan:
         process = ScanProcess()
         return cls(process, process.submit(roots, max_depth, environment, cache_dir, derive))
 

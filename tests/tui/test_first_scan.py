@@ -16,7 +16,7 @@ from app.tui import DevkitApp
 from backend.audit.entries import AuditFilter
 from backend.inventory.build import build_inventory
 from backend.settings import Settings
-from backend.workspace.scan_process import FirstScan, ScanProcess, full_scan
+from backend.workspace.scan_process import PendingScan, ScanProcess, full_scan
 from screens.dashboard import DashboardScreen
 from tests.tui.conftest import wait_until
 from widgets.inventory_table import InventoryTable
@@ -77,7 +77,7 @@ async def test_a_first_scan_still_running_is_read_by_the_backend(
 ) -> None:
     settings = settings_for(demo_workspace, tmp_path)
     pending: Future[bytes] = Future()
-    app = FrameWatch(settings, first_scan=FirstScan(ScanProcess(), pending))
+    app = FrameWatch(settings, first_scan=PendingScan(ScanProcess(), pending))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: app.first_frame is not None, timeout=30)
         assert app.first_frame == (0, True)  # nothing to show: the backend waits for it
@@ -98,7 +98,7 @@ async def test_a_first_scan_that_failed_is_reported_and_the_app_stays_up(
     failed: Future[bytes] = Future()
     failed.set_exception(OSError("the scan process could not start"))
     app = DevkitApp(
-        settings_for(demo_workspace, tmp_path), first_scan=FirstScan(ScanProcess(), failed)
+        settings_for(demo_workspace, tmp_path), first_scan=PendingScan(ScanProcess(), failed)
     )
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(
