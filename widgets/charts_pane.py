@@ -48,6 +48,9 @@ class ChartsPane(Vertical):
     ChartsPane #chart-row { height: 3fr; }
     ChartsPane SeriesList {
         width: 30; height: 1fr; border: none; text-wrap: nowrap; text-overflow: ellipsis;
+        /* the pane's own border shows the focus: a border gained on focus (OptionList's)
+           would shift the names and make every pane switch lay out the whole screen */
+        &:focus { border: none; }
     }
     ChartsPane #chart-side { width: 1fr; }
     ChartsPane #chart-rules { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
