@@ -126,11 +126,6 @@ class Backend:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
-    def begin_scan(self) -> None:
-        """Start the first full scan now, before there is an event loop (the CLI calls
-        this before importing the UI, so parsing and importing overlap)."""
-        self.workspace.begin()
-
     async def start(self, scan: bool = True) -> None:
         """Open the store, scan and watch, all in the background (as settings say).
 

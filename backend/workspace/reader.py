@@ -76,13 +76,6 @@ class WorkspaceReader:
         """The parse cache shared with graphs and analyses (a lock is parsed once)."""
         return self.scanner.cache
 
-    def begin(self) -> None:
-        """Start the first full scan in the child now, before there is an event loop."""
-        if self.child is not None and self._early is None:
-            from backend.workspace.scan_process import PendingScan
-
-            self._early = PendingScan(self.child, self._submit())
-
     def follow_child_progress(self, progress: Progress) -> None:
         """Report the child's progress through `progress`, on the running loop."""
         if self.child is not None:

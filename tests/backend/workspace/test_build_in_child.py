@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from app.commands.dashboard import begin_first_scan
 from backend.events import InventoryUpdated
 from backend.inventory.build import build_inventory
 from backend.inventory.document import inventory_json
@@ -30,12 +31,9 @@ async def scan_spans(service: Backend) -> list[dict[str, object]]:
 async def test_the_child_builds_the_inventory_this_process_would(
     demo_workspace: Path, tmp_path: Path
 ) -> None:
-    service = Backend(
-        Settings(roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False),
-        scan_in_child=True,
-    )
+    settings = Settings(roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False)
+    service = Backend(settings, scan_in_child=True, first_scan=begin_first_scan(settings))
     events = service.subscribe()
-    service.begin_scan()
     await service.start()
     try:
         event = await asyncio.wait_for(events.get(), 30)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.commands.dashboard import begin_first_scan
 from backend.events import BackendProblem, InventoryUpdated
 from backend.service import Backend
 from backend.settings import Settings
@@ -18,13 +19,10 @@ from backend.settings import Settings
 async def test_a_stalled_scan_process_is_replaced(
     demo_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    service = Backend(
-        Settings(roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False),
-        scan_in_child=True,
-    )
+    settings = Settings(roots=[demo_workspace], db_path=tmp_path / "db.sqlite3", watch=False)
+    service = Backend(settings, scan_in_child=True, first_scan=begin_first_scan(settings))
     service.workspace.stall_after_s = 1.0
     events = service.subscribe()
-    service.begin_scan()
     child = service.workspace.child
     assert child is not None
     processes = list(child._pool._processes.values())  # type: ignore[attr-defined]
